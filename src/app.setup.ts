@@ -1,0 +1,36 @@
+import type { INestApplication } from '@nestjs/common';
+import { SwaggerModule } from '@nestjs/swagger';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { RequestValidationPipe } from './common/errors/validation.pipe';
+import { buildOpenApiDocument } from './openapi';
+
+/**
+ * BigInt columns (tpm_limit, rpm_limit, ...) leave as JSON numbers, as LiteLLM shows them.
+ * Beyond 2^53 a number would lose digits, so those (never seen in practice) leave as strings.
+ */
+export function installBigIntJson() {
+  (BigInt.prototype as unknown as { toJSON(): number | string }).toJSON = function (this: bigint) {
+    return this >= BigInt(Number.MIN_SAFE_INTEGER) && this <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(this)
+      : this.toString();
+  };
+}
+
+/** Everything main.ts and the e2e tests share: pipes, filters, Swagger, shutdown hooks. */
+export function setupApp<T extends INestApplication>(app: T): T {
+  installBigIntJson();
+  (app.getHttpAdapter().getInstance() as { disable?(setting: string): void }).disable?.('x-powered-by');
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.enableShutdownHooks();
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    customSiteTitle: 'LiteLLM control plane',
+    swaggerOptions: { persistAuthorization: true },
+  });
+  app
+    .getHttpAdapter()
+    .get('/docs-json', (_req: unknown, res: { json(body: unknown): void }) => res.json(document));
+  return app;
+}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import type { AuthSubject } from './auth-context';
+import { Invalidation, InvalidationBus } from './invalidation-bus';
+
+interface Entry {
+  subject: AuthSubject;
+  expiresAt: number;
+}
+
+const MAX_ENTRIES = 50_000;
+
+/**
+ * In-process cache of key lookups by key hash. Every mutation of a key, user or team calls one
+ * of the `invalidate*` methods: the local entry goes at once and the message reaches every other
+ * pod through the bus. A lookup that started before an invalidation is not cached (generation
+ * check), so a slow read cannot put stale state back.
+ */
+@Injectable()
+export class AuthCacheService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('auth-cache');
+  private readonly entries = new Map<string, Entry>();
+  private generation = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: InvalidationBus,
+  ) {}
+
+  async onApplicationBootstrap() {
+    await this.bus.start(
+      (message) => this.apply(message),
+      () => this.apply({ scope: 'all' }),
+    );
+    this.logger.log({ msg: 'auth cache invalidation ready', transport: this.bus.transport });
+  }
+
+  get(tokenHash: string, now = Date.now()): AuthSubject | undefined {
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      this.entries.delete(tokenHash);
+      return undefined;
+    }
+    return entry.subject;
+  }
+
+  /** The generation to pass to `set` for a lookup starting now. */
+  currentGeneration(): number {
+    return this.generation;
+  }
+
+  /** `notAfter` caps the entry's life, e.g. at a rotated key's `revoke_at`. */
+  set(
+    tokenHash: string,
+    subject: AuthSubject,
+    generation: number,
+    now = Date.now(),
+    notAfter = Infinity,
+  ): void {
+    if (generation !== this.generation || this.config.authCacheTtlSeconds === 0) return;
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    const expiresAt = Math.min(now + this.config.authCacheTtlSeconds * 1000, notAfter);
+    this.entries.set(tokenHash, { subject, expiresAt });
+  }
+
+  invalidateKey(tokenHash: string) {
+    return this.invalidate({ scope: 'key', id: tokenHash });
+  }
+  invalidateUser(userId: string) {
+    return this.invalidate({ scope: 'user', id: userId });
+  }
+  invalidateTeam(teamId: string) {
+    return this.invalidate({ scope: 'team', id: teamId });
+  }
+  invalidateAll() {
+    return this.invalidate({ scope: 'all' });
+  }
+
+  /** Local eviction first (this pod is exact at once), then every other pod. */
+  private async invalidate(message: Invalidation): Promise<void> {
+    this.apply(message);
+    try {
+      await this.bus.publish(message);
+    } catch (e) {
+      this.logger.error({
+        msg: 'could not publish invalidation; other pods keep entries until TTL',
+        error: (e as Error).message,
+        scope: message.scope,
+      });
+    }
+  }
+
+  private apply(message: Invalidation) {
+    this.generation++;
+    if (message.scope === 'all') {
+      this.entries.clear();
+      return;
+    }
+    // A key can also be cached under an old (rotated) hash, so match on the row, not only the map key.
+    for (const [hash, { subject }] of this.entries) {
+      const owner =
+        message.scope === 'key'
+          ? subject.key.token
+          : message.scope === 'user'
+            ? subject.key.userId
+            : subject.key.teamId;
+      if (owner === message.id || hash === message.id) this.entries.delete(hash);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import type { AuthContext } from './auth-context';
+import { checkRouteAccess, maskId, OrgContextResolver, routeMatches } from './route-permissions';
+import type { UserRole } from './roles';
+
+const noOrgs: OrgContextResolver = { isOrgAdmin: async () => false, organizationOfTeam: async () => null };
+
+function caller(role: UserRole | null, extra: Partial<AuthContext> = {}): AuthContext {
+  return {
+    apiKey: 'hash',
+    isMasterKey: false,
+    userId: 'user-123456',
+    role,
+    teamId: null,
+    organizationId: null,
+    key: null,
+    team: null,
+    ...extra,
+  };
+}
+const req = (method: string, path: string, body: unknown = {}, query: Record<string, unknown> = {}) => ({
+  method,
+  path,
+  body,
+  query,
+});
+const status = async (auth: AuthContext, r: ReturnType<typeof req>, orgs = noOrgs) => {
+  try {
+    await checkRouteAccess(auth, r, orgs);
+    return 200;
+  } catch (e) {
+    return (e as { status: number }).status;
+  }
+};
+
+describe('routeMatches', () => {
+  it('should match exact paths, {param} segments and * prefixes', () => {
+    expect(routeMatches('/key/info', '/key/info')).toBe(true);
+    expect(routeMatches('/key/{key_id}/regenerate', '/key/sk-abc/regenerate')).toBe(true);
+    expect(routeMatches('/key/{key_id}/regenerate', '/key/regenerate')).toBe(false);
+    expect(routeMatches('/v1/mcp/*', '/v1/mcp/server/x')).toBe(true);
+    expect(routeMatches('/key/info', '/key/info/extra')).toBe(false);
+  });
+});
+
+describe('checkRouteAccess (LiteLLM route gate)', () => {
+  it('should let a proxy admin through everything except master-key-only routes', async () => {
+    expect(await status(caller('proxy_admin'), req('POST', '/team/new'))).toBe(200);
+    expect(await status(caller('proxy_admin'), req('POST', '/global/spend/reset'))).toBe(401);
+    expect(
+      await status(caller('proxy_admin', { isMasterKey: true }), req('POST', '/global/spend/reset')),
+    ).toBe(200);
+  });
+
+  it('should let an internal user call key management routes but not user or team admin routes', async () => {
+    expect(await status(caller('internal_user'), req('POST', '/key/generate'))).toBe(200);
+    expect(await status(caller('internal_user'), req('POST', '/key/sk-1/regenerate'))).toBe(200);
+    expect(await status(caller('internal_user'), req('POST', '/user/new'))).toBe(401);
+    expect(await status(caller('internal_user'), req('POST', '/team/new'))).toBe(401);
+  });
+
+  it('should refuse an org_admin-role user on key routes without org context (pinned)', async () => {
+    for (const path of [
+      '/key/generate',
+      '/key/update',
+      '/key/delete',
+      '/key/regenerate',
+      '/key/bulk_update',
+    ]) {
+      expect(await status(caller('org_admin'), req('POST', path))).toBe(401);
+    }
+  });
+
+  it('should let an org admin reach management routes for a team of their org', async () => {
+    const orgs: OrgContextResolver = {
+      isOrgAdmin: async (_u, org) => org === 'org-a',
+      organizationOfTeam: async (team) => (team === 'team-a' ? 'org-a' : 'org-b'),
+    };
+    expect(
+      await status(caller('org_admin'), req('POST', '/team/new', { organization_id: 'org-a' }), orgs),
+    ).toBe(200);
+    expect(
+      await status(caller('org_admin'), req('POST', '/team/new', { organization_id: 'org-b' }), orgs),
+    ).toBe(401);
+    expect(
+      await status(caller('internal_user'), req('POST', '/team/delete', { team_id: 'team-a' }), orgs),
+    ).toBe(200);
+    expect(
+      await status(caller('internal_user'), req('POST', '/team/delete', { team_id: 'team-b' }), orgs),
+    ).toBe(401);
+  });
+
+  it('should let a proxy_admin_viewer read but refuse writes with 403', async () => {
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/user/list'))).toBe(200);
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/anything/at/all'))).toBe(200);
+    expect(await status(caller('proxy_admin_viewer'), req('POST', '/key/generate'))).toBe(403);
+    expect(await status(caller('proxy_admin_viewer'), req('POST', '/team/new'))).toBe(403);
+    expect(await status(caller('proxy_admin_viewer'), req('POST', '/chat/completions'))).toBe(403);
+    expect(
+      await status(
+        caller('proxy_admin_viewer'),
+        req('POST', '/user/update', { user_id: 'x', user_email: 'a@b.c' }),
+      ),
+    ).toBe(200);
+    expect(
+      await status(
+        caller('proxy_admin_viewer'),
+        req('POST', '/user/update', { user_id: 'x', user_role: 'proxy_admin' }),
+      ),
+    ).toBe(403);
+  });
+
+  it('should limit an internal_user_viewer to info and spend routes', async () => {
+    expect(await status(caller('internal_user_viewer'), req('GET', '/key/info'))).toBe(200);
+    expect(await status(caller('internal_user_viewer'), req('GET', '/spend/logs'))).toBe(200);
+    expect(await status(caller('internal_user_viewer'), req('POST', '/key/generate'))).toBe(401);
+  });
+
+  it('should treat a key without an owner row as role None: self-managed and info routes only', async () => {
+    expect(await status(caller(null), req('GET', '/key/info'))).toBe(200);
+    expect(await status(caller(null), req('POST', '/team/member_add'))).toBe(200);
+    expect(await status(caller(null), req('POST', '/key/generate'))).toBe(401);
+  });
+
+  it('should enforce a key allowed_routes list before roles, with 403 (pinned)', async () => {
+    const llmOnly = caller('proxy_admin', {
+      key: { allowedRoutes: ['llm_api_routes'] } as AuthContext['key'],
+    });
+    expect(await status(llmOnly, req('POST', '/key/generate'))).toBe(403);
+    expect(await status(llmOnly, req('POST', '/chat/completions'))).toBe(200);
+    const prefix = caller('internal_user', { key: { allowedRoutes: ['/key/*'] } as AuthContext['key'] });
+    expect(await status(prefix, req('GET', '/key/info'))).toBe(200);
+    expect(await status(prefix, req('GET', '/team/info'))).toBe(403);
+  });
+
+  it('should mask the user id in the admin-only message', async () => {
+    await expect(
+      checkRouteAccess(caller('internal_user'), req('POST', '/user/new'), noOrgs),
+    ).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining(`Your user_id=${maskId('user-123456')}`),
+    });
+    expect(maskId('user-123456')).not.toContain('user-123456');
+  });
+});

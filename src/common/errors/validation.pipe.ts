@@ -1,0 +1,52 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { RequestValidationError, ValidationIssue } from './api-error';
+
+/**
+ * The global pipe: whitelist + transform, and failures as FastAPI-style 422 issues with the
+ * location (`body`, `query`, `path`) and the dotted field name.
+ */
+@Injectable()
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      transform: true,
+      forbidUnknownValues: false,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors: ValidationError[]) => new RequestValidationError(flatten(errors, ['body'])),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata) {
+    const where = metadata.type === 'param' ? 'path' : metadata.type === 'custom' ? 'body' : metadata.type;
+    const isDto = typeof metadata.metatype === 'function' && !isPrimitive(metadata.metatype);
+    if (isDto && metadata.type === 'body') {
+      if (value === undefined || value === null || value === '') value = {};
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new RequestValidationError([
+          { type: 'model_type', loc: ['body'], msg: 'Request body must be a JSON object' },
+        ]);
+      }
+    }
+    try {
+      return await super.transform(value, metadata);
+    } catch (e) {
+      if (e instanceof RequestValidationError && where !== 'body') {
+        throw new RequestValidationError(e.issues.map((i) => ({ ...i, loc: [where, ...i.loc.slice(1)] })));
+      }
+      throw e;
+    }
+  }
+}
+
+function isPrimitive(type: unknown) {
+  return [String, Boolean, Number, Array, Object].includes(type as never);
+}
+
+function flatten(errors: ValidationError[], prefix: (string | number)[]): ValidationIssue[] {
+  return errors.flatMap((error) => {
+    const loc = [...prefix, error.property];
+    const own = Object.entries(error.constraints ?? {}).map(([type, msg]) => ({ type, loc, msg }));
+    return [...own, ...flatten(error.children ?? [], loc)];
+  });
+}

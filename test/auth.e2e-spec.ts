@@ -1,0 +1,200 @@
+import request from 'supertest';
+import { AuthCacheService } from '../src/auth/auth-cache.service';
+import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
+import { bearer, createKey, createTeam, createUser } from './factories';
+import { ProbeController } from './probe.controller';
+
+describe('authentication and the error envelope', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    t = await createTestApp({ controllers: [ProbeController] });
+  });
+  afterAll(() => t.close());
+
+  const envelope = (status: number, type: string) => ({
+    error: { message: expect.any(String), type, param: null, code: String(status) },
+  });
+
+  it('should answer 401 in the LiteLLM envelope when no key is sent', async () => {
+    const res = await http().get('/probe/whoami').expect(401);
+    expect(res.body).toEqual({
+      error: {
+        message: 'Authentication Error, No api key passed in.',
+        type: 'auth_error',
+        param: null,
+        code: '401',
+      },
+    });
+  });
+
+  it('should refuse an unknown sk- key with 401 and the key hash in the message', async () => {
+    const res = await http().get('/user/available_roles').set(bearer('sk-unknown-key-0000')).expect(401);
+    expect(res.body).toEqual(envelope(401, 'auth_error'));
+    expect(res.body.error.message).toContain('Invalid proxy server token passed');
+    expect(res.body.error.message).not.toContain('sk-unknown-key-0000');
+  });
+
+  it('should refuse a token that does not start with sk-', async () => {
+    const res = await http().get('/user/available_roles').set(bearer('not-a-key')).expect(401);
+    expect(res.body.error.message).toContain("expected to start with 'sk-'");
+  });
+
+  it('should refuse an Authorization header without the Bearer prefix', async () => {
+    const res = await http().get('/user/available_roles').set('Authorization', MASTER_KEY).expect(401);
+    expect(res.body.error.message).toContain('Malformed API Key passed in');
+  });
+
+  it('should let the master key reach an admin-only handler as proxy_admin', async () => {
+    const res = await http().get('/probe/whoami').set(bearer(MASTER_KEY)).expect(200);
+    expect(res.body).toEqual({ user_id: 'default_user_id', role: 'proxy_admin', is_master_key: true });
+  });
+
+  it('should accept the master key in x-litellm-api-key, which wins over Authorization', async () => {
+    await http()
+      .get('/probe/whoami')
+      .set('x-litellm-api-key', MASTER_KEY)
+      .set(bearer('sk-wrong'))
+      .expect(200);
+    await http().get('/probe/whoami').set('x-litellm-api-key', `Bearer ${MASTER_KEY}`).expect(200);
+    await http()
+      .get('/probe/whoami')
+      .set('x-litellm-api-key', 'sk-wrong')
+      .set(bearer(MASTER_KEY))
+      .expect(401);
+  });
+
+  it('should authenticate a key row written the way LiteLLM writes it, with the owner role', async () => {
+    const admin = await createUser(t.prisma, 'proxy_admin');
+    const { raw } = await createKey(t.prisma, { user_id: admin.user_id });
+    const res = await http().get('/probe/whoami').set(bearer(raw)).expect(200);
+    expect(res.body).toEqual({ user_id: admin.user_id, role: 'proxy_admin', is_master_key: false });
+  });
+
+  it('should let an internal user key reach self-managed routes and refuse admin-only ones with 401', async () => {
+    const user = await createUser(t.prisma, 'internal_user');
+    const { raw } = await createKey(t.prisma, { user_id: user.user_id });
+    await http().get('/user/available_roles').set(bearer(raw)).expect(200);
+    const res = await http().get('/probe/whoami').set(bearer(raw)).expect(401);
+    expect(res.body.error.message).toMatch(
+      /^Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys\/users\/teams\. Route=\/probe\/whoami\. Your role=internal_user\. Your user_id=/,
+    );
+    expect(res.body.error.message).not.toContain(user.user_id);
+  });
+
+  it('should refuse an expired key with type expired_key', async () => {
+    const { raw } = await createKey(t.prisma, { expires: new Date(Date.now() - 60_000) });
+    const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
+    expect(res.body.error.type).toBe('expired_key');
+    expect(res.body.error.message).toContain('Expired Key');
+    expect(res.body.error.param).toBe(`sk-...${raw.slice(-4)}`);
+  });
+
+  it('should refuse a blocked key', async () => {
+    const { raw } = await createKey(t.prisma, { blocked: true });
+    const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
+    expect(res.body.error.message).toBe(
+      "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.",
+    );
+  });
+
+  it('should refuse a key of a blocked team', async () => {
+    const team = await createTeam(t.prisma, { blocked: true });
+    const { raw } = await createKey(t.prisma, { team_id: team.team_id });
+    const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
+    expect(res.body.error.message).toContain(`Team=${team.team_id} is blocked`);
+  });
+
+  it('should refuse a cached key as soon as it is blocked and invalidated', async () => {
+    const { raw, token } = await createKey(t.prisma);
+    await http().get('/user/available_roles').set(bearer(raw)).expect(200);
+    await t.prisma.liteLLM_VerificationToken.update({ where: { token }, data: { blocked: true } });
+    await http().get('/user/available_roles').set(bearer(raw)).expect(200); // still cached: proves the cache is used
+    await t.app.get(AuthCacheService).invalidateKey(token);
+    await http().get('/user/available_roles').set(bearer(raw)).expect(401);
+  });
+
+  it('should accept a rotated key during its grace period and refuse it after', async () => {
+    const { token: newToken } = await createKey(t.prisma);
+    const old = await createKey(t.prisma);
+    await t.prisma.liteLLM_VerificationToken.delete({ where: { token: old.token } });
+    await t.prisma.liteLLM_DeprecatedVerificationToken.create({
+      data: { token: old.token, active_token_id: newToken, revoke_at: new Date(Date.now() + 60_000) },
+    });
+    await http().get('/user/available_roles').set(bearer(old.raw)).expect(200);
+    await t.prisma.liteLLM_DeprecatedVerificationToken.update({
+      where: { token: old.token },
+      data: { revoke_at: new Date(Date.now() - 1) },
+    });
+    await t.app.get(AuthCacheService).invalidateKey(newToken);
+    await http().get('/user/available_roles').set(bearer(old.raw)).expect(401);
+  });
+
+  it('should answer 404 in the envelope for an unknown route', async () => {
+    const res = await http().get('/no/such/route').set(bearer(MASTER_KEY)).expect(404);
+    expect(res.body).toEqual(envelope(404, 'not_found_error'));
+  });
+
+  it('should answer 422 with the field named and a FastAPI detail list', async () => {
+    const res = await http().post('/probe/validate').set(bearer(MASTER_KEY)).send({ count: -1 }).expect(422);
+    expect(res.body.error.type).toBe('validation_error');
+    expect(res.body.error.code).toBe('422');
+    expect(res.body.error.message).toContain('name');
+    expect(res.body.detail).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ loc: ['body', 'name'] }),
+        expect.objectContaining({ loc: ['body', 'count'] }),
+      ]),
+    );
+  });
+
+  it('should answer 422, not 500, for a body that is not a JSON object', async () => {
+    for (const body of ['[1,2]', '"text"', '']) {
+      const res = await http()
+        .post('/probe/validate')
+        .set(bearer(MASTER_KEY))
+        .set('content-type', 'application/json')
+        .send(body);
+      expect([400, 422]).toContain(res.status);
+      expect(res.body.error.code).toBe(String(res.status));
+    }
+  });
+
+  it('should answer 400 for malformed JSON', async () => {
+    const res = await http()
+      .post('/probe/validate')
+      .set(bearer(MASTER_KEY))
+      .set('content-type', 'application/json')
+      .send('{"name":')
+      .expect(400);
+    expect(res.body.error.type).toBe('bad_request_error');
+  });
+
+  it('should answer 500 without internals for an unexpected error', async () => {
+    const res = await http().get('/probe/crash').expect(500);
+    expect(res.body.error.type).toBe('internal_server_error');
+    expect(res.body.error.message).not.toContain('secret internal detail');
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('should serialize BigInt columns as JSON numbers', async () => {
+    const budget = await t.prisma.liteLLM_BudgetTable.create({
+      data: {
+        budget_id: uniq('budget'),
+        tpm_limit: 123456789012n,
+        rpm_limit: 42n,
+        created_by: 'test',
+        updated_by: 'test',
+      },
+    });
+    const res = await http().get(`/probe/budget/${budget.budget_id}`).expect(200);
+    expect(res.text).toContain('"tpm_limit":123456789012');
+    expect(res.body.rpm_limit).toBe(42);
+  });
+
+  it('should answer 404 for a record that does not exist (Prisma P2025)', async () => {
+    const res = await http().get('/probe/budget/nope').expect(404);
+    expect(res.body.error.type).toBe('not_found_error');
+  });
+});

@@ -1,0 +1,91 @@
+import { Socket } from 'node:net';
+import request from 'supertest';
+import { AuthCacheService } from '../src/auth/auth-cache.service';
+import { createTestApp, TestApp } from './app.factory';
+import { bearer, createKey } from './factories';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+    socket.connect(Number(port || 6379), hostname);
+  });
+}
+
+async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < withinMs) {
+    if (await check()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`condition not met within ${withinMs} ms`);
+}
+
+/** Two app instances ("pods") on one database: a key blocked through one is refused by the other. */
+describe.each([
+  ['postgres LISTEN/NOTIFY', { REDIS_URL: undefined, REDIS_HOST: undefined }],
+  ['redis pub/sub', { REDIS_URL }],
+])('auth cache invalidation across pods (%s)', (transport, env) => {
+  let podA: TestApp;
+  let podB: TestApp;
+  let skip = false;
+
+  beforeAll(async () => {
+    if (env.REDIS_URL && !(await redisAnswers(env.REDIS_URL))) {
+      skip = true;
+      return;
+    }
+    podA = await createTestApp({ env });
+    podB = await createTestApp({ env });
+  });
+  afterAll(async () => {
+    await podA?.close();
+    await podB?.close();
+  });
+
+  it('should refuse a key on pod B within 1 s of pod A blocking it', async () => {
+    if (skip) return console.warn(`skipped: no Redis at ${REDIS_URL}`);
+    const { raw, token } = await createKey(podA.prisma);
+    await request(podB.app.getHttpServer()).get('/user/available_roles').set(bearer(raw)).expect(200); // cached on B
+    await podA.prisma.liteLLM_VerificationToken.update({ where: { token }, data: { blocked: true } });
+    await podA.app.get(AuthCacheService).invalidateKey(token);
+    const ms = await eventually(
+      async () =>
+        (await request(podB.app.getHttpServer()).get('/user/available_roles').set(bearer(raw))).status ===
+        401,
+      1000,
+    );
+    expect(ms).toBeLessThan(1000);
+    expect(transport).toBeDefined();
+  });
+
+  it('should evict every key of a user on every pod when the user changes', async () => {
+    if (skip) return;
+    const user = await podA.prisma.liteLLM_UserTable.create({
+      data: { user_id: `inv-${Date.now()}-${Math.random()}`, user_role: 'internal_user' },
+    });
+    const { raw } = await createKey(podA.prisma, { user_id: user.user_id });
+    await request(podB.app.getHttpServer()).get('/user/available_roles').set(bearer(raw)).expect(200);
+    await podA.prisma.liteLLM_UserTable.update({
+      where: { user_id: user.user_id },
+      data: { metadata: { scim_active: false } },
+    });
+    await podA.app.get(AuthCacheService).invalidateUser(user.user_id);
+    await eventually(
+      async () =>
+        (await request(podB.app.getHttpServer()).get('/user/available_roles').set(bearer(raw))).status ===
+        401,
+      1000,
+    );
+  });
+});
