@@ -1,22 +1,38 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
-import { RedisModule } from './common/redis/redis.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { requestLogging } from './common/logging/request-logging.middleware';
+import { RedisModule } from './common/redis/redis.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CustomersModule } from './customers/customers.module';
 import { HealthModule } from './health/health.module';
-import { UsersModule } from './users/users.module';
+import { InvitationsModule } from './invitations/invitations.module';
+import { KeysModule } from './keys/keys.module';
+import { ObjectPermissionsModule } from './object-permissions/object-permissions.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { TeamsModule } from './teams/teams.module';
+import { UsersModule } from './users/users.module';
 
-/** Domain modules are added to `DOMAIN_MODULES`; infrastructure is global. */
-const DOMAIN_MODULES = [HealthModule, UsersModule];
+/** Global infrastructure first, then the domains. */
+const INFRASTRUCTURE = [PrismaModule, RedisModule, AuthModule, AuditModule, ObjectPermissionsModule];
+const DOMAIN_MODULES = [
+  HealthModule,
+  KeysModule,
+  UsersModule,
+  InvitationsModule,
+  TeamsModule,
+  BudgetsModule,
+  CustomersModule,
+];
 
 @Module({})
 export class AppModule implements NestModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PrismaModule, RedisModule, AuthModule, ...DOMAIN_MODULES],
+      imports: [ConfigModule.forRoot(config), ...INFRASTRUCTURE, ...DOMAIN_MODULES],
     };
   }
 
