@@ -81,12 +81,23 @@ describe('checkRouteAccess (LiteLLM route gate)', () => {
     expect(
       await status(caller('org_admin'), req('POST', '/team/new', { organization_id: 'org-b' }), orgs),
     ).toBe(401);
+    // /team/update resolves the org from team_id; /team/delete needs organization_id in the body.
+    expect(await status(caller('org_admin'), req('POST', '/team/update', { team_id: 'team-a' }), orgs)).toBe(
+      200,
+    );
+    expect(await status(caller('org_admin'), req('POST', '/team/delete', { team_id: 'team-a' }), orgs)).toBe(
+      401,
+    );
     expect(
-      await status(caller('internal_user'), req('POST', '/team/delete', { team_id: 'team-a' }), orgs),
+      await status(
+        caller('org_admin'),
+        req('POST', '/team/delete', { team_id: 'team-a', organization_id: 'org-a' }),
+        orgs,
+      ),
     ).toBe(200);
-    expect(
-      await status(caller('internal_user'), req('POST', '/team/delete', { team_id: 'team-b' }), orgs),
-    ).toBe(401);
+    expect(await status(caller('org_admin'), req('POST', '/key/generate', { team_id: 'team-a' }), orgs)).toBe(
+      401,
+    );
   });
 
   it('should let a proxy_admin_viewer read but refuse writes with 403', async () => {

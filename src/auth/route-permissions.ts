@@ -203,7 +203,10 @@ async function isOrgAdminInContext(
   const body = (req.body ?? {}) as Record<string, unknown>;
   const orgId = stringField(body.organization_id) ?? stringField(req.query.organization_id);
   if (orgId) return orgs.isOrgAdmin(auth.userId, orgId);
-  const teamId = stringField(body.team_id) ?? stringField(req.query.team_id);
+  // [newest] /team/update resolves org context from the team; elsewhere (e.g. /team/delete, /team/block)
+  // an org admin must name the organization_id in the request.
+  const teamId =
+    req.path === '/team/update' ? (stringField(body.team_id) ?? stringField(req.query.team_id)) : undefined;
   if (!teamId) return false;
   const teamOrg = await orgs.organizationOfTeam(teamId);
   return teamOrg !== null && orgs.isOrgAdmin(auth.userId, teamOrg);

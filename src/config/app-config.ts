@@ -24,6 +24,8 @@ export interface AppConfig {
   proxyAdminId: string;
   storeAuditLogs: boolean;
   disableKeyName: boolean;
+  /** Default grace period of regenerated keys (LiteLLM's LITELLM_KEY_ROTATION_GRACE_PERIOD), e.g. "24h". */
+  keyRotationGracePeriod: string | undefined;
 }
 
 export interface RedisConfig {
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     proxyAdminId: read('PROXY_ADMIN_ID') ?? 'default_user_id',
     storeAuditLogs: boolean(env, 'LITELLM_STORE_AUDIT_LOGS', true),
     disableKeyName: boolean(env, 'DISABLE_KEY_NAME', false),
+    keyRotationGracePeriod: read('LITELLM_KEY_ROTATION_GRACE_PERIOD'),
   };
 }
 

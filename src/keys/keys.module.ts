@@ -1,4 +1,17 @@
 import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { TeamsModule } from '../teams/teams.module';
+import { KeyAccessService } from './key-access.service';
+import { KeyQueriesService } from './key-queries.service';
+import { KeyRotationService } from './key-rotation.service';
+import { KeysController } from './keys.controller';
+import { KeysService } from './keys.service';
 
-@Module({})
+@Module({
+  imports: [TeamsModule, OrganizationsModule, ProjectsModule],
+  controllers: [KeysController],
+  providers: [KeysService, KeyAccessService, KeyQueriesService, KeyRotationService],
+  exports: [KeysService, KeyRotationService],
+})
 export class KeysModule {}

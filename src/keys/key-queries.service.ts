@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import type { AuthContext } from '../auth/auth-context';
+import { isAdminViewer } from '../auth/roles';
+import { badRequest, forbidden, notFound } from '../common/errors/api-error';
+import { pageWindow, totalPages } from '../common/pagination';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { PrismaService } from '../prisma/prisma.service';
+import { TeamsService } from '../teams/teams.service';
+import { KEY_SORT_FIELDS, KeyAliasesQuery, KeyListQuery } from './dto/key.requests';
+import { KeyAccessService } from './key-access.service';
+import { toTokenHash } from './keys.service';
+
+/** The UI session team; its keys never show in lists (LiteLLM). */
+const DASHBOARD_TEAM = 'litellm-dashboard';
+
+const INFO_INCLUDE = { litellm_budget_table: true, object_permission: true } as const;
+
+/** Read side of keys: info, list, aliases. Lists are paginated and served by indexes. */
+@Injectable()
+export class KeyQueriesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly access: KeyAccessService,
+    private readonly teams: TeamsService,
+    private readonly organizations: OrganizationsService,
+  ) {}
+
+  /** GET /key/info: `key` defaults to the caller's own key. */
+  async info(caller: AuthContext, key: string | undefined) {
+    const token = key ? toTokenHash(key) : caller.apiKey;
+    const row = await this.prisma.liteLLM_VerificationToken.findUnique({
+      where: { token },
+      include: INFO_INCLUDE,
+    });
+    if (!row) throw notFound('Key not found in database', 'key');
+    await this.access.checkRead(caller, row);
+    const { token: _hidden, ...info } = row;
+    return { key: key ?? token, info };
+  }
+
+  /** POST /v2/key/info: several keys; each must be readable by the caller. */
+  async infoMany(caller: AuthContext, keys: string[]) {
+    const tokens = [...new Set(keys.map(toTokenHash))];
+    const rows = await this.prisma.liteLLM_VerificationToken.findMany({
+      where: { token: { in: tokens } },
+      include: INFO_INCLUDE,
+    });
+    for (const row of rows) await this.access.checkRead(caller, row);
+    return { key: keys, info: rows };
+  }
+
+  /** GET /key/list. */
+  async list(caller: AuthContext, q: KeyListQuery) {
+    const page = q.page ?? 1;
+    const size = q.size ?? 10;
+    if (q.sort_by && !(KEY_SORT_FIELDS as readonly string[]).includes(q.sort_by)) {
+      throw badRequest(
+        `Invalid sort_by '${q.sort_by}'. Must be one of: ${KEY_SORT_FIELDS.join(', ')}`,
+        'sort_by',
+      );
+    }
+    if (q.status !== undefined && q.status !== 'deleted') {
+      throw badRequest(`Invalid status '${q.status}'. Only 'deleted' is supported`, 'status');
+    }
+    const where: Prisma.LiteLLM_VerificationTokenWhereInput = {
+      AND: [
+        await this.visibility(caller, q),
+        this.filters(q),
+        { OR: [{ team_id: null }, { team_id: { not: DASHBOARD_TEAM } }] },
+      ],
+    };
+    const orderBy: Prisma.LiteLLM_VerificationTokenOrderByWithRelationInput[] = q.sort_by
+      ? [{ [q.sort_by]: q.sort_order ?? 'desc' }, { token: 'desc' }]
+      : [{ created_at: 'desc' }, { token: 'desc' }];
+    const { skip, take } = pageWindow(page, size);
+
+    const table =
+      q.status === 'deleted'
+        ? this.prisma.liteLLM_DeletedVerificationToken
+        : this.prisma.liteLLM_VerificationToken;
+    const [rows, total] = await Promise.all([
+      (table as typeof this.prisma.liteLLM_VerificationToken).findMany({ where, orderBy, skip, take }),
+      (table as typeof this.prisma.liteLLM_VerificationToken).count({ where }),
+    ]);
+    const keys =
+      q.return_full_object || q.expand ? await this.expand(rows, q.expand) : rows.map((r) => r.token);
+    return { keys, total_count: total, current_page: page, total_pages: totalPages(total, size) };
+  }
+
+  /** GET /key/aliases: non-admins see the aliases of keys they can list. */
+  async aliases(caller: AuthContext, q: KeyAliasesQuery) {
+    const page = q.page ?? 1;
+    const size = q.size ?? 50;
+    const where: Prisma.LiteLLM_VerificationTokenWhereInput = {
+      key_alias: q.search ? { contains: q.search, mode: 'insensitive' } : { not: null },
+      ...(isAdminViewer(caller.role) ? {} : { user_id: caller.userId ?? '\u0000' }),
+    };
+    const { skip, take } = pageWindow(page, size);
+    const [rows, total] = await Promise.all([
+      this.prisma.liteLLM_VerificationToken.findMany({
+        where,
+        select: { key_alias: true },
+        orderBy: { key_alias: 'asc' },
+        distinct: ['key_alias'],
+        skip,
+        take,
+      }),
+      this.prisma.liteLLM_VerificationToken.count({ where }),
+    ]);
+    return {
+      aliases: rows.map((r) => r.key_alias),
+      total_count: total,
+      current_page: page,
+      total_pages: totalPages(total, size),
+      size,
+    };
+  }
+
+  /** Which keys a caller may list at all (spec tenancy.md §4.8). Admins and viewers: every key. */
+  private async visibility(
+    caller: AuthContext,
+    q: KeyListQuery,
+  ): Promise<Prisma.LiteLLM_VerificationTokenWhereInput> {
+    if (isAdminViewer(caller.role)) return {};
+    const me = caller.userId;
+    if (!me) throw forbidden('You are not authorized to list keys: your key has no user_id', 'user_id');
+    if (q.user_id && q.user_id !== me)
+      throw forbidden("You are not authorized to check another user's keys", 'user_id');
+    const memberships = await this.teams.teamsOfUser(me);
+    if (q.team_id && !memberships.some((m) => m.teamId === q.team_id)) {
+      throw forbidden(`You are not authorized to check this team's keys. team_id=${q.team_id}`, 'team_id');
+    }
+    if (q.organization_id && !(await this.organizations.isMember(me, q.organization_id))) {
+      throw forbidden(
+        `You are not authorized to check this organization's keys. organization_id=${q.organization_id}`,
+        'organization_id',
+      );
+    }
+    const memberTeams = memberships.map((m) => m.teamId);
+    const adminTeams = memberships.filter((m) => m.role === 'admin').map((m) => m.teamId);
+    const visible: Prisma.LiteLLM_VerificationTokenWhereInput[] = [
+      { user_id: me },
+      { user_id: null, team_id: { in: memberTeams } },
+    ];
+    if (q.include_team_keys && adminTeams.length) visible.push({ team_id: { in: adminTeams } });
+    if (q.include_created_by_keys) visible.push({ created_by: me });
+    return { OR: visible };
+  }
+
+  private filters(q: KeyListQuery): Prisma.LiteLLM_VerificationTokenWhereInput {
+    return {
+      ...(q.user_id ? { user_id: q.user_id } : {}),
+      ...(q.team_id ? { team_id: q.team_id } : {}),
+      ...(q.organization_id ? { organization_id: q.organization_id } : {}),
+      ...(q.key_hash ? { token: toTokenHash(q.key_hash) } : {}),
+      ...(q.key_alias ? { key_alias: q.key_alias } : {}),
+      ...(q.project_id ? { project_id: q.project_id } : {}),
+      ...(q.access_group_id ? { access_group_ids: { has: q.access_group_id } } : {}),
+    };
+  }
+
+  private async expand<T extends { user_id: string | null }>(rows: T[], expand: string | undefined) {
+    if (expand !== 'user') return rows;
+    const ids = [...new Set(rows.map((r) => r.user_id).filter((id): id is string => id !== null))];
+    const users = await this.prisma.liteLLM_UserTable.findMany({
+      where: { user_id: { in: ids } },
+      select: { user_id: true, user_email: true, user_alias: true, user_role: true },
+    });
+    const byId = new Map(users.map((u) => [u.user_id, u]));
+    return rows.map((r) => ({ ...r, user: r.user_id ? (byId.get(r.user_id) ?? null) : null }));
+  }
+}

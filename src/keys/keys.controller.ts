@@ -1,0 +1,218 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../auth/auth-context';
+import { CurrentAuth } from '../auth/decorators';
+import { ChangedByHeader } from '../common/request-headers';
+import {
+  KeyAliasesQuery,
+  KeyBlockRequest,
+  KeyBulkUpdateRequest,
+  KeyDeleteRequest,
+  KeyGenerateRequest,
+  KeyInfoQuery,
+  KeyInfoV2Request,
+  KeyListQuery,
+  KeyRegenerateRequest,
+  KeyResetSpendRequest,
+  KeyUpdateRequest,
+} from './dto/key.requests';
+import { KeyQueriesService } from './key-queries.service';
+import { KeyRotationService } from './key-rotation.service';
+import { KeysService } from './keys.service';
+
+const GENERATED = {
+  schema: {
+    example: {
+      key: 'sk-Xp3vM9c2...',
+      key_name: 'sk-...a1b2',
+      token: '5e88...hash',
+      token_id: '5e88...hash',
+      key_alias: 'prod-backend',
+      user_id: 'user-1',
+      team_id: null,
+      models: ['gpt-4o'],
+      max_budget: 10,
+      expires: '2026-12-28T00:00:00.000Z',
+      spend: 0,
+    },
+  },
+};
+
+@ApiTags('keys')
+@ApiBearerAuth('bearer')
+@Controller()
+export class KeysController {
+  constructor(
+    private readonly keys: KeysService,
+    private readonly queries: KeyQueriesService,
+    private readonly rotation: KeyRotationService,
+  ) {}
+
+  @Post('key/generate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Generate a virtual key',
+    description: 'The raw key is returned once and stored only as its SHA-256 hash.',
+  })
+  @ApiOkResponse(GENERATED)
+  generateKey(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyGenerateRequest,
+  ) {
+    return this.keys.generate({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Post('key/service-account/generate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Generate a service-account key for a team (no user owner)' })
+  @ApiOkResponse(GENERATED)
+  generateServiceAccountKey(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyGenerateRequest,
+  ) {
+    return this.keys.generate({ auth, changedByHeader: changedBy }, body, { serviceAccount: true });
+  }
+
+  @Post('key/update')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Update a key', description: 'Only the fields sent change.' })
+  updateKey(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyUpdateRequest,
+  ) {
+    return this.keys.update({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Post('key/bulk_update')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Update up to 500 keys (proxy admin only)' })
+  bulkUpdateKeys(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyBulkUpdateRequest,
+  ) {
+    return this.keys.bulkUpdate({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Post('key/delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Delete keys',
+    description: 'Rows are archived to LiteLLM_DeletedVerificationToken. All or nothing.',
+  })
+  @ApiOkResponse({ schema: { example: { deleted_keys: ['sk-...'] } } })
+  deleteKeys(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyDeleteRequest,
+  ) {
+    return this.keys.delete({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Get('key/info')
+  @ApiOperation({ summary: "A key's row (the caller's own key when no key is given)" })
+  keyInfo(@CurrentAuth() auth: AuthContext, @Query() query: KeyInfoQuery) {
+    return this.queries.info(auth, query.key);
+  }
+
+  @Post('v2/key/info')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rows of several keys' })
+  keyInfoV2(@CurrentAuth() auth: AuthContext, @Body() body: KeyInfoV2Request) {
+    return this.queries.infoMany(auth, body.keys);
+  }
+
+  @Get('key/list')
+  @ApiOperation({
+    summary: 'List keys (paginated)',
+    description:
+      'Non-admins see their own keys, and with include_team_keys the keys of teams they administer.',
+  })
+  @ApiOkResponse({
+    schema: { example: { keys: ['5e88...hash'], total_count: 1, current_page: 1, total_pages: 1 } },
+  })
+  listKeys(@CurrentAuth() auth: AuthContext, @Query() query: KeyListQuery) {
+    return this.queries.list(auth, query);
+  }
+
+  @Get('key/aliases')
+  @ApiOperation({ summary: 'List key aliases (paginated, searchable)' })
+  listKeyAliases(@CurrentAuth() auth: AuthContext, @Query() query: KeyAliasesQuery) {
+    return this.queries.aliases(auth, query);
+  }
+
+  @Post('key/regenerate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Regenerate a key',
+    description: 'With grace_period the old key keeps working until then.',
+  })
+  @ApiOkResponse(GENERATED)
+  regenerateKey(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyRegenerateRequest,
+  ) {
+    return this.rotation.regenerate({ auth, changedByHeader: changedBy }, undefined, body);
+  }
+
+  @Post('key/:key/regenerate')
+  @HttpCode(200)
+  @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash' })
+  @ApiOperation({ summary: 'Regenerate the key named in the path' })
+  @ApiOkResponse(GENERATED)
+  regenerateKeyByPath(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Param('key') key: string,
+    @Body() body: KeyRegenerateRequest,
+  ) {
+    return this.rotation.regenerate({ auth, changedByHeader: changedBy }, key, body);
+  }
+
+  @Post('key/:key/reset_spend')
+  @HttpCode(200)
+  @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash' })
+  @ApiOperation({ summary: "Lower a key's spend (proxy admin or team admin)" })
+  resetKeySpend(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Param('key') key: string,
+    @Body() body: KeyResetSpendRequest,
+  ) {
+    return this.keys.resetSpend({ auth, changedByHeader: changedBy }, key, body.reset_to);
+  }
+
+  @Post('key/block')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Block a key', description: 'Refused on every pod within a second.' })
+  blockKey(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyBlockRequest,
+  ) {
+    return this.keys.setBlocked({ auth, changedByHeader: changedBy }, body.key, true);
+  }
+
+  @Post('key/unblock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Unblock a key' })
+  unblockKey(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: KeyBlockRequest,
+  ) {
+    return this.keys.setBlocked({ auth, changedByHeader: changedBy }, body.key, false);
+  }
+
+  @Post('key/health')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Check the caller's own key" })
+  @ApiOkResponse({ schema: { example: { key: 'healthy', logging_callbacks: null } } })
+  keyHealth(@CurrentAuth() auth: AuthContext) {
+    return this.keys.health(auth);
+  }
+}

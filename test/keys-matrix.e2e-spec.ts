@@ -1,0 +1,238 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from './app.factory';
+import { bearer, createKey } from './factories';
+import { ActorName, createWorld, World } from './world';
+
+/**
+ * LiteLLM's pinned key access matrix (spec tenancy.md §20.1) on the behaviour-pin world:
+ * status codes, and the database rows of denied calls left unchanged.
+ */
+describe('key access matrix (tenancy.md §20.1)', () => {
+  let t: TestApp;
+  let w: World;
+  const http = () => request(t.app.getHttpServer());
+  const as = (actor: ActorName) => bearer(w.actors[actor].key);
+  const COLUMNS: ActorName[] = [
+    'PROXY_ADMIN',
+    'ORG_ADMIN',
+    'TEAM_ADMIN',
+    'INTERNAL_USER',
+    'OWNER',
+    'UNRELATED_SAME_ORG',
+    'CROSS_ORG_USER',
+    'SERVICE_ACCOUNT',
+  ];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    w = await createWorld(t.prisma);
+  });
+  afterAll(() => t.close());
+
+  /** A fresh key of `owner` (team key when the owner is in a team), so each call acts on its own row. */
+  async function keyOf(owner: ActorName, team: 'own-team' | 'none') {
+    const a = w.actors[owner];
+    const teamId = team === 'own-team' ? a.teamId : null;
+    return createKey(t.prisma, {
+      user_id: a.userId,
+      team_id: teamId,
+      organization_id: teamId ? (teamId === w.beta ? w.orgB : w.orgA) : null,
+      models: ['m1'],
+    });
+  }
+
+  function expectRow(columns: ActorName[], expected: (number | null)[], actual: Record<string, number>) {
+    const wanted = Object.fromEntries(columns.map((c, i) => [c, expected[i]]).filter(([, s]) => s !== null));
+    const got = Object.fromEntries(Object.keys(wanted).map((c) => [c, actual[c]]));
+    expect(got).toEqual(wanted);
+  }
+
+  it('POST /key/generate', async () => {
+    const rows: [string, string | null, (number | null)[]][] = [
+      ['no team (own key)', null, [200, 401, 200, 200, 200, 200, 200, 200]],
+      ['team_id=alpha', 'alpha', [200, 401, 200, 401, null, null, 400, null]],
+      ['team_id=beta', 'beta', [200, 401, 400, 400, null, null, 401, null]],
+    ];
+    for (const [, team, expected] of rows) {
+      const actual: Record<string, number> = {};
+      for (const actor of COLUMNS) {
+        const body = team ? { team_id: team === 'alpha' ? w.alpha : w.beta } : {};
+        const before = await t.prisma.liteLLM_VerificationToken.count({
+          where: { user_id: w.actors[actor].userId },
+        });
+        const res = await http().post('/key/generate').set(as(actor)).send(body);
+        actual[actor] = res.status;
+        const after = await t.prisma.liteLLM_VerificationToken.count({
+          where: { user_id: w.actors[actor].userId },
+        });
+        if (res.status !== 200) expect(after).toBe(before);
+      }
+      expectRow(COLUMNS, expected, actual);
+    }
+  });
+
+  it('GET /key/info', async () => {
+    const sameTeam = await keyOf('OWNER', 'own-team');
+    const crossOrg = await keyOf('CROSS_ORG_USER', 'own-team');
+    for (const [target, expected] of [
+      [sameTeam, [200, 403, 200, 200, 200, 200, 403, 200]],
+      [crossOrg, [200, 403, 403, 403, 403, 403, 200, 403]],
+    ] as const) {
+      const actual: Record<string, number> = {};
+      for (const actor of COLUMNS)
+        actual[actor] = (await http().get('/key/info').query({ key: target.raw }).set(as(actor))).status;
+      expectRow(COLUMNS, [...expected], actual);
+    }
+  });
+
+  it('POST /key/update (changing models), denied calls change nothing', async () => {
+    const cases: [
+      string,
+      (actor: ActorName) => Promise<{ raw: string; token: string }>,
+      (number | null)[],
+    ][] = [
+      ['own key, no team', (actor) => keyOf(actor, 'none'), [200, 401, 403, 403, 403, 403, 403, 403]],
+      ['same-team key', () => keyOf('OWNER', 'own-team'), [200, 401, 403, 403, null, 403, 403, 403]],
+      [
+        'cross-org key',
+        () => keyOf('CROSS_ORG_USER', 'own-team'),
+        [200, 401, 403, null, 403, null, 401, 403],
+      ],
+    ];
+    for (const [, target, expected] of cases) {
+      const actual: Record<string, number> = {};
+      for (const actor of COLUMNS) {
+        const key = await target(actor);
+        actual[actor] = (
+          await http()
+            .post('/key/update')
+            .set(as(actor))
+            .send({ key: key.raw, models: ['changed'] })
+        ).status;
+        const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
+          where: { token: key.token },
+        });
+        expect(row.models).toEqual(actual[actor] === 200 ? ['changed'] : ['m1']);
+      }
+      expectRow(COLUMNS, expected, actual);
+    }
+  });
+
+  it('POST /key/delete, denied calls delete nothing', async () => {
+    const cases: [
+      string,
+      (actor: ActorName) => Promise<{ raw: string; token: string }>,
+      (number | null)[],
+    ][] = [
+      ['own key, no team', (actor) => keyOf(actor, 'none'), [200, 401, 200, 200, 200, 200, 200, 200]],
+      ['same-team key', () => keyOf('OWNER', 'own-team'), [200, 401, 200, 403, null, 403, 403, 403]],
+      [
+        'cross-org key',
+        () => keyOf('CROSS_ORG_USER', 'own-team'),
+        [200, 401, 403, null, 403, null, 200, 403],
+      ],
+    ];
+    for (const [, target, expected] of cases) {
+      const actual: Record<string, number> = {};
+      for (const actor of COLUMNS) {
+        const key = await target(actor);
+        actual[actor] = (
+          await http()
+            .post('/key/delete')
+            .set(as(actor))
+            .send({ keys: [key.raw] })
+        ).status;
+        const exists = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
+        expect(exists === null).toBe(actual[actor] === 200);
+      }
+      expectRow(COLUMNS, expected, actual);
+    }
+  });
+
+  it('POST /key/regenerate', async () => {
+    const cases: [
+      string,
+      (actor: ActorName) => Promise<{ raw: string; token: string }>,
+      (number | null)[],
+    ][] = [
+      ['own key, no team', (actor) => keyOf(actor, 'none'), [200, 401, 200, 200, 200, 200, 200, 200]],
+      ['same-team key', () => keyOf('OWNER', 'own-team'), [200, 401, 200, 401, null, 401, 401, 401]],
+      [
+        'cross-org key',
+        () => keyOf('CROSS_ORG_USER', 'own-team'),
+        [200, 401, 401, null, 401, null, 401, 401],
+      ],
+    ];
+    for (const [, target, expected] of cases) {
+      const actual: Record<string, number> = {};
+      for (const actor of COLUMNS) {
+        const key = await target(actor);
+        actual[actor] = (await http().post('/key/regenerate').set(as(actor)).send({ key: key.raw })).status;
+        const stillThere = await t.prisma.liteLLM_VerificationToken.findUnique({
+          where: { token: key.token },
+        });
+        expect(stillThere === null).toBe(actual[actor] === 200);
+      }
+      expectRow(COLUMNS, expected, actual);
+    }
+  });
+
+  it('POST /key/bulk_update', async () => {
+    const target = await keyOf('OWNER', 'none');
+    const actual: Record<string, number> = {};
+    for (const actor of COLUMNS) {
+      actual[actor] = (
+        await http()
+          .post('/key/bulk_update')
+          .set(as(actor))
+          .send({ keys: [{ key: target.raw, max_budget: 1 }] })
+      ).status;
+    }
+    expectRow(COLUMNS, [200, 401, 403, 403, 403, 403, 403, 403], actual);
+  });
+
+  it('team-admin rules of §20.3 for members keys: block, reset_spend, list with include_team_keys', async () => {
+    const member = await keyOf('OWNER', 'own-team');
+    await http().post('/key/block').set(as('TEAM_ADMIN')).send({ key: member.raw }).expect(200);
+    await http().post('/key/block').set(as('INTERNAL_USER')).send({ key: member.raw }).expect(403);
+    await http()
+      .post(`/key/${member.raw}/reset_spend`)
+      .set(as('TEAM_ADMIN'))
+      .send({ reset_to: 0 })
+      .expect(200);
+    await http()
+      .post(`/key/${member.raw}/reset_spend`)
+      .set(as('INTERNAL_USER'))
+      .send({ reset_to: 0 })
+      .expect(403);
+    const q = { team_id: w.alpha, include_team_keys: 'true' };
+    const adminList = await http().get('/key/list').query(q).set(as('TEAM_ADMIN')).expect(200);
+    expect(adminList.body.keys).toContain(member.token);
+    await http().get('/key/list').query(q).set(as('INTERNAL_USER')).expect(200);
+    await http().get('/key/list').query(q).set(as('CROSS_ORG_USER')).expect(403);
+    await http()
+      .get('/key/list')
+      .query({ user_id: w.actors.OWNER.userId })
+      .set(as('INTERNAL_USER'))
+      .expect(403);
+  });
+
+  it('service-account keys: team admin 200, plain member 401, non-member 400, no team 400', async () => {
+    await http()
+      .post('/key/service-account/generate')
+      .set(as('TEAM_ADMIN'))
+      .send({ team_id: w.alpha })
+      .expect(200);
+    await http()
+      .post('/key/service-account/generate')
+      .set(as('INTERNAL_USER'))
+      .send({ team_id: w.alpha })
+      .expect(401);
+    await http()
+      .post('/key/service-account/generate')
+      .set(as('CROSS_ORG_USER'))
+      .send({ team_id: w.alpha })
+      .expect(400);
+    await http().post('/key/service-account/generate').set(as('PROXY_ADMIN')).send({}).expect(400);
+  });
+});
