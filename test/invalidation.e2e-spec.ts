@@ -1,35 +1,10 @@
-import { Socket } from 'node:net';
 import request from 'supertest';
 import { AuthCacheService } from '../src/auth/auth-cache.service';
 import { createTestApp, TestApp } from './app.factory';
 import { bearer, createKey } from './factories';
+import { eventually, tcpAnswers } from './pods';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500);
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-    socket.connect(Number(port || 6379), hostname);
-  });
-}
-
-async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < withinMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`condition not met within ${withinMs} ms`);
-}
 
 /** Two app instances ("pods") on one database: a key blocked through one is refused by the other. */
 describe.each([
@@ -41,7 +16,7 @@ describe.each([
   let skip = false;
 
   beforeAll(async () => {
-    if (env.REDIS_URL && !(await redisAnswers(env.REDIS_URL))) {
+    if (env.REDIS_URL && !(await tcpAnswers(env.REDIS_URL, 6379))) {
       skip = true;
       return;
     }

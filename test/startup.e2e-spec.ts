@@ -1,26 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMigrations } from '../src/prisma/migrations';
 import { createEmptyDatabase, query, userTables } from './database';
+import { MAIN_JS, startPods } from './pods';
 
 const SEED_MODELS = (
   readFileSync(join(__dirname, '../prisma/schema.prisma'), 'utf8').match(/^model \w+/gm) ?? []
 ).length;
-
-async function waitReady(port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/readiness`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server on port ${port} did not become ready`);
-}
 
 describe('start-up migrations', () => {
   it('should have 64 models in the schema, as the seed', () => {
@@ -42,55 +28,50 @@ describe('start-up migrations', () => {
   it('should baseline a database that LiteLLM created instead of failing on existing tables', async () => {
     const db = await createEmptyDatabase();
     try {
-      await runMigrations(db.url);
-      // What a LiteLLM database looks like to us: its tables, and its own migration history.
-      await query(db.url, `DELETE FROM _prisma_migrations`);
+      // What a LiteLLM database looks like to us: the seed schema's tables and LiteLLM's own history.
+      const migrations = join(__dirname, '../prisma/migrations');
+      const first = readdirSync(migrations)
+        .filter((d) => /^\d+_/.test(d))
+        .sort()[0];
+      await query(db.url, readFileSync(join(migrations, first, 'migration.sql'), 'utf8'));
       await query(
         db.url,
-        `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
-         VALUES ('litellm-1', 'x', '20250101000000_litellm_own_migration', now(), now(), 1)`,
+        `CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ,
+           migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ,
+           started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+         INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count)
+         VALUES ('litellm-1', 'x', '20250101000000_litellm_own_migration', now(), 1);`,
+      );
+      await query(
+        db.url,
+        `INSERT INTO "LiteLLM_UserTable" (user_id, user_role) VALUES ('existing-user', 'proxy_admin')`,
       );
       const { baselined } = await runMigrations(db.url);
       expect(baselined).toBe(true);
       expect(await userTables(db.url)).toHaveLength(64);
+      expect(await query(db.url, `SELECT user_id FROM "LiteLLM_UserTable"`)).toEqual([
+        { user_id: 'existing-user' },
+      ]);
+      const applied = await query<{ migration_name: string }>(
+        db.url,
+        `SELECT migration_name FROM _prisma_migrations ORDER BY 1`,
+      );
+      expect(applied.map((m) => m.migration_name)).toEqual(expect.arrayContaining([first]));
       expect((await runMigrations(db.url)).baselined).toBe(false);
     } finally {
       await db.drop();
     }
   });
 
-  const mainJs = join(__dirname, '../dist/main.js');
-  (existsSync(mainJs) ? it : it.skip)(
+  (existsSync(MAIN_JS) ? it : it.skip)(
     'should bring three server processes up together on one empty database',
     async () => {
       const db = await createEmptyDatabase();
-      const dataDir = mkdtempSync(join(tmpdir(), 'cp-start-'));
-      const base = 40000 + Math.floor(Math.random() * 5000);
-      const ports = [base, base + 1, base + 2];
-      const children: ChildProcess[] = ports.map((port) =>
-        spawn(process.execPath, [mainJs], {
-          cwd: join(__dirname, '..'),
-          env: {
-            ...process.env,
-            DATABASE_URL: db.url,
-            PORT: String(port),
-            LITELLM_MASTER_KEY: 'sk-1234',
-            LITELLM_DATA_DIR: dataDir,
-            LOG_LEVEL: 'warn',
-          },
-          stdio: 'ignore',
-        }),
-      );
       try {
-        const deadline = Date.now() + 45_000;
-        await Promise.all(ports.map((port) => waitReady(port, deadline)));
+        const { stop } = await startPods(3, { DATABASE_URL: db.url, LITELLM_MASTER_KEY: 'sk-1234' });
+        await stop();
         expect(await userTables(db.url)).toHaveLength(64);
       } finally {
-        children.forEach((c) => c.kill('SIGTERM'));
-        await Promise.all(
-          children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-        );
-        rmSync(dataDir, { recursive: true, force: true });
         await db.drop();
       }
     },

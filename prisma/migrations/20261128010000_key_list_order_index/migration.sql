@@ -1,3 +1,3 @@
 -- CreateIndex
-CREATE INDEX "LiteLLM_VerificationToken_created_at_token_idx" ON "LiteLLM_VerificationToken"("created_at" DESC, "token" DESC);
+CREATE INDEX IF NOT EXISTS "LiteLLM_VerificationToken_created_at_token_idx" ON "LiteLLM_VerificationToken"("created_at" DESC, "token" DESC);
 
