@@ -1,0 +1,136 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthContext } from '../auth/auth-context';
+import { CurrentAuth } from '../auth/decorators';
+import { LIST_MAX_SIZE } from '../budgets/budgets.dto';
+import { RejectUnsafeJsonInterceptor } from '../budgets/reject-unsafe-json.interceptor';
+import { ChangedByHeader } from '../common/request-headers';
+import {
+  CustomerBlockRequest,
+  CustomerBlockResponse,
+  CustomerDeleteRequest,
+  CustomerDeleteResponse,
+  CustomerInfoQuery,
+  CustomerListQuery,
+  CustomerNewRequest,
+  CustomerResponse,
+  CustomerUnblockResponse,
+  CustomerUpdateRequest,
+} from './customers.dto';
+import { CustomersService } from './customers.service';
+
+const ADMIN_ONLY = 'Proxy admins only. Also served at the same path under /end_user/.';
+const ADMIN_VIEW = 'Proxy admins and proxy admin viewers. Also served under /end_user/.';
+
+/** `/customer/*`. The same handlers answer under `/end_user/*` (EndUsersController, not in the docs). */
+@ApiTags('customers')
+@ApiBearerAuth('bearer')
+@Controller('customer')
+@UseInterceptors(RejectUnsafeJsonInterceptor)
+export class CustomersController {
+  constructor(private readonly customers: CustomersService) {}
+
+  @Post('new')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a customer (end user)',
+    description: `${ADMIN_ONLY} Budget fields (max_budget, budget_duration, tpm_limit...) create a budget of the customer's own whose first reset is now + budget_duration; budget_id links an existing budget instead (not both: 422). Duplicate user_id → 400. default_model is not checked against the proxy's models yet.`,
+  })
+  @ApiOkResponse({ type: CustomerResponse })
+  newCustomer(
+    @Body() body: CustomerNewRequest,
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy?: string,
+  ) {
+    return this.customers.newCustomer(body, { auth, changedByHeader: changedBy });
+  }
+
+  @Get('info')
+  @ApiOperation({
+    summary: 'Get a customer',
+    description: `${ADMIN_VIEW} Null fields are left out (LiteLLM). Unknown id → 404.`,
+  })
+  @ApiOkResponse({ type: CustomerResponse })
+  customerInfo(@Query() query: CustomerInfoQuery) {
+    return this.customers.customerInfo(query.end_user_id);
+  }
+
+  @Post('update')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Update a customer',
+    description: `${ADMIN_ONLY} Applies every field sent with a value, including false and 0 (LiteLLM ignores those, so it cannot unblock or zero a budget here); null leaves a field alone. max_budget changes the linked budget in place (shared budgets change for everyone) or creates one. Unknown user_id → 404.`,
+  })
+  @ApiOkResponse({ type: CustomerResponse })
+  updateCustomer(
+    @Body() body: CustomerUpdateRequest,
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy?: string,
+  ) {
+    return this.customers.updateCustomer(body, { auth, changedByHeader: changedBy });
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Delete customers',
+    description: `${ADMIN_ONLY} All or nothing: any unknown id → 404 and nothing is deleted. Linked budgets are kept.`,
+  })
+  @ApiOkResponse({ type: CustomerDeleteResponse })
+  deleteCustomers(
+    @Body() body: CustomerDeleteRequest,
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy?: string,
+  ) {
+    return this.customers.deleteCustomers(body.user_ids, { auth, changedByHeader: changedBy });
+  }
+
+  @Get('list')
+  @ApiOperation({
+    summary: 'List customers',
+    description: `${ADMIN_VIEW} A JSON list ordered by user_id. LiteLLM returns every row; this returns at most ${LIST_MAX_SIZE} per call: use page and size to see more. The X-Total-Count header gives the number of customers.`,
+  })
+  @ApiOkResponse({
+    type: CustomerResponse,
+    isArray: true,
+    headers: {
+      'X-Total-Count': { description: 'Number of customers in total', schema: { type: 'integer' } },
+    },
+  })
+  async listCustomers(@Query() query: CustomerListQuery, @Res({ passthrough: true }) res: Response) {
+    const { rows, total } = await this.customers.listCustomers(query);
+    res.setHeader('X-Total-Count', String(total));
+    return rows;
+  }
+
+  @Post('block')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Block customers',
+    description: `${ADMIN_ONLY} LLM requests naming a blocked customer are refused. Unknown ids are created, blocked (LiteLLM).`,
+  })
+  @ApiOkResponse({ type: CustomerBlockResponse })
+  blockCustomers(
+    @Body() body: CustomerBlockRequest,
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy?: string,
+  ) {
+    return this.customers.blockCustomers(body.user_ids, { auth, changedByHeader: changedBy });
+  }
+
+  @Post('unblock')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Unblock customers',
+    description: `${ADMIN_ONLY} Sets blocked=false on the customers (all or nothing: any unknown id → 404).`,
+  })
+  @ApiOkResponse({ type: CustomerUnblockResponse })
+  unblockCustomers(
+    @Body() body: CustomerBlockRequest,
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy?: string,
+  ) {
+    return this.customers.unblockCustomers(body.user_ids, { auth, changedByHeader: changedBy });
+  }
+}
