@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
+import { rejectUnsafeInput } from './common/errors/unsafe-input';
 import { requestLogging } from './common/logging/request-logging.middleware';
 import { RedisModule } from './common/redis/redis.module';
 import type { AppConfig } from './config/app-config';
@@ -37,6 +38,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer) {
-    consumer.apply(requestLogging).forRoutes('*path');
+    consumer.apply(requestLogging, rejectUnsafeInput).forRoutes('*path');
   }
 }

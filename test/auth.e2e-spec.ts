@@ -161,6 +161,25 @@ describe('authentication and the error envelope', () => {
     }
   });
 
+  it('should answer 422, not 500, for NUL characters and absurdly deep JSON anywhere in the request', async () => {
+    const nul = await http()
+      .post('/probe/validate')
+      .set(bearer(MASTER_KEY))
+      .send({ name: 'a\u0000b' })
+      .expect(422);
+    expect(nul.body.detail[0].loc).toEqual(['body', 'name']);
+    const deep = `{"name":"n","deep":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const res = await http()
+      .post('/probe/validate')
+      .set(bearer(MASTER_KEY))
+      .set('content-type', 'application/json')
+      .send(deep);
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0].type).toBe('too_deep');
+    await http().get('/probe/budget/x%00y').expect(422);
+    await http().get('/probe/whoami?filter=%00').set(bearer(MASTER_KEY)).expect(422);
+  });
+
   it('should answer 400 for malformed JSON', async () => {
     const res = await http()
       .post('/probe/validate')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthContext } from '../auth/auth-context';
@@ -16,7 +16,6 @@ import {
   LIST_MAX_SIZE,
 } from './budgets.dto';
 import { BudgetsService } from './budgets.service';
-import { RejectUnsafeJsonInterceptor } from './reject-unsafe-json.interceptor';
 
 const ADMIN_ONLY = 'Proxy admins only.';
 const ADMIN_VIEW = 'Proxy admins and proxy admin viewers.';
@@ -24,7 +23,6 @@ const ADMIN_VIEW = 'Proxy admins and proxy admin viewers.';
 @ApiTags('budgets')
 @ApiBearerAuth('bearer')
 @Controller('budget')
-@UseInterceptors(RejectUnsafeJsonInterceptor)
 export class BudgetsController {
   constructor(private readonly budgets: BudgetsService) {}
 

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { LIST_MAX_SIZE } from '../budgets/budgets.dto';
-import { RejectUnsafeJsonInterceptor } from '../budgets/reject-unsafe-json.interceptor';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   CustomerBlockRequest,
@@ -27,7 +26,6 @@ const ADMIN_VIEW = 'Proxy admins and proxy admin viewers. Also served under /end
 @ApiTags('customers')
 @ApiBearerAuth('bearer')
 @Controller('customer')
-@UseInterceptors(RejectUnsafeJsonInterceptor)
 export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 

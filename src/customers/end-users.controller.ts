@@ -1,9 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
-import { RejectUnsafeJsonInterceptor } from '../budgets/reject-unsafe-json.interceptor';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   CustomerBlockRequest,
@@ -21,7 +20,6 @@ import { CustomersService } from './customers.service';
  */
 @ApiExcludeController()
 @Controller('end_user')
-@UseInterceptors(RejectUnsafeJsonInterceptor)
 export class EndUsersController {
   constructor(private readonly customers: CustomersService) {}
 

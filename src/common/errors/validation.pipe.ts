@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { RequestValidationError, ValidationIssue } from './api-error';
+import { findUnsafe } from './unsafe-input';
 
 /**
  * The global pipe: whitelist + transform, and failures as FastAPI-style 422 issues with the
@@ -19,6 +20,10 @@ export class RequestValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata) {
     const where = metadata.type === 'param' ? 'path' : metadata.type === 'custom' ? 'body' : metadata.type;
+    if (metadata.type === 'param') {
+      const issue = findUnsafe(value, ['path', metadata.data ?? 'param'], 0);
+      if (issue) throw new RequestValidationError([issue]);
+    }
     const isDto = typeof metadata.metatype === 'function' && !isPrimitive(metadata.metatype);
     if (isDto && metadata.type === 'body') {
       if (value === undefined || value === null || value === '') value = {};

@@ -1,7 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
-import type { Observable } from 'rxjs';
-import { RequestValidationError, ValidationIssue } from '../common/errors/api-error';
+import type { NextFunction, Request, Response } from 'express';
+import { RequestValidationError, ValidationIssue } from './api-error';
 
 const MAX_DEPTH = 32;
 
@@ -10,28 +8,21 @@ const MAX_DEPTH = 32;
  * - U+0000 in any string or object key: PostgreSQL cannot store it in text or jsonb, so Prisma
  *   fails (even on a lookup);
  * - JSON nested deeper than 32 levels: class-transformer recurses and overflows the stack.
- * An interceptor rather than a pipe because it must run before the global validation pipe.
- * Applied to the budget and customer controllers; it belongs in the global pipe once every domain
- * wants it.
+ * Runs as middleware (after body parsing, before the auth guard, which may read the body) for the
+ * body and query; the validation pipe applies the same check to path parameters.
  */
-@Injectable()
-export class RejectUnsafeJsonInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<Request>();
-    const sources: [string, unknown][] = [
-      ['body', req.body],
-      ['query', req.query],
-      ['path', req.params],
-    ];
-    for (const [where, value] of sources) {
-      const issue = findUnsafe(value, [where], 0);
-      if (issue) throw new RequestValidationError([issue]);
-    }
-    return next.handle();
+export function rejectUnsafeInput(req: Request, _res: Response, next: NextFunction) {
+  for (const [where, value] of [
+    ['body', req.body],
+    ['query', req.query],
+  ] as const) {
+    const issue = findUnsafe(value, [where], 0);
+    if (issue) return next(new RequestValidationError([issue]));
   }
+  next();
 }
 
-function findUnsafe(value: unknown, loc: (string | number)[], depth: number): ValidationIssue | null {
+export function findUnsafe(value: unknown, loc: (string | number)[], depth: number): ValidationIssue | null {
   if (typeof value === 'string') {
     return value.includes('\u0000')
       ? { type: 'string_nul_character', loc, msg: 'Text must not contain the NUL character (\\u0000)' }
