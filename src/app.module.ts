@@ -13,6 +13,7 @@ import { InvitationsModule } from './invitations/invitations.module';
 import { KeysModule } from './keys/keys.module';
 import { ObjectPermissionsModule } from './object-permissions/object-permissions.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 
@@ -26,6 +27,7 @@ const DOMAIN_MODULES = [
   TeamsModule,
   BudgetsModule,
   CustomersModule,
+  SchedulerModule,
 ];
 
 @Module({})

@@ -17,10 +17,12 @@ export interface TestApp {
 export async function createTestApp(
   opts: { env?: Record<string, string | undefined>; controllers?: Type[] } = {},
 ): Promise<TestApp> {
+  // The scheduler stays off unless a test opts in: its jobs act on whole tables of the shared database.
   const config = loadConfig({
     ...process.env,
     LITELLM_MASTER_KEY: MASTER_KEY,
     LOG_LEVEL: 'error',
+    SCHEDULER_ENABLED: 'false',
     ...opts.env,
   });
   const moduleRef = await Test.createTestingModule({

@@ -44,5 +44,5 @@ export async function userTables(url: string): Promise<string[]> {
     `SELECT table_name FROM information_schema.tables
      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY 1`,
   );
-  return rows.map((r) => r.table_name);
+  return rows.map((r) => r.table_name).sort();
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isValidDuration, isValidTimeZone, parseResetTime } from '../common/duration';
 
 /**
  * The one typed configuration. Only `loadConfig` reads the environment; everything else gets
@@ -26,6 +27,29 @@ export interface AppConfig {
   disableKeyName: boolean;
   /** Default grace period of regenerated keys (LiteLLM's LITELLM_KEY_ROTATION_GRACE_PERIOD), e.g. "24h". */
   keyRotationGracePeriod: string | undefined;
+  scheduler: SchedulerConfig;
+}
+
+/** The scheduled module (cron lease + jobs). LiteLLM's env names where LiteLLM has one. */
+export interface SchedulerConfig {
+  /** This instance may become the leader and run jobs (false: never lead). */
+  enabled: boolean;
+  leaseTtlSeconds: number;
+  renewSeconds: number;
+  /** Window of the budget reset job (LiteLLM's PROXY_BUDGET_RESCHEDULER_MIN_TIME). */
+  budgetResetWindowSeconds: number;
+  budgetResetEnabled: boolean;
+  /** IANA zone and "HH:MM" of calendar-aligned budget resets (LiteLLM's litellm_settings.timezone / budget_reset_time). */
+  budgetResetTimeZone: string;
+  budgetResetTime: string;
+  keyRotationEnabled: boolean;
+  keyRotationWindowSeconds: number;
+  deprecatedKeyCleanupEnabled: boolean;
+  deprecatedKeyCleanupWindowSeconds: number;
+  /** Spend logs older than this are deleted; unset keeps them forever. */
+  spendLogRetentionPeriod: string | undefined;
+  spendLogRetentionWindowSeconds: number;
+  batchSize: number;
 }
 
 export interface RedisConfig {
@@ -75,7 +99,91 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     storeAuditLogs: boolean(env, 'LITELLM_STORE_AUDIT_LOGS', true),
     disableKeyName: boolean(env, 'DISABLE_KEY_NAME', false),
     keyRotationGracePeriod: read('LITELLM_KEY_ROTATION_GRACE_PERIOD'),
+    scheduler: schedulerConfig(env, read),
   };
+}
+
+function schedulerConfig(env: Env, read: (name: string) => string | undefined): SchedulerConfig {
+  const leaseTtlSeconds = integer(env, 'DEFAULT_CRON_JOB_LOCK_TTL_SECONDS', 60, 1, 86_400);
+  const minTime = integer(env, 'PROXY_BUDGET_RESCHEDULER_MIN_TIME', 597, 1, 86_400);
+  const maxTime = integer(env, 'PROXY_BUDGET_RESCHEDULER_MAX_TIME', Math.max(605, minTime), 1, 86_400);
+  if (maxTime < minTime) {
+    throw new ConfigError(
+      'PROXY_BUDGET_RESCHEDULER_MAX_TIME',
+      `must be >= PROXY_BUDGET_RESCHEDULER_MIN_TIME (${minTime}), got ${maxTime}`,
+    );
+  }
+  const renewSeconds = number(env, 'CRON_JOB_LOCK_RENEW_SECONDS', leaseTtlSeconds / 3, 0.05, leaseTtlSeconds);
+  if (renewSeconds >= leaseTtlSeconds) {
+    throw new ConfigError(
+      'CRON_JOB_LOCK_RENEW_SECONDS',
+      `must be shorter than DEFAULT_CRON_JOB_LOCK_TTL_SECONDS (${leaseTtlSeconds})`,
+    );
+  }
+  const retention = read('MAXIMUM_SPEND_LOGS_RETENTION_PERIOD');
+  if (retention !== undefined && !isValidDuration(/^\d+$/.test(retention) ? `${retention}d` : retention)) {
+    throw new ConfigError(
+      'MAXIMUM_SPEND_LOGS_RETENTION_PERIOD',
+      `must be a duration such as "30d", got "${retention}"`,
+    );
+  }
+  const timeZone = read('BUDGET_RESET_TIMEZONE') ?? 'UTC';
+  if (!isValidTimeZone(timeZone))
+    throw new ConfigError(
+      'BUDGET_RESET_TIMEZONE',
+      `must be an IANA time zone such as "Europe/Berlin", got "${timeZone}"`,
+    );
+  const resetTime = read('BUDGET_RESET_TIME') ?? '00:00';
+  try {
+    parseResetTime(resetTime);
+  } catch {
+    throw new ConfigError('BUDGET_RESET_TIME', `must be "HH:MM", got "${resetTime}"`);
+  }
+  return {
+    enabled: boolean(env, 'SCHEDULER_ENABLED', true),
+    leaseTtlSeconds,
+    renewSeconds,
+    budgetResetWindowSeconds: minTime,
+    budgetResetEnabled: !boolean(env, 'DISABLE_BUDGET_RESET_JOB', false),
+    budgetResetTimeZone: timeZone,
+    budgetResetTime: resetTime,
+    keyRotationEnabled: boolean(env, 'LITELLM_KEY_ROTATION_ENABLED', false),
+    keyRotationWindowSeconds: integer(
+      env,
+      'LITELLM_KEY_ROTATION_CHECK_INTERVAL_SECONDS',
+      86_400,
+      1,
+      31_536_000,
+    ),
+    deprecatedKeyCleanupEnabled: !boolean(env, 'DISABLE_DEPRECATED_KEY_CLEANUP_JOB', false),
+    deprecatedKeyCleanupWindowSeconds: integer(
+      env,
+      'DEPRECATED_KEY_CLEANUP_INTERVAL_SECONDS',
+      3_600,
+      1,
+      31_536_000,
+    ),
+    spendLogRetentionPeriod:
+      retention === undefined ? undefined : /^\d+$/.test(retention) ? `${retention}d` : retention,
+    spendLogRetentionWindowSeconds: integer(
+      env,
+      'MAXIMUM_SPEND_LOGS_RETENTION_INTERVAL_SECONDS',
+      86_400,
+      1,
+      31_536_000,
+    ),
+    batchSize: integer(env, 'SCHEDULER_BATCH_SIZE', 10_000, 1, 1_000_000),
+  };
+}
+
+function number(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `must be a number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
 }
 
 function redisConfig(env: Env): RedisConfig | undefined {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { Actor, AuditService } from '../audit/audit.service';
@@ -31,7 +32,17 @@ export class KeyRotationService {
     private readonly cache: AuthCacheService,
   ) {}
 
-  async regenerate(actor: Actor, pathKey: string | undefined, req: KeyRegenerateRequest, now = new Date()) {
+  /**
+   * `opts.inTransaction` runs first inside the rotation's transaction (the scheduler passes its lease
+   * fence there, so a leader that lost the lease cannot rotate).
+   */
+  async regenerate(
+    actor: Actor,
+    pathKey: string | undefined,
+    req: KeyRegenerateRequest,
+    now = new Date(),
+    opts: { inTransaction?: (tx: Prisma.TransactionClient) => Promise<void> } = {},
+  ) {
     const keyValue = pathKey ?? req.key ?? undefined;
     if (!keyValue) throw badRequest('No key passed in.', 'key');
     const oldToken = toTokenHash(keyValue);
@@ -53,6 +64,7 @@ export class KeyRotationService {
     const by = this.keys.actorId(actor.auth);
 
     const row = await this.prisma.$transaction(async (tx) => {
+      await opts.inTransaction?.(tx);
       const clash = await tx.liteLLM_VerificationToken.findUnique({
         where: { token: newToken },
         select: { token: true },

@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
+import type { AuthContext } from '../../auth/auth-context';
+import { ApiError } from '../../common/errors/api-error';
+import { KeyRotationService } from '../../keys/key-rotation.service';
+import { PrismaService } from '../../prisma/prisma.service';
+import type { JobContext, ScheduledJob } from '../scheduled-job';
+
+/** The identity scheduled jobs act as (LiteLLM's `litellm_internal_jobs`). */
+export const INTERNAL_JOBS_AUTH: AuthContext = {
+  apiKey: 'litellm_internal_jobs',
+  isMasterKey: false,
+  userId: 'litellm_internal_jobs',
+  role: 'proxy_admin',
+  teamId: null,
+  organizationId: null,
+  key: null,
+  team: null,
+};
+
+/**
+ * Rotates keys with `auto_rotate` whose `key_rotation_at` has come, through the same code path as
+ * /key/regenerate (archive, new hash in place, grace period from LITELLM_KEY_ROTATION_GRACE_PERIOD).
+ * Each rotation is fenced by the lease; a key already rotated (by a previous leader) is skipped.
+ */
+@Injectable()
+export class KeyRotationJob implements ScheduledJob {
+  readonly name = 'key_rotation';
+  private readonly logger = new Logger('key-rotation-job');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly rotation: KeyRotationService,
+  ) {}
+
+  enabled() {
+    return this.config.scheduler.keyRotationEnabled;
+  }
+
+  windowSeconds() {
+    return this.config.scheduler.keyRotationWindowSeconds;
+  }
+
+  async run(ctx: JobContext) {
+    let rotated = 0;
+    let failed = 0;
+    let after = '';
+    for (;;) {
+      if (ctx.stopping()) break;
+      const due = await this.prisma.liteLLM_VerificationToken.findMany({
+        where: {
+          auto_rotate: true,
+          rotation_interval: { not: null },
+          OR: [{ key_rotation_at: null }, { key_rotation_at: { lte: ctx.now } }],
+          token: { gt: after },
+        },
+        select: { token: true },
+        orderBy: { token: 'asc' },
+        take: 100,
+      });
+      if (due.length === 0) break;
+      for (const { token } of due) {
+        after = token;
+        try {
+          await this.rotation.regenerate({ auth: INTERNAL_JOBS_AUTH }, token, {}, ctx.now, {
+            inTransaction: async (tx) => {
+              await ctx.fence(tx);
+              const still = await tx.liteLLM_VerificationToken.findFirst({
+                where: {
+                  token,
+                  auto_rotate: true,
+                  OR: [{ key_rotation_at: null }, { key_rotation_at: { lte: ctx.now } }],
+                },
+                select: { token: true },
+              });
+              if (!still) throw new ApiError(409, 'already rotated', 'conflict_error');
+            },
+          });
+          rotated++;
+        } catch (e) {
+          if (e instanceof ApiError && (e.status === 404 || e.status === 409)) continue;
+          if (e instanceof ApiError) {
+            failed++;
+            this.logger.warn({
+              msg: 'could not rotate key',
+              token_prefix: token.slice(0, 8),
+              error: e.message,
+            });
+            continue;
+          }
+          throw e;
+        }
+      }
+    }
+    return { rows: rotated, details: { rotated, failed } };
+  }
+}

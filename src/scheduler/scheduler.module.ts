@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { KeysModule } from '../keys/keys.module';
+import { CronLeaseService } from './cron-lease.service';
+import { JobRunsService } from './job-runs.service';
+import { BudgetResetJob } from './jobs/budget-reset.job';
+import { DeprecatedKeyCleanupJob } from './jobs/deprecated-key-cleanup.job';
+import { KeyRotationJob } from './jobs/key-rotation.job';
+import { SpendLogRetentionJob } from './jobs/spend-log-retention.job';
+import { SCHEDULED_JOBS } from './scheduled-job';
+import { SchedulerController } from './scheduler.controller';
+import { SchedulerService } from './scheduler.service';
+
+const JOBS = [BudgetResetJob, KeyRotationJob, DeprecatedKeyCleanupJob, SpendLogRetentionJob];
+
+@Module({
+  imports: [KeysModule],
+  controllers: [SchedulerController],
+  providers: [
+    CronLeaseService,
+    JobRunsService,
+    SchedulerService,
+    ...JOBS,
+    { provide: SCHEDULED_JOBS, useFactory: (...jobs: unknown[]) => jobs, inject: JOBS },
+  ],
+  exports: [SchedulerService],
+})
+export class SchedulerModule {}

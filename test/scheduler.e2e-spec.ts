@@ -1,0 +1,257 @@
+import request from 'supertest';
+import { loadConfig } from '../src/config/app-config';
+import { runMigrations } from '../src/prisma/migrations';
+import { CronLeaseService, LeaseLostError } from '../src/scheduler/cron-lease.service';
+import { JobRunsService, windowStart } from '../src/scheduler/job-runs.service';
+import { BudgetResetJob } from '../src/scheduler/jobs/budget-reset.job';
+import { DeprecatedKeyCleanupJob } from '../src/scheduler/jobs/deprecated-key-cleanup.job';
+import { KeyRotationJob } from '../src/scheduler/jobs/key-rotation.job';
+import { SchedulerService } from '../src/scheduler/scheduler.service';
+import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
+import { createEmptyDatabase } from './database';
+import { bearer } from './factories';
+
+const DAY = 86_400_000;
+
+/** The scheduler on its own empty database (its jobs act on whole tables). */
+describe('scheduler: cron lease, run records and jobs', () => {
+  let db: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let t: TestApp;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createEmptyDatabase('cp_sched');
+    await runMigrations(db.url);
+    env = {
+      DATABASE_URL: db.url,
+      DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '1',
+      CRON_JOB_LOCK_RENEW_SECONDS: '0.3',
+      LITELLM_KEY_ROTATION_ENABLED: 'true',
+    };
+    t = await createTestApp({ env });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  /** A second "pod": its own lease identity on the same database. */
+  const otherPod = () => new CronLeaseService(loadConfig({ ...process.env, ...env }), t.prisma);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  describe('lease', () => {
+    it('should let exactly one pod hold a lease, and hand it over with a higher generation after the TTL', async () => {
+      const a = otherPod();
+      const b = otherPod();
+      const job = `lease-test-${Date.now()}`;
+      const leaseA = await a.acquire(job);
+      expect(leaseA).toBeDefined();
+      expect(await b.acquire(job)).toBeUndefined();
+      expect(await a.renew(leaseA!, job)).toBe(true);
+      await sleep(1100);
+      const leaseB = await b.acquire(job);
+      expect(leaseB!.generation).toBe(leaseA!.generation + 1n);
+      expect(await a.renew(leaseA!, job)).toBe(false);
+      await expect(t.prisma.$transaction((tx) => a.fence(tx, leaseA!, job))).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      await t.prisma.$transaction((tx) => b.fence(tx, leaseB!, job));
+      await b.release(leaseB!, job);
+      expect(await a.acquire(job)).toBeDefined();
+    });
+
+    it('should never give a lease to two pods racing for it', async () => {
+      const job = `race-${Date.now()}`;
+      const pods = Array.from({ length: 10 }, otherPod);
+      const results = await Promise.all(pods.map((p) => p.acquire(job)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('run records and fencing', () => {
+    it('should not let a stalled leader finish a window that a newer leader owns', async () => {
+      const runs = t.app.get(JobRunsService);
+      const a = t.app.get(CronLeaseService);
+      const b = otherPod();
+      const leaseA = (await a.acquire())!;
+      const window = windowStart(new Date(), 3600);
+      const runA = await runs.claim('fencing_test', window, leaseA);
+      expect(runA).toBeDefined();
+      expect(await runs.claim('fencing_test', window, leaseA)).toBeUndefined(); // already running here
+      await sleep(1100); // A stalls past its TTL
+      const leaseB = (await b.acquire())!;
+      await expect(runs.finish(runA!, leaseA, { rows: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      const runB = await runs.claim('fencing_test', window, leaseB);
+      expect(runB).toBe(runA); // same window record, taken over
+      await runs.finish(runB!, leaseB, { rows: 2 });
+      const record = await t.prisma.controlPlane_JobRun.findUniqueOrThrow({ where: { id: runB! } });
+      expect(record).toMatchObject({
+        status: 'done',
+        pod_id: b.podId,
+        generation: leaseB.generation,
+        rows_affected: 2,
+      });
+      expect(await runs.claim('fencing_test', window, leaseB)).toBeUndefined(); // done is done
+      await b.release(leaseB);
+    });
+  });
+
+  describe('budget reset', () => {
+    it('should reset due rows once per window, move budget_reset_at to the next boundary, and leave the rest alone', async () => {
+      const past = new Date(Date.now() - DAY);
+      const future = new Date(Date.now() + DAY);
+      const p = t.prisma;
+      await p.liteLLM_VerificationToken.createMany({
+        data: [
+          { token: 'due-key', models: [], spend: 5, budget_duration: '1d', budget_reset_at: past },
+          { token: 'not-due-key', models: [], spend: 5, budget_duration: '1d', budget_reset_at: future },
+          {
+            token: 'expired-key',
+            models: [],
+            spend: 5,
+            budget_duration: '1d',
+            budget_reset_at: past,
+            expires: past,
+          },
+          { token: 'no-reset-at-key', models: [], spend: 5, budget_duration: '7d' },
+        ],
+      });
+      await p.liteLLM_UserTable.create({
+        data: { user_id: 'due-user', spend: 3, budget_duration: '30d', budget_reset_at: past },
+      });
+      await p.liteLLM_TeamTable.create({
+        data: { team_id: 'due-team', spend: 3, budget_duration: '1h', budget_reset_at: past },
+      });
+      const budget = await p.liteLLM_BudgetTable.create({
+        data: {
+          budget_id: 'due-budget',
+          budget_duration: '1d',
+          budget_reset_at: past,
+          created_by: 't',
+          updated_by: 't',
+        },
+      });
+      await p.liteLLM_OrganizationTable.create({
+        data: {
+          organization_id: 'due-org',
+          organization_alias: 'o',
+          budget_id: budget.budget_id,
+          spend: 9,
+          created_by: 't',
+          updated_by: 't',
+        },
+      });
+      await p.liteLLM_EndUserTable.create({
+        data: { user_id: 'due-customer', spend: 4, budget_id: budget.budget_id },
+      });
+      await p.liteLLM_TagTable.create({
+        data: { tag_name: 'due-tag', spend: 4, budget_id: budget.budget_id },
+      });
+      await p.liteLLM_TeamMembership.create({
+        data: { user_id: 'due-user', team_id: 'due-team', spend: 2, budget_id: budget.budget_id },
+      });
+      await p.liteLLM_VerificationToken.create({
+        data: { token: 'budget-linked-key', models: [], spend: 6, budget_id: budget.budget_id },
+      });
+
+      const scheduler = t.app.get(SchedulerService);
+      const lease = (await t.app.get(CronLeaseService).acquire())!;
+      const now = new Date();
+      expect(await scheduler.runWindow(t.app.get(BudgetResetJob), lease, now)).toBe('ran');
+
+      const key = (token: string) => p.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token } });
+      const due = await key('due-key');
+      expect(due.spend).toBe(0);
+      expect(due.budget_reset_at!.getTime()).toBeGreaterThan(now.getTime());
+      expect(due.budget_reset_at!.toISOString()).toMatch(/T00:00:00\.000Z$/); // 1d → next midnight
+      expect((await key('not-due-key')).spend).toBe(5);
+      expect((await key('expired-key')).spend).toBe(5);
+      const fresh = await key('no-reset-at-key');
+      expect(fresh.spend).toBe(5); // issue 22013: gets a reset time, not a reset
+      expect(fresh.budget_reset_at!.getUTCDay()).toBe(1); // 7d → next Monday
+      const user = await p.liteLLM_UserTable.findUniqueOrThrow({ where: { user_id: 'due-user' } });
+      expect(user.spend).toBe(0);
+      expect(user.budget_reset_at!.getUTCDate()).toBe(1); // 30d → 1st of next month
+      expect((await p.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: 'due-team' } })).spend).toBe(0);
+      expect(
+        (await p.liteLLM_OrganizationTable.findUniqueOrThrow({ where: { organization_id: 'due-org' } }))
+          .spend,
+      ).toBe(0);
+      expect(
+        (await p.liteLLM_EndUserTable.findUniqueOrThrow({ where: { user_id: 'due-customer' } })).spend,
+      ).toBe(0);
+      expect((await p.liteLLM_TagTable.findUniqueOrThrow({ where: { tag_name: 'due-tag' } })).spend).toBe(0);
+      expect((await key('budget-linked-key')).spend).toBe(0);
+      const membership = await p.liteLLM_TeamMembership.findUniqueOrThrow({
+        where: { user_id_team_id: { user_id: 'due-user', team_id: 'due-team' } },
+      });
+      expect(membership.spend).toBe(0);
+      expect(
+        (
+          await p.liteLLM_BudgetTable.findUniqueOrThrow({ where: { budget_id: 'due-budget' } })
+        ).budget_reset_at!.getTime(),
+      ).toBeGreaterThan(now.getTime());
+
+      // New-window spend is never erased: the same window does not run again, a later one finds nothing due.
+      await p.liteLLM_VerificationToken.update({
+        where: { token: 'due-key' },
+        data: { spend: { increment: 1 } },
+      });
+      expect(await scheduler.runWindow(t.app.get(BudgetResetJob), lease, now)).toBe('skipped');
+      expect(
+        await scheduler.runWindow(t.app.get(BudgetResetJob), lease, new Date(now.getTime() + 3600_000)),
+      ).toBe('ran');
+      expect((await key('due-key')).spend).toBe(1);
+      const records = await p.controlPlane_JobRun.findMany({ where: { job_name: 'budget_reset' } });
+      expect(records.every((r) => r.status === 'done')).toBe(true);
+    });
+  });
+
+  describe('key rotation and clean-up', () => {
+    it('should rotate due auto_rotate keys through the regenerate path, and clean up expired old hashes', async () => {
+      const res = await request(t.app.getHttpServer())
+        .post('/key/generate')
+        .set(bearer(MASTER_KEY))
+        .send({ auto_rotate: true, rotation_interval: '30d' })
+        .expect(200);
+      const p = t.prisma;
+      await p.liteLLM_VerificationToken.update({
+        where: { token: res.body.token },
+        data: { key_rotation_at: new Date(Date.now() - 1000) },
+      });
+      await p.liteLLM_DeprecatedVerificationToken.create({
+        data: { token: 'old-hash', active_token_id: 'x', revoke_at: new Date(Date.now() - 1000) },
+      });
+      const lease = (await t.app.get(CronLeaseService).acquire())!;
+      const scheduler = t.app.get(SchedulerService);
+      expect(await scheduler.runWindow(t.app.get(KeyRotationJob), lease)).toBe('ran');
+      expect(await p.liteLLM_VerificationToken.findUnique({ where: { token: res.body.token } })).toBeNull();
+      const rotated = await p.liteLLM_VerificationToken.findFirstOrThrow({
+        where: { key_name: { not: res.body.key_name }, auto_rotate: true },
+      });
+      expect(rotated.rotation_count).toBe(1);
+      expect(rotated.key_rotation_at!.getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
+      expect(await p.liteLLM_DeletedVerificationToken.count({ where: { token: res.body.token } })).toBe(1);
+      expect(await scheduler.runWindow(t.app.get(DeprecatedKeyCleanupJob), lease)).toBe('ran');
+      expect(await p.liteLLM_DeprecatedVerificationToken.count({ where: { token: 'old-hash' } })).toBe(0);
+    });
+
+    it('should show the leader and the last runs to admins only', async () => {
+      const res = await request(t.app.getHttpServer())
+        .get('/scheduler/status')
+        .set(bearer(MASTER_KEY))
+        .expect(200);
+      expect(res.body.jobs.map((j: { name: string }) => j.name)).toEqual(
+        expect.arrayContaining([
+          'budget_reset',
+          'key_rotation',
+          'deprecated_key_cleanup',
+          'spend_log_retention',
+        ]),
+      );
+      expect(res.body.jobs.find((j: { name: string }) => j.name === 'budget_reset').last_run.status).toBe(
+        'done',
+      );
+    });
+  });
+});
