@@ -16,6 +16,7 @@ import { PrismaModule } from './prisma/prisma.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 
 /** Global infrastructure first, then the domains. */
 const INFRASTRUCTURE = [PrismaModule, RedisModule, AuthModule, AuditModule, ObjectPermissionsModule];
@@ -28,6 +29,7 @@ const DOMAIN_MODULES = [
   BudgetsModule,
   CustomersModule,
   SchedulerModule,
+  WorkflowsModule,
 ];
 
 @Module({})

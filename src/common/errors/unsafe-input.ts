@@ -22,12 +22,25 @@ export function rejectUnsafeInput(req: Request, _res: Response, next: NextFuncti
   next();
 }
 
-export function findUnsafe(value: unknown, loc: (string | number)[], depth: number): ValidationIssue | null {
-  if (typeof value === 'string') {
-    return value.includes('\u0000')
-      ? { type: 'string_nul_character', loc, msg: 'Text must not contain the NUL character (\\u0000)' }
-      : null;
+/** A UTF-16 surrogate without its pair: JSON allows the escape, PostgreSQL cannot store it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function textProblem(value: string, loc: (string | number)[], what: string): ValidationIssue | null {
+  if (value.includes('\u0000')) {
+    return { type: 'string_nul_character', loc, msg: `${what} must not contain the NUL character (\\u0000)` };
   }
+  if (LONE_SURROGATE.test(value)) {
+    return {
+      type: 'string_unicode',
+      loc,
+      msg: `${what} must be valid Unicode (found an unpaired surrogate)`,
+    };
+  }
+  return null;
+}
+
+export function findUnsafe(value: unknown, loc: (string | number)[], depth: number): ValidationIssue | null {
+  if (typeof value === 'string') return textProblem(value, loc, 'Text');
   if (typeof value !== 'object' || value === null) return null;
   if (depth >= MAX_DEPTH) {
     return { type: 'too_deep', loc, msg: `JSON must not be nested more than ${MAX_DEPTH} levels deep` };
@@ -36,13 +49,8 @@ export function findUnsafe(value: unknown, loc: (string | number)[], depth: numb
     ? value.map((item, i): [number, unknown] => [i, item])
     : Object.entries(value);
   for (const [key, item] of entries) {
-    if (typeof key === 'string' && key.includes('\u0000')) {
-      return {
-        type: 'string_nul_character',
-        loc: [...loc, key],
-        msg: 'Names must not contain the NUL character',
-      };
-    }
+    const keyIssue = typeof key === 'string' ? textProblem(key, [...loc, key], 'Names') : null;
+    if (keyIssue) return keyIssue;
     const issue = findUnsafe(item, [...loc, key], depth + 1);
     if (issue) return issue;
   }
