@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { AddressInfo, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,9 +18,8 @@ export async function startPods(
   env: Record<string, string | undefined>,
 ): Promise<{ pods: Pod[]; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-pods-'));
-  const base = 41000 + Math.floor(Math.random() * 8000);
-  const pods = Array.from({ length: count }, (_, i) => {
-    const port = base + i;
+  const ports = await Promise.all(Array.from({ length: count }, freePort));
+  const pods = ports.map((port) => {
     const child = spawn(process.execPath, [MAIN_JS], {
       cwd: join(__dirname, '..'),
       env: { ...process.env, PORT: String(port), LITELLM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
@@ -30,11 +29,8 @@ export async function startPods(
   });
   const stop = async () => {
     pods.forEach((p) => p.process.kill('SIGTERM'));
-    await Promise.all(
-      pods.map(
-        (p) => new Promise((r) => (p.process.exitCode !== null ? r(null) : p.process.once('exit', r))),
-      ),
-    );
+    const exited = (p: Pod) => p.process.exitCode !== null || p.process.signalCode !== null;
+    await Promise.all(pods.map((p) => new Promise((r) => (exited(p) ? r(null) : p.process.once('exit', r)))));
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -47,8 +43,22 @@ export async function startPods(
   return { pods, stop };
 }
 
+/** A port the OS just handed out, so parallel test files never collide. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function waitReady(pod: Pod, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
+    if (pod.process.exitCode !== null)
+      throw new Error(`pod on port ${pod.port} exited with code ${pod.process.exitCode}`);
     try {
       if ((await fetch(`${pod.url}/health/readiness`)).status === 200) return;
     } catch {
