@@ -12,7 +12,7 @@ import { ObjectPermissionService } from '../object-permissions/object-permission
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { ProjectsService } from '../projects/projects.service';
-import type { TeamAccess } from '../teams/teams.service';
+import { TeamAccess, TeamsService } from '../teams/teams.service';
 import type { KeyFieldsRequest } from './dto/key-fields.request';
 import type {
   KeyBulkUpdateRequest,
@@ -26,6 +26,28 @@ import { keyColumns, keyName, newRawKey, validateCustomKey, validateKeyFields } 
 
 type KeyRow = Prisma.LiteLLM_VerificationTokenGetPayload<{ include: { litellm_budget_table: true } }>;
 type Tx = Prisma.TransactionClient;
+
+export interface GenerateOptions {
+  serviceAccount?: boolean;
+  /**
+   * The calling domain has already decided the caller may create this key for its owner (e.g.
+   * /user/new for the user it creates, onboarding for the invited user): the caller-vs-owner
+   * checks are skipped and the team need not exist (LiteLLM's UI team `litellm-dashboard` has
+   * no row). Every other check still runs.
+   */
+  preAuthorized?: boolean;
+}
+
+/** A key request that passed every check, ready for `createPrepared`. */
+export interface PreparedKey {
+  req: KeyGenerateRequest;
+  rawKey: string;
+  token: string;
+  userId: string | null;
+  columns: Prisma.LiteLLM_VerificationTokenUncheckedUpdateInput;
+  metadata: Record<string, unknown>;
+  createdBy: string;
+}
 
 export const KEY_TABLE = 'LiteLLM_VerificationToken';
 const MAX_BULK = 500;
@@ -55,6 +77,7 @@ export class KeysService {
     private readonly objectPermissions: ObjectPermissionService,
     private readonly organizations: OrganizationsService,
     private readonly projects: ProjectsService,
+    private readonly teams: TeamsService,
   ) {}
 
   actorId(auth: AuthContext): string {
@@ -62,7 +85,17 @@ export class KeysService {
   }
 
   /** POST /key/generate and /key/service-account/generate. */
-  async generate(actor: Actor, req: KeyGenerateRequest, opts: { serviceAccount?: boolean } = {}) {
+  async generate(actor: Actor, req: KeyGenerateRequest, opts: GenerateOptions = {}) {
+    const prepared = await this.prepare(actor, req, opts);
+    return this.prisma.$transaction((tx) => this.createPrepared(tx, actor, prepared));
+  }
+
+  /**
+   * Every check of a key generation that reads but writes nothing; `createPrepared` then writes
+   * the key. Other domains that create a key as part of their own change call the two inside
+   * their transaction (e.g. /user/new, onboarding), with `preAuthorized` (see GenerateOptions).
+   */
+  async prepare(actor: Actor, req: KeyGenerateRequest, opts: GenerateOptions = {}): Promise<PreparedKey> {
     const { auth } = actor;
     const now = new Date();
     const route = opts.serviceAccount ? '/key/service-account/generate' : '/key/generate';
@@ -83,11 +116,12 @@ export class KeysService {
     } else if (userId === null && !isProxyAdmin(auth.role)) {
       userId = auth.userId;
     }
-    const team = req.team_id ? await this.access.requireTeam(req.team_id) : undefined;
-    if (opts.serviceAccount) {
-      await this.access.checkGenerate(auth, null, team, route);
+    let team: TeamAccess | undefined;
+    if (opts.preAuthorized) {
+      team = req.team_id ? await this.teams.getTeamAccess(req.team_id) : undefined;
     } else {
-      await this.access.checkGenerate(auth, userId, team, route);
+      team = req.team_id ? await this.access.requireTeam(req.team_id) : undefined;
+      await this.access.checkGenerate(auth, opts.serviceAccount ? null : userId, team, route);
     }
     await this.checkReferences(req);
     if (team) await this.checkGuaranteedThroughput(team, req);
@@ -98,43 +132,44 @@ export class KeysService {
     if (opts.serviceAccount)
       metadata.service_account_id =
         (req.metadata?.service_account_id as string) ?? req.key_alias ?? token.slice(0, 12);
-    const createdBy = this.actorId(auth);
+    return { req, rawKey, token, userId, columns, metadata, createdBy: this.actorId(auth) };
+  }
 
-    const row = await this.prisma.$transaction(async (tx) => {
-      if (req.key_alias) await this.assertAliasFree(tx, req.key_alias);
-      const exists = await tx.liteLLM_VerificationToken.findUnique({
-        where: { token },
-        select: { token: true },
-      });
-      if (exists) throw badRequest('A key with this value already exists. Choose another custom key.', 'key');
-      const budgetId = await this.saveSoftBudget(tx, req, null, createdBy);
-      const objectPermissionId = req.object_permission
-        ? await this.objectPermissions.save(req.object_permission, null, tx)
-        : null;
-      const created = await tx.liteLLM_VerificationToken.create({
-        data: {
-          ...(columns as Prisma.LiteLLM_VerificationTokenUncheckedCreateInput),
-          token,
-          key_name: keyName(rawKey, this.config.disableKeyName),
-          user_id: userId,
-          models: (columns.models as string[] | undefined) ?? [],
-          metadata: metadata as Prisma.InputJsonValue,
-          ...(budgetId ? { budget_id: budgetId } : {}),
-          ...(objectPermissionId ? { object_permission_id: objectPermissionId } : {}),
-          created_by: createdBy,
-          updated_by: createdBy,
-        },
-        include: { litellm_budget_table: true },
-      });
-      const response = this.generateResponse(req, created, rawKey);
-      await this.audit.record(
-        actor,
-        { action: 'created', table: KEY_TABLE, objectId: token, after: withoutNulls(response) },
-        tx,
-      );
-      return created;
+  /** Writes a prepared key (with its soft budget, object permission and audit row) in `tx`. */
+  async createPrepared(tx: Tx, actor: Actor, prepared: PreparedKey) {
+    const { req, rawKey, token, columns, metadata, createdBy } = prepared;
+    if (req.key_alias) await this.assertAliasFree(tx, req.key_alias);
+    const exists = await tx.liteLLM_VerificationToken.findUnique({
+      where: { token },
+      select: { token: true },
     });
-    return this.generateResponse(req, row, rawKey);
+    if (exists) throw badRequest('A key with this value already exists. Choose another custom key.', 'key');
+    const budgetId = await this.saveSoftBudget(tx, req, null, createdBy);
+    const objectPermissionId = req.object_permission
+      ? await this.objectPermissions.save(req.object_permission, null, tx)
+      : null;
+    const created = await tx.liteLLM_VerificationToken.create({
+      data: {
+        ...(columns as Prisma.LiteLLM_VerificationTokenUncheckedCreateInput),
+        token,
+        key_name: keyName(rawKey, this.config.disableKeyName),
+        user_id: prepared.userId,
+        models: (columns.models as string[] | undefined) ?? [],
+        metadata: metadata as Prisma.InputJsonValue,
+        ...(budgetId ? { budget_id: budgetId } : {}),
+        ...(objectPermissionId ? { object_permission_id: objectPermissionId } : {}),
+        created_by: createdBy,
+        updated_by: createdBy,
+      },
+      include: { litellm_budget_table: true },
+    });
+    const response = this.generateResponse(req, created, rawKey);
+    await this.audit.record(
+      actor,
+      { action: 'created', table: KEY_TABLE, objectId: token, after: withoutNulls(response) },
+      tx,
+    );
+    return response;
   }
 
   /** The GenerateKeyResponse shape: request fields, the row, and the raw key (shown this once). */
@@ -257,25 +292,42 @@ export class KeysService {
     for (const row of rows) await this.access.checkDelete(auth, row);
 
     const tokens = rows.map((r) => r.token);
-    await this.prisma.$transaction(async (tx) => {
-      const before = await tx.liteLLM_VerificationToken.findMany({ where: { token: { in: tokens } } });
-      await archiveKeys(tx, tokens, {
-        deletedBy: this.actorId(auth),
-        deletedByApiKey: auth.apiKey,
-        changedBy: actor.changedByHeader ?? null,
-      });
-      await tx.liteLLM_DeprecatedVerificationToken.deleteMany({ where: { active_token_id: { in: tokens } } });
-      await tx.liteLLM_VerificationToken.deleteMany({ where: { token: { in: tokens } } });
-      for (const row of before) {
-        await this.audit.record(
-          actor,
-          { action: 'deleted', table: KEY_TABLE, objectId: row.token, before: row, after: {} },
-          tx,
-        );
-      }
-    });
+    await this.prisma.$transaction((tx) => this.removeKeys(tx, actor, tokens));
     await Promise.all(tokens.map((t) => this.cache.invalidateKey(t)));
     return { deleted_keys: keys.length ? keys : aliases };
+  }
+
+  /**
+   * Archives and deletes every key the users own, inside the caller's transaction (POST
+   * /user/delete). Returns the key hashes; the caller evicts them from the auth cache after commit.
+   */
+  async deleteKeysOfUsers(tx: Tx, actor: Actor, userIds: string[]): Promise<string[]> {
+    const rows = await tx.liteLLM_VerificationToken.findMany({
+      where: { user_id: { in: userIds } },
+      select: { token: true },
+    });
+    const tokens = rows.map((r) => r.token);
+    if (tokens.length) await this.removeKeys(tx, actor, tokens);
+    return tokens;
+  }
+
+  /** Archive + delete + audit of existing keys (LiteLLM_DeletedVerificationToken keeps the rows). */
+  private async removeKeys(tx: Tx, actor: Actor, tokens: string[]) {
+    const before = await tx.liteLLM_VerificationToken.findMany({ where: { token: { in: tokens } } });
+    await archiveKeys(tx, tokens, {
+      deletedBy: this.actorId(actor.auth),
+      deletedByApiKey: actor.auth.apiKey,
+      changedBy: actor.changedByHeader ?? null,
+    });
+    await tx.liteLLM_DeprecatedVerificationToken.deleteMany({ where: { active_token_id: { in: tokens } } });
+    await tx.liteLLM_VerificationToken.deleteMany({ where: { token: { in: tokens } } });
+    for (const row of before) {
+      await this.audit.record(
+        actor,
+        { action: 'deleted', table: KEY_TABLE, objectId: row.token, before: row, after: {} },
+        tx,
+      );
+    }
   }
 
   /** POST /key/block and /key/unblock: returns the row, including the token hash (as LiteLLM). */

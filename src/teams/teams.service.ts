@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import {
   DEFAULT_TEAM_MEMBER_PERMISSIONS,
@@ -7,6 +8,18 @@ import {
   teamAdminPermissions,
   teamRoleOf,
 } from './team-members';
+
+/** A user to add to a team (`/user/new` teams, later `/team/member_add`). */
+export interface NewTeamMember {
+  user_id: string;
+  user_email?: string | null;
+  role: 'admin' | 'user';
+  /** Gives the member a budget row of their own (max_budget), linked from LiteLLM_TeamMembership. */
+  max_budget_in_team?: number | null;
+}
+
+/** `members_with_roles` as a JSON list (the column defaults to the object `{}`, meaning none). */
+const MEMBER_LIST = Prisma.sql`(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END)`;
 
 /** What other domains need to decide what a caller may do with a team's objects. */
 export interface TeamAccess {
@@ -67,5 +80,88 @@ export class TeamsService {
       FROM "LiteLLM_TeamTable" t, jsonb_array_elements(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END) m
       WHERE m->>'user_id' = ${userId}`;
     return rows.map((r) => ({ teamId: r.team_id, role: r.role === 'admin' ? 'admin' : 'user' }));
+  }
+
+  /**
+   * Adds users to a team inside the caller's transaction: `members_with_roles`, the legacy
+   * admins/members arrays, each user's `teams` array, and a LiteLLM_TeamMembership row per new
+   * member (with a budget row of its own when `max_budget_in_team` is given). The team row is
+   * locked and the JSON list appended in SQL, skipping users already listed, so concurrent adds
+   * neither lose nor duplicate members. Returns `undefined` when the team does not exist, else
+   * the ids of the users that were new to the team.
+   */
+  async addMembers(
+    tx: Prisma.TransactionClient,
+    teamId: string,
+    members: NewTeamMember[],
+    by: string,
+  ): Promise<string[] | undefined> {
+    const locked = await tx.$queryRaw<{ team_id: string }[]>`
+      SELECT team_id FROM "LiteLLM_TeamTable" WHERE team_id = ${teamId} FOR UPDATE`;
+    if (locked.length === 0) return undefined;
+    const unique = [...new Map(members.map((m) => [m.user_id, m])).values()];
+    const asJson = (list: NewTeamMember[]) =>
+      JSON.stringify(
+        list.map((m) => ({ user_id: m.user_id, user_email: m.user_email ?? null, role: m.role })),
+      );
+    const incoming = asJson(unique);
+    const added = await tx.$queryRaw<{ user_id: string }[]>`
+      SELECT i.user_id FROM jsonb_to_recordset(${incoming}::jsonb) AS i(user_id text, user_email text, role text),
+        "LiteLLM_TeamTable" t
+      WHERE t.team_id = ${teamId}
+        AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${MEMBER_LIST}) e WHERE e->>'user_id' = i.user_id)`;
+    const newIds = added.map((r) => r.user_id);
+    if (newIds.length === 0) return [];
+    const freshMembers = unique.filter((m) => newIds.includes(m.user_id));
+    const fresh = asJson(freshMembers);
+    await tx.$executeRaw`
+      WITH fresh AS (SELECT * FROM jsonb_to_recordset(${fresh}::jsonb) AS i(user_id text, user_email text, role text))
+      UPDATE "LiteLLM_TeamTable" t SET
+        members_with_roles = ${MEMBER_LIST} || (SELECT jsonb_agg(jsonb_build_object('user_id', f.user_id, 'user_email', f.user_email, 'role', f.role)) FROM fresh f),
+        admins = COALESCE(t.admins, '{}') || ARRAY(SELECT f.user_id FROM fresh f WHERE f.role = 'admin' AND NOT (f.user_id = ANY(COALESCE(t.admins, '{}')))),
+        members = COALESCE(t.members, '{}') || ARRAY(SELECT f.user_id FROM fresh f WHERE f.role <> 'admin' AND NOT (f.user_id = ANY(COALESCE(t.members, '{}')))),
+        updated_at = now()
+      WHERE t.team_id = ${teamId}`;
+    await tx.$executeRaw`
+      UPDATE "LiteLLM_UserTable" SET teams = array_append(COALESCE(teams, '{}'), ${teamId}), updated_at = now()
+      WHERE user_id = ANY(${newIds}) AND NOT (${teamId} = ANY(COALESCE(teams, '{}')))`;
+    for (const member of freshMembers) {
+      let budgetId: string | null = null;
+      if (member.max_budget_in_team !== undefined && member.max_budget_in_team !== null) {
+        const budget = await tx.liteLLM_BudgetTable.create({
+          data: { max_budget: member.max_budget_in_team, created_by: by, updated_by: by },
+          select: { budget_id: true },
+        });
+        budgetId = budget.budget_id;
+      }
+      await tx.liteLLM_TeamMembership.upsert({
+        where: { user_id_team_id: { user_id: member.user_id, team_id: teamId } },
+        create: { user_id: member.user_id, team_id: teamId, budget_id: budgetId },
+        update: budgetId ? { budget_id: budgetId } : {},
+      });
+    }
+    return newIds;
+  }
+
+  /**
+   * Removes users from every team inside the caller's transaction (user delete): their entries in
+   * `members_with_roles` and the legacy admins/members arrays, in one set-based UPDATE, and their
+   * LiteLLM_TeamMembership rows. Returns the ids of the teams that changed.
+   */
+  async removeUsersFromAllTeams(tx: Prisma.TransactionClient, userIds: string[]): Promise<string[]> {
+    const changed = await tx.$queryRaw<{ team_id: string }[]>`
+      UPDATE "LiteLLM_TeamTable" t SET
+        members_with_roles = COALESCE(
+          (SELECT jsonb_agg(e) FROM jsonb_array_elements(${MEMBER_LIST}) e
+           WHERE e->>'user_id' IS NULL OR NOT (e->>'user_id' = ANY(${userIds}))),
+          '[]'::jsonb),
+        admins = ARRAY(SELECT a FROM unnest(t.admins) a WHERE NOT (a = ANY(${userIds}))),
+        members = ARRAY(SELECT m FROM unnest(t.members) m WHERE NOT (m = ANY(${userIds}))),
+        updated_at = now()
+      WHERE t.admins && ${userIds}::text[] OR t.members && ${userIds}::text[]
+        OR EXISTS (SELECT 1 FROM jsonb_array_elements(${MEMBER_LIST}) e WHERE e->>'user_id' = ANY(${userIds}))
+      RETURNING t.team_id`;
+    await tx.liteLLM_TeamMembership.deleteMany({ where: { user_id: { in: userIds } } });
+    return changed.map((r) => r.team_id);
   }
 }
