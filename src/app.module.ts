@@ -1,4 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { AccessGroupsModule } from './access-groups/access-groups.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
@@ -12,8 +13,11 @@ import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { KeysModule } from './keys/keys.module';
 import { ObjectPermissionsModule } from './object-permissions/object-permissions.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { ProjectsModule } from './projects/projects.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { TagsModule } from './tags/tags.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -26,6 +30,10 @@ const DOMAIN_MODULES = [
   UsersModule,
   InvitationsModule,
   TeamsModule,
+  OrganizationsModule,
+  ProjectsModule,
+  TagsModule,
+  AccessGroupsModule,
   BudgetsModule,
   CustomersModule,
   SchedulerModule,
