@@ -50,6 +50,8 @@ export interface SchedulerConfig {
   spendLogRetentionPeriod: string | undefined;
   spendLogRetentionWindowSeconds: number;
   batchSize: number;
+  /** How many reset statements run at once (row updates scale with cores). */
+  parallelism: number;
 }
 
 export interface RedisConfig {
@@ -173,6 +175,7 @@ function schedulerConfig(env: Env, read: (name: string) => string | undefined): 
       31_536_000,
     ),
     batchSize: integer(env, 'SCHEDULER_BATCH_SIZE', 10_000, 1, 1_000_000),
+    parallelism: integer(env, 'SCHEDULER_PARALLELISM', 2, 1, 32),
   };
 }
 

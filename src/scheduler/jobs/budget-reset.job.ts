@@ -23,6 +23,23 @@ const BUDGET_LINKED_TABLES = [
   'LiteLLM_ProjectTable',
 ] as const;
 
+interface ResetUnit {
+  table: string;
+  pk: string;
+  onlyLive: boolean;
+  duration: string;
+  next: Date;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let nextIndex = 0;
+  const worker = async () => {
+    while (nextIndex < items.length) await work(items[nextIndex++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /**
  * Budget resets, set-based and idempotent: each statement touches only rows still due
  * (`budget_reset_at <= now`) and moves `budget_reset_at` to the next calendar boundary in the same
@@ -50,18 +67,15 @@ export class BudgetResetJob implements ScheduledJob {
 
   async run(ctx: JobContext) {
     const details: Record<string, number> = {};
-    let rows = 0;
-    for (const spec of OWN_BUDGET_TABLES) {
-      const n = await this.resetOwnBudgets(ctx, spec.table, spec.pk, spec.onlyLive);
-      details[spec.table] = n;
-      rows += n;
-    }
+    const units = (await Promise.all(OWN_BUDGET_TABLES.map((spec) => this.dueUnits(ctx, spec)))).flat();
+    // Independent (table, duration) units run side by side: row updates are the cost, and they scale with cores.
+    await inParallel(units, this.config.scheduler.parallelism, async (unit) => {
+      const n = await this.resetUnit(ctx, unit);
+      details[unit.table] = (details[unit.table] ?? 0) + n;
+    });
     const linked = await this.resetBudgetTable(ctx);
-    for (const [table, n] of Object.entries(linked)) {
-      details[table] = (details[table] ?? 0) + n;
-      rows += n;
-    }
-    return { rows, details };
+    for (const [table, n] of Object.entries(linked)) details[table] = (details[table] ?? 0) + n;
+    return { rows: Object.values(details).reduce((a, b) => a + b, 0), details };
   }
 
   private nextReset(duration: string, now: Date): Date | undefined {
@@ -76,52 +90,54 @@ export class BudgetResetJob implements ScheduledJob {
     }
   }
 
-  private async resetOwnBudgets(
-    ctx: JobContext,
-    table: string,
-    pk: string,
-    onlyLive: boolean,
-  ): Promise<number> {
-    const t = Prisma.raw(`"${table}"`);
-    const id = Prisma.raw(`"${pk}"`);
-    const live = onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
+  /** One unit per distinct due `budget_duration` of a table, with its next boundary computed once. */
+  private async dueUnits(ctx: JobContext, spec: (typeof OWN_BUDGET_TABLES)[number]): Promise<ResetUnit[]> {
+    const t = Prisma.raw(`"${spec.table}"`);
+    const live = spec.onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
     const durations = await this.prisma.$queryRaw<{ budget_duration: string }[]>`
       SELECT DISTINCT budget_duration FROM ${t}
       WHERE budget_duration IS NOT NULL AND (budget_reset_at IS NULL OR budget_reset_at <= ${ctx.now}) ${live}`;
-    let reset = 0;
+    const units: ResetUnit[] = [];
     for (const { budget_duration: duration } of durations) {
       const next = this.nextReset(duration, ctx.now);
-      if (!next) {
+      if (next) units.push({ ...spec, duration, next });
+      else
         this.logger.warn({
           msg: 'skipping rows with an unusable budget_duration',
-          table,
+          table: spec.table,
           budget_duration: duration,
         });
-        continue;
-      }
-      await ctx.fenced(
-        (tx) => tx.$executeRaw`
-          UPDATE ${t} SET budget_reset_at = ${next}
-          WHERE budget_duration = ${duration} AND budget_reset_at IS NULL ${live}`,
-      );
-      for (;;) {
-        if (ctx.stopping()) return reset;
-        const n = await ctx.fenced(
-          (tx) => tx.$executeRaw`
-            WITH due AS (
-              SELECT ${id} FROM ${t}
-              WHERE budget_duration = ${duration} AND budget_reset_at <= ${ctx.now} ${live}
-              LIMIT ${this.config.scheduler.batchSize}
-              FOR UPDATE
-            )
-            UPDATE ${t} x SET spend = 0, budget_reset_at = ${next}
-            FROM due WHERE x.${id} = due.${id}`,
-        );
-        reset += n;
-        if (n < this.config.scheduler.batchSize) break;
-      }
     }
-    return reset;
+    return units;
+  }
+
+  private async resetUnit(ctx: JobContext, unit: ResetUnit): Promise<number> {
+    const { duration, next } = unit;
+    const t = Prisma.raw(`"${unit.table}"`);
+    const id = Prisma.raw(`"${unit.pk}"`);
+    const live = unit.onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
+    await ctx.fenced(
+      (tx) => tx.$executeRaw`
+        UPDATE ${t} SET budget_reset_at = ${next}
+        WHERE budget_duration = ${duration} AND budget_reset_at IS NULL ${live}`,
+    );
+    let reset = 0;
+    for (;;) {
+      if (ctx.stopping()) return reset;
+      const n = await ctx.fenced(
+        (tx) => tx.$executeRaw`
+          WITH due AS (
+            SELECT ${id} FROM ${t}
+            WHERE budget_duration = ${duration} AND budget_reset_at <= ${ctx.now} ${live}
+            LIMIT ${this.config.scheduler.batchSize}
+            FOR UPDATE
+          )
+          UPDATE ${t} x SET spend = 0, budget_reset_at = ${next}
+          FROM due WHERE x.${id} = due.${id}`,
+      );
+      reset += n;
+      if (n < this.config.scheduler.batchSize) return reset;
+    }
   }
 
   /** Budget rows that are due: zero every row linked to them, then move the budget's next reset. */
