@@ -12,6 +12,7 @@ export default tseslint.config(
       'jest.config.js',
       'eslint.config.mjs',
       'scripts/**',
+      'bench/**/*.mjs',
     ],
   },
   js.configs.recommended,

@@ -77,11 +77,15 @@ try {
   const { rows: left } = await db.query(
     `SELECT count(*)::int AS n FROM "LiteLLM_VerificationToken" WHERE budget_reset_at <= now() - interval '1 minute'`,
   );
-  console.log(`one budget-reset run: ${Number(run.ms).toFixed(0)} ms, ${run.rows_affected} rows reset, ${left[0].n} keys still due`);
+  console.log(
+    `one budget-reset run: ${Number(run.ms).toFixed(0)} ms, ${run.rows_affected} rows reset, ${left[0].n} keys still due`,
+  );
   console.log(`per table: ${JSON.stringify(run.details)}`);
 } finally {
   app?.kill('SIGTERM');
-  await new Promise((r) => (app && app.exitCode === null && app.signalCode === null ? app.once('exit', r) : r()));
+  await new Promise((r) =>
+    app && app.exitCode === null && app.signalCode === null ? app.once('exit', r) : r(),
+  );
   await db.end().catch(() => undefined);
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();

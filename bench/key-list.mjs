@@ -24,7 +24,14 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
 let app;
 try {
   app = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, DATABASE_URL: url.toString(), LITELLM_MASTER_KEY: MASTER, PORT: String(PORT), LOG_LEVEL: 'warn', LITELLM_DATA_DIR: dataDir },
+    env: {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+      LITELLM_MASTER_KEY: MASTER,
+      PORT: String(PORT),
+      LOG_LEVEL: 'warn',
+      LITELLM_DATA_DIR: dataDir,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitReady();
@@ -49,7 +56,7 @@ try {
     ['GET /key/list by user_id', (i) => `/key/list?user_id=user-${i % 5000}`],
     ['GET /key/list by team_id', (i) => `/key/list?team_id=team-${(i % 499) + 1}`],
     ['GET /key/list sort_by=spend', () => `/key/list?sort_by=spend&size=100`],
-    ['GET /key/info?key=<raw>', (i) => `/key/info?key=sk-bench-${(i * 7919) % KEYS + 1}`],
+    ['GET /key/info?key=<raw>', (i) => `/key/info?key=sk-bench-${((i * 7919) % KEYS) + 1}`],
   ];
   for (const [name, path] of scenarios) {
     for (let i = 0; i < 5; i++) await get(path(i), master); // warm-up
