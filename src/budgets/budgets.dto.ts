@@ -21,7 +21,7 @@ import {
   RequiredStringList,
   SizeQuery,
 } from '../common/dto/fields';
-import { MODEL_MAX_BUDGET_EXAMPLE } from './model-max-budget';
+import { MODEL_MAX_BUDGET_EXAMPLE } from '../common/model-max-budget';
 
 /** Ids are primary keys: short enough for any index, never empty. */
 export const ID_MAX_LENGTH = 256;

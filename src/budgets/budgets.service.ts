@@ -19,7 +19,7 @@ import {
   BudgetUpdateRequest,
   LIST_MAX_SIZE,
 } from './budgets.dto';
-import { modelMaxBudgetProblem, MODEL_MAX_BUDGET_EXAMPLE } from './model-max-budget';
+import { modelMaxBudgetProblem, MODEL_MAX_BUDGET_EXAMPLE } from '../common/model-max-budget';
 
 export type Tx = Prisma.TransactionClient;
 export type BudgetRow = LiteLLM_BudgetTable;

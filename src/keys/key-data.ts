@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Prisma } from '@prisma/client';
 import { badRequest } from '../common/errors/api-error';
+import { modelMaxBudgetProblem } from '../common/model-max-budget';
 import { assertDuration, budgetResetFromDuration, expiryFromDuration } from '../common/durations-input';
 import { addDuration } from '../common/duration';
 import { abbreviateKey } from '../common/hashing';
@@ -99,30 +100,8 @@ export function validateKeyFields(req: KeyFieldsRequest): void {
 }
 
 export function validateModelMaxBudget(value: Record<string, unknown>): void {
-  for (const [model, limit] of Object.entries(value)) {
-    const entry = limit as Record<string, unknown> | null;
-    const budget = entry?.budget_limit;
-    if (
-      typeof entry !== 'object' ||
-      entry === null ||
-      typeof budget !== 'number' ||
-      !Number.isFinite(budget) ||
-      budget < 0
-    ) {
-      throw badRequest(
-        `Invalid model_max_budget: ${model} needs {"budget_limit": <number >= 0>, "time_period": "<duration>"}`,
-        'model_max_budget',
-      );
-    }
-    if (entry.time_period !== undefined && entry.time_period !== null) {
-      if (typeof entry.time_period !== 'string')
-        throw badRequest(
-          `Invalid model_max_budget: ${model}.time_period must be a duration`,
-          'model_max_budget',
-        );
-      assertDuration(entry.time_period, 'model_max_budget');
-    }
-  }
+  const problem = modelMaxBudgetProblem(value);
+  if (problem) throw badRequest(`Invalid model_max_budget: ${problem}`, 'model_max_budget');
 }
 
 /**
