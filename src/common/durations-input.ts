@@ -1,5 +1,19 @@
 import { badRequest } from './errors/api-error';
-import { addDuration, InvalidDurationError, nextResetAt, parseDuration } from './duration';
+import { addDuration, InvalidDurationError, nextResetAt, parseDuration, ResetOptions } from './duration';
+
+/**
+ * The calendar of budget resets (BUDGET_RESET_TIMEZONE / BUDGET_RESET_TIME), set once at start-up
+ * from the config so that every `budget_reset_at` written by a request and by the reset job agrees.
+ */
+let resetPolicy: ResetOptions = {};
+
+export function setBudgetResetPolicy(policy: ResetOptions): void {
+  resetPolicy = { ...policy };
+}
+
+export function budgetResetPolicy(): ResetOptions {
+  return resetPolicy;
+}
 
 /**
  * Duration fields of request bodies, with LiteLLM's 400 messages. Shared by keys, users, teams,
@@ -34,7 +48,7 @@ export function budgetResetFromDuration(
   try {
     const parsed = parseDuration(budgetDuration);
     if (parsed.amount <= 0) throw invalid();
-    return nextResetAt(parsed, now);
+    return nextResetAt(parsed, now, resetPolicy);
   } catch (e) {
     if (e instanceof InvalidDurationError) throw invalid();
     throw e;

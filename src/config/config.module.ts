@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { setBudgetResetPolicy } from '../common/durations-input';
 import { AppConfig } from './app-config';
 
 /** Injection token for the resolved `AppConfig`. */
@@ -8,6 +9,10 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
+    setBudgetResetPolicy({
+      timeZone: config.scheduler.budgetResetTimeZone,
+      resetTime: config.scheduler.budgetResetTime,
+    });
     return {
       module: ConfigModule,
       providers: [{ provide: APP_CONFIG, useValue: config }],

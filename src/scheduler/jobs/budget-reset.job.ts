@@ -3,6 +3,7 @@ import { Prisma } from '@prisma/client';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { InvalidDurationError, nextResetAt, parseDuration } from '../../common/duration';
+import { budgetResetPolicy } from '../../common/durations-input';
 import { PrismaService } from '../../prisma/prisma.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
@@ -82,8 +83,7 @@ export class BudgetResetJob implements ScheduledJob {
     try {
       const parsed = parseDuration(duration);
       if (parsed.amount <= 0) return undefined;
-      const { budgetResetTimeZone: timeZone, budgetResetTime: resetTime } = this.config.scheduler;
-      return nextResetAt(parsed, now, { timeZone, resetTime });
+      return nextResetAt(parsed, now, budgetResetPolicy());
     } catch (e) {
       if (e instanceof InvalidDurationError) return undefined;
       throw e;
