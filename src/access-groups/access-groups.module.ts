@@ -1,4 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AccessGroupsController } from './access-groups.controller';
+import { AccessGroupsService } from './access-groups.service';
+import { UnifiedAccessGroupsController } from './unified-access-groups.controller';
 
-@Module({})
+/** `/v1/access_group` (and its hidden alias `/v1/unified_access_group`). */
+@Module({
+  controllers: [AccessGroupsController, UnifiedAccessGroupsController],
+  providers: [AccessGroupsService],
+})
 export class AccessGroupsModule {}

@@ -186,6 +186,14 @@ export class AuthService implements OrgContextResolver {
     return membership?.user_role === 'org_admin';
   }
 
+  async organizationRoles(userId: string): Promise<Map<string, string | null>> {
+    const memberships = await this.prisma.liteLLM_OrganizationMembership.findMany({
+      where: { user_id: userId },
+      select: { organization_id: true, user_role: true },
+    });
+    return new Map(memberships.map((m) => [m.organization_id, m.user_role]));
+  }
+
   async organizationOfTeam(teamId: string): Promise<string | null> {
     const team = await this.prisma.liteLLM_TeamTable.findUnique({
       where: { team_id: teamId },

@@ -143,6 +143,95 @@ describe('checkRouteAccess (LiteLLM route gate)', () => {
     expect(await status(prefix, req('GET', '/team/info'))).toBe(403);
   });
 
+  it('should let any caller reach the project handlers (they check team admins), but not tag or access-group writes', async () => {
+    for (const role of ['internal_user', 'org_admin', null] as const) {
+      expect(await status(caller(role), req('POST', '/project/new'))).toBe(200);
+      expect(await status(caller(role), req('POST', '/project/update'))).toBe(200);
+      expect(await status(caller(role), req('DELETE', '/project/delete'))).toBe(200);
+      expect(await status(caller(role), req('GET', '/project/info'))).toBe(200);
+      expect(await status(caller(role), req('GET', '/project/list'))).toBe(200);
+    }
+    expect(await status(caller('proxy_admin_viewer'), req('POST', '/project/new'))).toBe(403);
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/project/list'))).toBe(200);
+    expect(await status(caller('internal_user'), req('POST', '/tag/new'))).toBe(401);
+    expect(await status(caller('internal_user'), req('GET', '/tag/list'))).toBe(401);
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/tag/list'))).toBe(200);
+    expect(await status(caller('internal_user'), req('POST', '/v1/access_group'))).toBe(401);
+    expect(await status(caller('internal_user'), req('GET', '/v1/access_group/x'))).toBe(401);
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/v1/access_group'))).toBe(200);
+    expect(await status(caller('proxy_admin_viewer'), req('PUT', '/v1/access_group/x'))).toBe(403);
+  });
+
+  it('should apply LiteLLM org RBAC on organization routes, with its 401 messages', async () => {
+    const roles = new Map<string, string | null>([
+      ['org-a', 'org_admin'],
+      ['org-c', 'internal_user'],
+    ]);
+    const orgs: OrgContextResolver = {
+      isOrgAdmin: async (_u, org) => roles.get(org) === 'org_admin',
+      organizationOfTeam: async () => null,
+      organizationRoles: async () => roles,
+    };
+    const message = async (auth: AuthContext, r: ReturnType<typeof req>, resolver = orgs) => {
+      try {
+        await checkRouteAccess(auth, r, resolver);
+        return 'allowed';
+      } catch (e) {
+        return `${(e as { status: number }).status} ${(e as Error).message}`;
+      }
+    };
+    const admin = caller('org_admin');
+    const addA = req('POST', '/organization/member_add', { organization_id: 'org-a' });
+    expect(await message(admin, addA)).toBe('allowed');
+    expect(
+      await message(admin, req('DELETE', '/organization/member_delete', { organization_id: 'org-a' })),
+    ).toBe('allowed');
+    expect(await message(admin, req('GET', '/organization/info', {}, { organization_id: 'org-a' }))).toBe(
+      'allowed',
+    );
+    expect(await message(admin, req('POST', '/organization/member_add', { organization_id: 'org-b' }))).toBe(
+      '401 You do not have a role within the selected organization. Passed organization_id: org-b. Please contact the organization admin to request access.',
+    );
+    expect(
+      await message(admin, req('PATCH', '/organization/member_update', { organization_id: 'org-c' })),
+    ).toBe(
+      '401 You do not have the required role to perform this action. Your role is internal_user in Organization org-c',
+    );
+    expect(await message(admin, req('DELETE', '/organization/delete', { organization_ids: ['org-a'] }))).toBe(
+      '401 Passed organization_id is None, please pass an organization_id in your request',
+    );
+    expect(
+      await message(caller('internal_user'), addA, { ...orgs, organizationRoles: async () => new Map() }),
+    ).toBe(
+      '401 Tried to access route=/organization/member_add but you are not a member of any organization. Please contact the proxy admin to request access.',
+    );
+    expect(await message(admin, req('POST', '/organization/new'))).toBe(
+      '401 Only proxy admins can create new organizations',
+    );
+    // /organization/update is in no role list: proxy admins only, org admins included.
+    expect(
+      await status(admin, req('PATCH', '/organization/update', { organization_id: 'org-a' }), orgs),
+    ).toBe(401);
+    // Viewers read organization info; their writes stay refused.
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/organization/info'), orgs)).toBe(200);
+    expect(await status(caller('proxy_admin_viewer'), req('GET', '/organization/list'), orgs)).toBe(200);
+    expect(
+      await status(
+        caller('proxy_admin_viewer'),
+        req('DELETE', '/organization/delete', { organization_id: 'x' }),
+        {
+          ...orgs,
+          organizationRoles: async () => new Map(),
+        },
+      ),
+    ).toBe(401);
+    // Without a user row (role None) LiteLLM skips org RBAC; the gate still refuses.
+    expect(await status(caller(null), addA, orgs)).toBe(200);
+    expect(
+      await status(caller(null), req('POST', '/organization/member_add', { organization_id: 'org-b' }), orgs),
+    ).toBe(401);
+  });
+
   it('should mask the user id in the admin-only message', async () => {
     await expect(
       checkRouteAccess(caller('internal_user'), req('POST', '/user/new'), noOrgs),

@@ -55,8 +55,14 @@ export const ROUTE_GROUPS = {
     '/team/update', '/team/{team_id}/member/{user_id}/reset_spend', '/team/{team_id}/member/{user_id}/reset_budget',
     // workflow runs are scoped to their owner in the handler
     '/v1/workflows/runs', '/v1/workflows/runs/*',
+    // [newest, pinned §20.3] project handlers check team admins (with the `projects` permission) and team members
+    '/project/new', '/project/update', '/project/delete', '/project/info', '/project/list',
   ],
-  org_admin_only_routes: ['/organization/info', '/organization/delete', '/organization/member_add', '/organization/member_update'],
+  org_admin_only_routes: [
+    '/organization/info', '/organization/delete', '/organization/member_add', '/organization/member_update',
+    // [newest] scoped like member_add / member_update (older versions left it proxy-admin only)
+    '/organization/member_delete',
+  ],
   admin_viewer_routes: [
     '/user/list', '/user/available_users', '/user/available_roles', '/user/daily/activity', '/team/daily/activity',
     '/tag/daily/activity', '/tag/list', '/audit', '/audit/{id}', '/global/activity', '/global/activity/model',
@@ -131,6 +137,11 @@ export interface RouteRequest {
 export interface OrgContextResolver {
   isOrgAdmin(userId: string, organizationId: string): Promise<boolean>;
   organizationOfTeam(teamId: string): Promise<string | null>;
+  /**
+   * organization id → the user's membership role, for LiteLLM's org RBAC messages (§3.4). Without
+   * it the gate still refuses the same callers (rule 7), with the generic admin-only message.
+   */
+  organizationRoles?(userId: string): Promise<Map<string, string | null>>;
 }
 
 /**
@@ -154,6 +165,7 @@ export async function checkRouteAccess(
     );
   }
   if (auth.role === 'proxy_admin') return;
+  await checkOrganizationRole(auth, req, orgs);
 
   const role = auth.role;
   if (inRoutes(ROUTE_GROUPS.llm_api_routes, route)) {
@@ -213,6 +225,58 @@ async function isOrgAdminInContext(
 }
 
 const stringField = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * LiteLLM's org RBAC (§3.4, auth_checks_organization.py), which runs before the role rules for
+ * callers with a user row: /organization/new is proxy-admin only, and org_admin_only_routes need
+ * an org_admin membership in the request's organization_id (body, else query). A proxy admin
+ * viewer keeps reading (GET /organization/info), as it reads everything else.
+ */
+async function checkOrganizationRole(
+  auth: AuthContext,
+  req: RouteRequest,
+  orgs: OrgContextResolver,
+): Promise<void> {
+  const route = req.path;
+  if (auth.role === null || !auth.userId) return;
+  if (route === '/organization/new') {
+    throw unauthorized('Only proxy admins can create new organizations', 'auth_error', 'user_role');
+  }
+  if (!orgs.organizationRoles || !inRoutes(ROUTE_GROUPS.org_admin_only_routes, route)) return;
+  if (auth.role === 'proxy_admin_viewer' && READ_METHODS.has(req.method.toUpperCase())) return;
+  const roles = await orgs.organizationRoles(auth.userId);
+  if (roles.size === 0) {
+    throw unauthorized(
+      `Tried to access route=${route} but you are not a member of any organization. Please contact the proxy admin to request access.`,
+      'auth_error',
+      'organization_id',
+    );
+  }
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const orgId = stringField(body.organization_id) ?? stringField(req.query.organization_id);
+  if (!orgId) {
+    throw unauthorized(
+      'Passed organization_id is None, please pass an organization_id in your request',
+      'auth_error',
+      'organization_id',
+    );
+  }
+  if (!roles.has(orgId)) {
+    throw unauthorized(
+      `You do not have a role within the selected organization. Passed organization_id: ${orgId}. Please contact the organization admin to request access.`,
+      'auth_error',
+      'organization_id',
+    );
+  }
+  const role = roles.get(orgId);
+  if (role !== 'org_admin') {
+    throw unauthorized(
+      `You do not have the required role to perform this action. Your role is ${role ?? 'None'} in Organization ${orgId}`,
+      'auth_error',
+      'user_role',
+    );
+  }
+}
 
 function adminOnly(route: string, role: UserRole | null, userId: string | null): ApiError {
   return unauthorized(

@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { badRequest, forbidden, unauthorized } from '../common/errors/api-error';
 import { hashPassword } from '../common/password';
 import { KeysService } from '../keys/keys.service';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { TeamsService } from '../teams/teams.service';
 import type { OnboardingClaimRequest } from './invitations.dto';
@@ -33,6 +34,7 @@ export class InvitationsService {
     private readonly prisma: PrismaService,
     private readonly keys: KeysService,
     private readonly teams: TeamsService,
+    private readonly organizations: OrganizationsService,
     private readonly cache: AuthCacheService,
   ) {}
 
@@ -225,14 +227,8 @@ export class InvitationsService {
 
   private async mayInvite(auth: AuthContext, userId: string): Promise<boolean> {
     if (!auth.userId) return false;
-    const adminOrgs = await this.adminOrgIds(auth.userId);
-    if (adminOrgs.length) {
-      const shared = await this.prisma.liteLLM_OrganizationMembership.findFirst({
-        where: { user_id: userId, organization_id: { in: adminOrgs } },
-        select: { user_id: true },
-      });
-      if (shared) return true;
-    }
+    const adminOrgs = await this.organizations.adminOrgIds(auth.userId);
+    if (await this.organizations.belongsToAny(userId, adminOrgs)) return true;
     const adminTeams = (await this.teams.teamsOfUser(auth.userId)).filter((t) => t.role === 'admin');
     if (adminTeams.length === 0) return false;
     const targetTeams = new Set((await this.teams.teamsOfUser(userId)).map((t) => t.teamId));
@@ -241,16 +237,8 @@ export class InvitationsService {
 
   private async administersAnything(auth: AuthContext): Promise<boolean> {
     if (!auth.userId) return false;
-    if ((await this.adminOrgIds(auth.userId)).length) return true;
+    if ((await this.organizations.adminOrgIds(auth.userId)).length) return true;
     return (await this.teams.teamsOfUser(auth.userId)).some((t) => t.role === 'admin');
-  }
-
-  private async adminOrgIds(userId: string): Promise<string[]> {
-    const rows = await this.prisma.liteLLM_OrganizationMembership.findMany({
-      where: { user_id: userId, user_role: 'org_admin' },
-      select: { organization_id: true },
-    });
-    return rows.map((r) => r.organization_id);
   }
 }
 

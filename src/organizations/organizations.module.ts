@@ -1,5 +1,25 @@
 import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module';
+import { OrganizationManagementService } from './organization-management.service';
+import { OrganizationMembersService } from './organization-members.service';
+import { OrganizationQueriesService } from './organization-queries.service';
+import { OrganizationsController } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 
-@Module({ providers: [OrganizationsService], exports: [OrganizationsService] })
+/**
+ * `/organization/*`. Exports OrganizationsService only: what keys, users, teams and invitations
+ * ask of organizations and memberships. It imports no other domain that depends on it (keys,
+ * teams, users), so those can import this module without a cycle.
+ */
+@Module({
+  imports: [BudgetsModule],
+  controllers: [OrganizationsController],
+  providers: [
+    OrganizationsService,
+    OrganizationManagementService,
+    OrganizationQueriesService,
+    OrganizationMembersService,
+  ],
+  exports: [OrganizationsService],
+})
 export class OrganizationsModule {}
