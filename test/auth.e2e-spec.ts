@@ -106,6 +106,15 @@ describe('authentication and the error envelope', () => {
     expect(res.body.error.message).toContain(`Team=${team.team_id} is blocked`);
   });
 
+  it('should refuse a key of a blocked project', async () => {
+    const project = await t.prisma.liteLLM_ProjectTable.create({
+      data: { project_id: uniq('project'), blocked: true, created_by: 'test', updated_by: 'test' },
+    });
+    const { raw } = await createKey(t.prisma, { project_id: project.project_id });
+    const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
+    expect(res.body.error.message).toContain(`Project=${project.project_id} is blocked`);
+  });
+
   it('should refuse a cached key as soon as it is blocked and invalidated', async () => {
     const { raw, token } = await createKey(t.prisma);
     await http().get('/user/available_roles').set(bearer(raw)).expect(200);

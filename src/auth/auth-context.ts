@@ -23,6 +23,7 @@ export interface AuthSubject {
   /** `null` when the key has no owner row: LiteLLM's role "None". */
   ownerRole: UserRole | null;
   ownerDeactivated: boolean;
+  projectBlocked: boolean;
   team: {
     blocked: boolean;
     organizationId: string | null;

@@ -30,6 +30,7 @@ interface SubjectRow {
   team_organization_id: string | null;
   team_member_permissions: string[] | null;
   members_with_roles: unknown;
+  project_blocked: boolean | null;
 }
 
 /**
@@ -97,6 +98,11 @@ export class AuthService implements OrgContextResolver {
     if (subject.ownerDeactivated) {
       throw unauthorized(`Authentication Error, User=${key.userId} has been deactivated via SCIM.`);
     }
+    if (subject.projectBlocked) {
+      throw unauthorized(
+        `Authentication Error, Project=${key.projectId} is blocked. Update via \`/project/update\` if you're an admin.`,
+      );
+    }
     if (subject.team?.blocked) {
       throw unauthorized(
         `Authentication Error, Team=${key.teamId} is blocked. Update via \`/team/unblock\` if you're an admin.`,
@@ -143,10 +149,12 @@ export class AuthService implements OrgContextResolver {
              v.allowed_routes, v.models, v.metadata,
              (u.user_id IS NOT NULL) AS owner_exists, u.user_role AS owner_role, u.metadata AS owner_metadata,
              (t.team_id IS NOT NULL) AS team_exists, t.blocked AS team_blocked,
-             t.organization_id AS team_organization_id, t.team_member_permissions, t.members_with_roles
+             t.organization_id AS team_organization_id, t.team_member_permissions, t.members_with_roles,
+             p.blocked AS project_blocked
       FROM "LiteLLM_VerificationToken" v
       LEFT JOIN "LiteLLM_UserTable" u ON u.user_id = v.user_id
       LEFT JOIN "LiteLLM_TeamTable" t ON t.team_id = v.team_id
+      LEFT JOIN "LiteLLM_ProjectTable" p ON p.project_id = v.project_id
       WHERE v.token = ${hash}`);
     const row = rows[0];
     if (!row) return undefined;
@@ -167,6 +175,7 @@ export class AuthService implements OrgContextResolver {
       },
       ownerRole: row.owner_exists ? toUserRole(row.owner_role) : null,
       ownerDeactivated: ownerMetadata.scim_active === false,
+      projectBlocked: row.project_blocked === true,
       team: row.team_exists
         ? {
             blocked: row.team_blocked === true,
