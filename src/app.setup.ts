@@ -3,6 +3,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { RequestValidationPipe } from './common/errors/validation.pipe';
 import { buildOpenApiDocument } from './openapi';
+import { routeAliases } from './common/route-aliases';
 
 /**
  * BigInt columns (tpm_limit, rpm_limit, ...) leave as JSON numbers, as LiteLLM shows them.
@@ -19,7 +20,12 @@ export function installBigIntJson() {
 /** Everything main.ts and the e2e tests share: pipes, filters, Swagger, shutdown hooks. */
 export function setupApp<T extends INestApplication>(app: T): T {
   installBigIntJson();
-  (app.getHttpAdapter().getInstance() as { disable?(setting: string): void }).disable?.('x-powered-by');
+  const http = app.getHttpAdapter().getInstance() as {
+    disable?(setting: string): void;
+    use?(fn: unknown): void;
+  };
+  http.disable?.('x-powered-by');
+  http.use?.(routeAliases);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(new RequestValidationPipe());
   app.enableShutdownHooks();

@@ -22,7 +22,7 @@ import { CustomersService } from './customers.service';
 const ADMIN_ONLY = 'Proxy admins only. Also served at the same path under /end_user/.';
 const ADMIN_VIEW = 'Proxy admins and proxy admin viewers. Also served under /end_user/.';
 
-/** `/customer/*`. The same handlers answer under `/end_user/*` (EndUsersController, not in the docs). */
+/** `/customer/*`. LiteLLM also serves these under `/end_user/*`: common/route-aliases.ts rewrites that prefix. */
 @ApiTags('customers')
 @ApiBearerAuth('bearer')
 @Controller('customer')
