@@ -217,6 +217,15 @@ describe('key access matrix (tenancy.md §20.1)', () => {
       .expect(403);
   });
 
+  it('should not let a team admin mint a key owned by another member (it would act with their role)', async () => {
+    const owned = () =>
+      t.prisma.liteLLM_VerificationToken.count({ where: { user_id: w.actors.OWNER.userId } });
+    const before = await owned();
+    const body = { team_id: w.alpha, user_id: w.actors.OWNER.userId };
+    await http().post('/key/generate').set(as('TEAM_ADMIN')).send(body).expect(403);
+    expect(await owned()).toBe(before);
+  });
+
   it('service-account keys: team admin 200, plain member 401, non-member 400, no team 400', async () => {
     await http()
       .post('/key/service-account/generate')

@@ -40,7 +40,9 @@ export class KeyAccessService {
   ) {
     if (isProxyAdmin(caller.role)) return;
     const callerTeamRole = team ? this.teams.roleOf(team, caller.userId) : undefined;
-    if (userId && userId !== caller.userId && callerTeamRole !== 'admin') {
+    // Only for themselves: a key acts with its owner's role and org memberships, so minting one for
+    // another user (even a fellow team member) would hand over that user's powers.
+    if (userId && userId !== caller.userId) {
       throw forbidden(
         `User can only create keys for themselves. Got user_id=${userId}, Your ID=${caller.userId}`,
         'user_id',

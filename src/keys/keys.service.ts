@@ -311,6 +311,20 @@ export class KeysService {
     return tokens;
   }
 
+  /**
+   * Archives and deletes every key of the teams, inside the caller's transaction (POST
+   * /team/delete). Returns the key hashes; the caller evicts them from the auth cache after commit.
+   */
+  async deleteKeysOfTeams(tx: Tx, actor: Actor, teamIds: string[]): Promise<string[]> {
+    const rows = await tx.liteLLM_VerificationToken.findMany({
+      where: { team_id: { in: teamIds } },
+      select: { token: true },
+    });
+    const tokens = rows.map((r) => r.token);
+    if (tokens.length) await this.removeKeys(tx, actor, tokens);
+    return tokens;
+  }
+
   /** Archive + delete + audit of existing keys (LiteLLM_DeletedVerificationToken keeps the rows). */
   private async removeKeys(tx: Tx, actor: Actor, tokens: string[]) {
     const before = await tx.liteLLM_VerificationToken.findMany({ where: { token: { in: tokens } } });

@@ -1,3 +1,5 @@
+import { badRequest } from '../common/errors/api-error';
+
 /** One entry of `LiteLLM_TeamTable.members_with_roles`, as LiteLLM stores it (a JSON list). */
 export interface TeamMember {
   user_id: string | null;
@@ -38,4 +40,49 @@ export const DEFAULT_TEAM_MEMBER_PERMISSIONS = ['/key/info', '/key/health'];
 export function teamAdminPermissions(metadata: unknown): string[] {
   const value = (metadata as Record<string, unknown> | null)?.team_admin_permissions;
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * Team fields a proxy admin can let a team's admins change through /team/update, by listing the
+ * field name in `team_admin_permissions` (LiteLLM's "team admin editable fields").
+ */
+export const TEAM_ADMIN_EDITABLE_FIELDS = [
+  'team_alias',
+  'max_budget',
+  'soft_budget',
+  'budget_duration',
+  'tpm_limit',
+  'rpm_limit',
+  'max_parallel_requests',
+  'models',
+  'metadata',
+  'tags',
+  'guardrails',
+  'prompts',
+  'model_aliases',
+  'router_settings',
+  'team_member_permissions',
+  'team_member_budget',
+  'team_member_rpm_limit',
+  'team_member_tpm_limit',
+  'team_member_budget_duration',
+  'team_member_key_duration',
+] as const;
+
+/** Every value `team_admin_permissions` accepts. */
+export const TEAM_ADMIN_PERMISSIONS: readonly string[] = [
+  'member_key_budgets',
+  'projects',
+  ...TEAM_ADMIN_EDITABLE_FIELDS,
+];
+
+/** Does a members_with_roles entry name this user (by id, else by email, case-insensitively)? */
+export function matchesMember(m: TeamMember, userId: string | null, email: string | null): boolean {
+  if (userId) return m.user_id === userId;
+  return !!email && !!m.user_email && m.user_email.toLowerCase() === email.toLowerCase();
+}
+
+export function assertMemberBudget(value: number | null | undefined): void {
+  if (typeof value === 'number' && value < 0)
+    throw badRequest(`max_budget_in_team cannot be negative. Received: ${value}`, 'max_budget_in_team');
 }

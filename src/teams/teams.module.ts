@@ -1,5 +1,41 @@
 import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { TeamAuthorizationService } from './team-authorization.service';
+import { TeamDailyActivityService } from './team-daily-activity.service';
+import { TeamKeysService } from './team-keys.service';
+import { TeamLifecycleService } from './team-lifecycle.service';
+import { TeamMemberBudgetsService } from './team-member-budgets.service';
+import { TeamMemberUpdateService } from './team-member-update.service';
+import { TeamMembersController } from './team-members.controller';
+import { TeamMembersService } from './team-members.service';
+import { TeamQueriesService } from './team-queries.service';
+import { TeamSettingsService } from './team-settings.service';
+import { TeamUpdateService } from './team-update.service';
+import { TeamsController } from './teams.controller';
 import { TeamsService } from './teams.service';
 
-@Module({ providers: [TeamsService], exports: [TeamsService] })
+/**
+ * `/team/*`. Exports TeamsService (team membership reads and member writes other domains run in
+ * their own transactions). KeysModule and UsersModule depend on this module, so it reaches keys
+ * through TeamKeysService instead of importing KeysModule.
+ */
+@Module({
+  imports: [BudgetsModule, OrganizationsModule],
+  controllers: [TeamsController, TeamMembersController],
+  providers: [
+    TeamsService,
+    TeamAuthorizationService,
+    TeamKeysService,
+    TeamMembersService,
+    TeamMemberUpdateService,
+    TeamMemberBudgetsService,
+    TeamLifecycleService,
+    TeamUpdateService,
+    TeamSettingsService,
+    TeamQueriesService,
+    TeamDailyActivityService,
+  ],
+  exports: [TeamsService],
+})
 export class TeamsModule {}

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
+import type { Actor } from '../audit/audit.service';
+import { BudgetsService } from '../budgets/budgets.service';
 import { PrismaService } from '../prisma/prisma.service';
 import {
   DEFAULT_TEAM_MEMBER_PERMISSIONS,
@@ -8,6 +10,7 @@ import {
   teamAdminPermissions,
   teamRoleOf,
 } from './team-members';
+import { defaultMemberBudgetId } from './team-rows';
 
 /** A user to add to a team (`/user/new` teams, later `/team/member_add`). */
 export interface NewTeamMember {
@@ -18,8 +21,15 @@ export interface NewTeamMember {
   max_budget_in_team?: number | null;
 }
 
+export interface AddMembersOptions {
+  /** Which new members get a LiteLLM_TeamMembership row (see `addMembers`). */
+  membershipRows?: 'always' | 'budgeted';
+  /** The caller, for the audit rows of budgets created for members. */
+  actor?: Actor;
+}
+
 /** `members_with_roles` as a JSON list (the column defaults to the object `{}`, meaning none). */
-const MEMBER_LIST = Prisma.sql`(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END)`;
+export const MEMBER_LIST = Prisma.sql`(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END)`;
 
 /** What other domains need to decide what a caller may do with a team's objects. */
 export interface TeamAccess {
@@ -37,7 +47,10 @@ export interface TeamAccess {
 
 @Injectable()
 export class TeamsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly budgets: BudgetsService,
+  ) {}
 
   async getTeamAccess(teamId: string): Promise<TeamAccess | undefined> {
     const team = await this.prisma.liteLLM_TeamTable.findUnique({
@@ -84,21 +97,26 @@ export class TeamsService {
 
   /**
    * Adds users to a team inside the caller's transaction: `members_with_roles`, the legacy
-   * admins/members arrays, each user's `teams` array, and a LiteLLM_TeamMembership row per new
-   * member (with a budget row of its own when `max_budget_in_team` is given). The team row is
-   * locked and the JSON list appended in SQL, skipping users already listed, so concurrent adds
-   * neither lose nor duplicate members. Returns `undefined` when the team does not exist, else
-   * the ids of the users that were new to the team.
+   * admins/members arrays and each user's `teams` array. The team row is locked and the JSON list
+   * appended in SQL, skipping users already listed, so concurrent adds neither lose nor duplicate
+   * members. A new member's budget is a row of their own for `max_budget_in_team`, else the
+   * team's member-default budget (`metadata.team_member_budget_id`), else none. With
+   * `membershipRows: 'always'` (the default, /user/new) every new member gets a
+   * LiteLLM_TeamMembership row; with `'budgeted'` (/team/member_add, spec tenancy.md §7.1) only
+   * members with a budget do. Returns `undefined` when the team
+   * does not exist, else the ids of the users that were new to the team.
    */
   async addMembers(
     tx: Prisma.TransactionClient,
     teamId: string,
     members: NewTeamMember[],
     by: string,
+    opts: AddMembersOptions = {},
   ): Promise<string[] | undefined> {
-    const locked = await tx.$queryRaw<{ team_id: string }[]>`
-      SELECT team_id FROM "LiteLLM_TeamTable" WHERE team_id = ${teamId} FOR UPDATE`;
+    const locked = await tx.$queryRaw<{ team_id: string; metadata: unknown }[]>`
+      SELECT team_id, metadata FROM "LiteLLM_TeamTable" WHERE team_id = ${teamId} FOR UPDATE`;
     if (locked.length === 0) return undefined;
+    const defaultBudgetId = defaultMemberBudgetId(locked[0]);
     const unique = [...new Map(members.map((m) => [m.user_id, m])).values()];
     const asJson = (list: NewTeamMember[]) =>
       JSON.stringify(
@@ -125,15 +143,13 @@ export class TeamsService {
     await tx.$executeRaw`
       UPDATE "LiteLLM_UserTable" SET teams = array_append(COALESCE(teams, '{}'), ${teamId}), updated_at = now()
       WHERE user_id = ANY(${newIds}) AND NOT (${teamId} = ANY(COALESCE(teams, '{}')))`;
+    const rowsFor = opts.membershipRows ?? 'always';
     for (const member of freshMembers) {
-      let budgetId: string | null = null;
-      if (member.max_budget_in_team !== undefined && member.max_budget_in_team !== null) {
-        const budget = await tx.liteLLM_BudgetTable.create({
-          data: { max_budget: member.max_budget_in_team, created_by: by, updated_by: by },
-          select: { budget_id: true },
-        });
-        budgetId = budget.budget_id;
-      }
+      const budgetId =
+        member.max_budget_in_team !== undefined && member.max_budget_in_team !== null
+          ? await this.createMemberBudget(tx, member.max_budget_in_team, by, opts.actor)
+          : defaultBudgetId;
+      if (budgetId === null && rowsFor === 'budgeted') continue;
       await tx.liteLLM_TeamMembership.upsert({
         where: { user_id_team_id: { user_id: member.user_id, team_id: teamId } },
         create: { user_id: member.user_id, team_id: teamId, budget_id: budgetId },
@@ -141,6 +157,21 @@ export class TeamsService {
       });
     }
     return newIds;
+  }
+
+  /** A member's own budget row (audited through BudgetsService when the caller is known). */
+  private async createMemberBudget(
+    tx: Prisma.TransactionClient,
+    maxBudget: number,
+    by: string,
+    actor: Actor | undefined,
+  ): Promise<string> {
+    if (actor) return (await this.budgets.createBudget({ max_budget: maxBudget }, actor, tx)).budget_id;
+    const budget = await tx.liteLLM_BudgetTable.create({
+      data: { max_budget: maxBudget, created_by: by, updated_by: by },
+      select: { budget_id: true },
+    });
+    return budget.budget_id;
   }
 
   /**

@@ -1,0 +1,252 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../auth/auth-context';
+import { CurrentAuth } from '../auth/decorators';
+import { ChangedByHeader } from '../common/request-headers';
+import { TeamDailyActivityQuery, TeamIdQuery, TeamListQuery, TeamListV2Query } from './dto/team.queries';
+import {
+  TeamBlockRequest,
+  TeamDeleteRequest,
+  TeamModelsRequest,
+  TeamNewRequest,
+  TeamPermissionsUpdateRequest,
+  TeamUpdateRequest,
+} from './dto/team.requests';
+import { TeamDailyActivityService } from './team-daily-activity.service';
+import { TeamLifecycleService } from './team-lifecycle.service';
+import { TeamQueriesService } from './team-queries.service';
+import { TeamSettingsService } from './team-settings.service';
+import { TeamUpdateService } from './team-update.service';
+
+export const TEAM_ROW = {
+  team_id: 'team-search',
+  team_alias: 'search',
+  organization_id: 'org-1',
+  members_with_roles: [{ user_id: 'alice', user_email: 'alice@example.com', role: 'admin' }],
+  admins: ['alice'],
+  members: [],
+  metadata: { team_member_budget_id: 'team-search-budget-5f1c...', team_admin_permissions: ['max_budget'] },
+  max_budget: 100,
+  spend: 0,
+  models: ['gpt-4o'],
+  tpm_limit: null,
+  rpm_limit: null,
+  budget_duration: '30d',
+  budget_reset_at: '2026-02-01T00:00:00.000Z',
+  blocked: false,
+  team_member_permissions: [],
+  model_id: null,
+  created_at: '2026-01-05T10:00:00.000Z',
+  updated_at: '2026-01-05T10:00:00.000Z',
+};
+
+@ApiTags('teams')
+@ApiBearerAuth('bearer')
+@Controller()
+export class TeamsController {
+  constructor(
+    private readonly lifecycle: TeamLifecycleService,
+    private readonly updates: TeamUpdateService,
+    private readonly settings: TeamSettingsService,
+    private readonly queries: TeamQueriesService,
+    private readonly activity: TeamDailyActivityService,
+  ) {}
+
+  @Post('team/new')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a team',
+    description:
+      'Proxy admins, or org admins passing an organization_id they administer. The caller joins as an admin. team_admin_permissions (proxy admins only) lets the team admins change the listed fields with /team/update, update members\' keys ("member_key_budgets") or create projects ("projects").',
+  })
+  @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  newTeam(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamNewRequest,
+  ) {
+    return this.lifecycle.create({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Post('team/update')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Update a team (only the fields sent change)',
+    description:
+      "Proxy admins and org admins of the team's organization: any field. Team admins: only the fields listed in the team's team_admin_permissions (set by a proxy admin). Moving to another organization needs org admin rights in both.",
+  })
+  @ApiOkResponse({ schema: { example: { team_id: 'team-search', data: TEAM_ROW } } })
+  updateTeam(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamUpdateRequest,
+  ) {
+    return this.updates.update({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Post('team/delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Delete teams with their keys (all or nothing)',
+    description:
+      "Teams are archived to LiteLLM_DeletedTeamTable and their keys to LiteLLM_DeletedVerificationToken; the keys stop working on every pod at once. Org admins pass the team's organization_id.",
+  })
+  @ApiOkResponse({ schema: { example: { deleted_teams: ['team-search'], deleted_keys: 3 } } })
+  deleteTeams(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamDeleteRequest,
+  ) {
+    return this.lifecycle.delete({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Get('team/info')
+  @ApiOperation({
+    summary: 'A team with its keys and memberships',
+    description: "Admins, the team's members and keys, and org admins of the team's organization.",
+  })
+  @ApiOkResponse({
+    schema: { example: { team_id: 'team-search', team_info: TEAM_ROW, keys: [], team_memberships: [] } },
+  })
+  teamInfo(@CurrentAuth() auth: AuthContext, @Query() query: TeamIdQuery) {
+    return this.queries.info(auth, query.team_id);
+  }
+
+  @Get('team/list')
+  @ApiOperation({
+    summary: "All teams (admins) or the caller's teams, with memberships and keys",
+    description: 'Non-admins must pass their own user_id.',
+  })
+  @ApiOkResponse({ schema: { example: [{ ...TEAM_ROW, team_memberships: [], keys: [] }] } })
+  listTeams(@CurrentAuth() auth: AuthContext, @Query() query: TeamListQuery) {
+    return this.queries.list(auth, query);
+  }
+
+  @Get('v2/team/list')
+  @ApiOperation({ summary: 'Teams, paginated (non-admins: their own teams)' })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        teams: [{ ...TEAM_ROW, members_count: 1 }],
+        total: 1,
+        page: 1,
+        page_size: 10,
+        total_pages: 1,
+      },
+    },
+  })
+  listTeamsV2(@CurrentAuth() auth: AuthContext, @Query() query: TeamListV2Query) {
+    return this.queries.listV2(auth, query);
+  }
+
+  @Get('team/available')
+  @ApiOperation({
+    summary: 'Teams the caller may join by themselves',
+    description: 'Not configurable on this server yet: always 400 ("No available teams for user to join").',
+  })
+  availableTeams() {
+    return this.queries.available();
+  }
+
+  @Post('team/block')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Block a team: every key of the team is refused',
+    description: "Proxy admins, or org admins passing the team's organization_id.",
+  })
+  @ApiOkResponse({ schema: { example: { ...TEAM_ROW, blocked: true } } })
+  blockTeam(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamBlockRequest,
+  ) {
+    return this.lifecycle.setBlocked({ auth, changedByHeader: changedBy }, body.team_id, true);
+  }
+
+  @Post('team/unblock')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Unblock a team',
+    description: "Proxy admins, or org admins passing the team's organization_id.",
+  })
+  @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  unblockTeam(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamBlockRequest,
+  ) {
+    return this.lifecycle.setBlocked({ auth, changedByHeader: changedBy }, body.team_id, false);
+  }
+
+  @Post('team/model/add')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Add models to a team's model list (proxy admins)" })
+  @ApiOkResponse({ schema: { example: { ...TEAM_ROW, models: ['gpt-4o', 'claude-3'] } } })
+  addTeamModels(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamModelsRequest,
+  ) {
+    return this.settings.changeModels({ auth, changedByHeader: changedBy }, body, 'add');
+  }
+
+  @Post('team/model/delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Remove models from a team's model list (proxy admins)",
+    description: 'Removing every model is refused: an empty list would mean all models.',
+  })
+  @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  deleteTeamModels(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamModelsRequest,
+  ) {
+    return this.settings.changeModels({ auth, changedByHeader: changedBy }, body, 'delete');
+  }
+
+  @Get('team/permissions_list')
+  @ApiOperation({
+    summary: 'Key routes plain members may call with team keys',
+    description: "Proxy admins, team admins and org admins of the team's organization.",
+  })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        team_id: 'team-search',
+        team_member_permissions: ['/key/info', '/key/health'],
+        all_available_permissions: ['/key/generate', '/key/update', '/key/delete', '/key/info'],
+      },
+    },
+  })
+  teamPermissions(@CurrentAuth() auth: AuthContext, @Query() query: TeamIdQuery) {
+    return this.queries.permissions(auth, query.team_id);
+  }
+
+  @Post('team/permissions_update')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Set the key routes plain members may call with team keys',
+    description:
+      "Proxy admins, team admins and org admins of the team's organization. Values: key management routes.",
+  })
+  @ApiOkResponse({
+    schema: { example: { ...TEAM_ROW, team_member_permissions: ['/key/info', '/key/generate'] } },
+  })
+  updateTeamPermissions(
+    @CurrentAuth() auth: AuthContext,
+    @ChangedByHeader() changedBy: string | undefined,
+    @Body() body: TeamPermissionsUpdateRequest,
+  ) {
+    return this.settings.updatePermissions({ auth, changedByHeader: changedBy }, body);
+  }
+
+  @Get('team/daily/activity')
+  @ApiOperation({
+    summary: "Teams' daily spend and usage (paginated by day)",
+    description: 'Admins: any team, or all teams without team_ids. Others: teams they are members of.',
+  })
+  teamDailyActivity(@CurrentAuth() auth: AuthContext, @Query() query: TeamDailyActivityQuery) {
+    return this.activity.dailyActivity(auth, query);
+  }
+}
