@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { TeamsModule } from '../teams/teams.module';
@@ -9,7 +10,7 @@ import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 
 @Module({
-  imports: [TeamsModule, OrganizationsModule, ProjectsModule],
+  imports: [TeamsModule, OrganizationsModule, ProjectsModule, BudgetsModule],
   controllers: [KeysController],
   providers: [KeysService, KeyAccessService, KeyQueriesService, KeyRotationService],
   exports: [KeysService, KeyRotationService],

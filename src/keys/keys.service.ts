@@ -12,6 +12,7 @@ import { ObjectPermissionService } from '../object-permissions/object-permission
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { ProjectsService } from '../projects/projects.service';
+import { BudgetsService } from '../budgets/budgets.service';
 import { TeamAccess, TeamsService } from '../teams/teams.service';
 import type { KeyFieldsRequest } from './dto/key-fields.request';
 import type {
@@ -77,6 +78,7 @@ export class KeysService {
     private readonly objectPermissions: ObjectPermissionService,
     private readonly organizations: OrganizationsService,
     private readonly projects: ProjectsService,
+    private readonly budgets: BudgetsService,
     private readonly teams: TeamsService,
   ) {}
 
@@ -144,7 +146,7 @@ export class KeysService {
       select: { token: true },
     });
     if (exists) throw badRequest('A key with this value already exists. Choose another custom key.', 'key');
-    const budgetId = await this.saveSoftBudget(tx, req, null, createdBy);
+    const budgetId = await this.saveSoftBudget(tx, actor, req, null);
     const objectPermissionId = req.object_permission
       ? await this.objectPermissions.save(req.object_permission, null, tx)
       : null;
@@ -197,7 +199,7 @@ export class KeysService {
     const row = await this.prisma.$transaction(async (tx) => {
       if (req.key_alias && req.key_alias !== existing.key_alias)
         await this.assertAliasFree(tx, req.key_alias, token);
-      const budgetId = await this.saveSoftBudget(tx, req, existing.budget_id, updatedBy);
+      const budgetId = await this.saveSoftBudget(tx, actor, req, existing.budget_id);
       const objectPermissionId = req.object_permission
         ? await this.objectPermissions.save(req.object_permission, existing.object_permission_id, tx)
         : undefined;
@@ -496,26 +498,21 @@ export class KeysService {
   /** `soft_budget` lives in a budget row linked through budget_id (created, or the linked one updated). */
   private async saveSoftBudget(
     tx: Tx,
+    actor: Actor,
     req: KeyFieldsRequest,
     existingBudgetId: string | null,
-    by: string,
   ): Promise<string | undefined> {
     if (req.soft_budget === undefined || req.soft_budget === null) return undefined;
-    const data = {
+    const fields = {
       soft_budget: req.soft_budget,
-      ...(req.model_max_budget ? { model_max_budget: req.model_max_budget as Prisma.InputJsonValue } : {}),
-      updated_by: by,
+      ...(req.model_max_budget ? { model_max_budget: req.model_max_budget } : {}),
     };
     const budgetId = req.budget_id ?? existingBudgetId;
     if (budgetId) {
-      await tx.liteLLM_BudgetTable.update({ where: { budget_id: budgetId }, data });
+      await this.budgets.updateBudget(budgetId, fields, actor, tx);
       return budgetId;
     }
-    const created = await tx.liteLLM_BudgetTable.create({
-      data: { ...data, created_by: by },
-      select: { budget_id: true },
-    });
-    return created.budget_id;
+    return (await this.budgets.createBudget(fields, actor, tx)).budget_id;
   }
 
   private checkPassthroughRoutes(auth: AuthContext, req: KeyFieldsRequest) {
@@ -536,12 +533,8 @@ export class KeysService {
         'organization_id',
       );
     }
-    if (req.budget_id) {
-      const budget = await this.prisma.liteLLM_BudgetTable.findUnique({
-        where: { budget_id: req.budget_id },
-        select: { budget_id: true },
-      });
-      if (!budget) throw badRequest(`Budget not found, budget_id=${req.budget_id}`, 'budget_id');
+    if (req.budget_id && !(await this.budgets.budgetExists(req.budget_id))) {
+      throw badRequest(`Budget not found, budget_id=${req.budget_id}`, 'budget_id');
     }
     if (req.project_id) {
       const project = await this.projects.getLimits(req.project_id);
