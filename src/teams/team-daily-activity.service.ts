@@ -5,22 +5,19 @@ import { isAdminViewer } from '../auth/roles';
 import { badRequest, notFound } from '../common/errors/api-error';
 import { pageWindow, totalPages } from '../common/pagination';
 import { hashApiKey } from '../common/hashing';
+import {
+  addSums,
+  DAILY_SUMS,
+  DailyMetrics,
+  DailySums,
+  emptyMetrics,
+  isCalendarDate,
+} from '../common/daily-activity';
 import { PrismaService } from '../prisma/prisma.service';
 import type { TeamDailyActivityQuery } from './dto/team.queries';
 import { TeamsService } from './teams.service';
 
-interface Sums {
-  spend: number;
-  prompt_tokens: bigint;
-  completion_tokens: bigint;
-  cache_read_input_tokens: bigint;
-  cache_creation_input_tokens: bigint;
-  api_requests: bigint;
-  successful_requests: bigint;
-  failed_requests: bigint;
-}
-
-interface Row extends Sums {
+interface Row extends DailySums {
   date: string;
   team_id: string | null;
   api_key: string;
@@ -28,19 +25,10 @@ interface Row extends Sums {
   custom_llm_provider: string | null;
 }
 
-type Metrics = ReturnType<typeof emptyMetrics>;
+type Metrics = DailyMetrics;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_TEAMS = 100;
-const SUMS = Prisma.sql`
-  COALESCE(SUM(spend), 0)::float8 AS spend,
-  COALESCE(SUM(prompt_tokens), 0)::bigint AS prompt_tokens,
-  COALESCE(SUM(completion_tokens), 0)::bigint AS completion_tokens,
-  COALESCE(SUM(cache_read_input_tokens), 0)::bigint AS cache_read_input_tokens,
-  COALESCE(SUM(cache_creation_input_tokens), 0)::bigint AS cache_creation_input_tokens,
-  COALESCE(SUM(api_requests), 0)::bigint AS api_requests,
-  COALESCE(SUM(successful_requests), 0)::bigint AS successful_requests,
-  COALESCE(SUM(failed_requests), 0)::bigint AS failed_requests`;
+const SUMS = DAILY_SUMS;
 
 /**
  * GET /team/daily/activity: LiteLLM_DailyTeamSpend between start_date and end_date (inclusive),
@@ -59,7 +47,8 @@ export class TeamDailyActivityService {
     if (!q.start_date || !q.end_date)
       throw badRequest('Please provide start_date and end_date', q.start_date ? 'end_date' : 'start_date');
     for (const field of ['start_date', 'end_date'] as const) {
-      if (!isDate(q[field]!)) throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
+      if (!isCalendarDate(q[field]!))
+        throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
     }
     const requested = splitIds(q.team_ids);
     const excluded = splitIds(q.exclude_team_ids);
@@ -80,7 +69,7 @@ export class TeamDailyActivityService {
     const where = Prisma.join(conditions, ' AND ');
 
     const [[totals], [{ days }]] = await Promise.all([
-      this.prisma.$queryRaw<Sums[]>`SELECT ${SUMS} FROM "LiteLLM_DailyTeamSpend" WHERE ${where}`,
+      this.prisma.$queryRaw<DailySums[]>`SELECT ${SUMS} FROM "LiteLLM_DailyTeamSpend" WHERE ${where}`,
       this.prisma.$queryRaw<{ days: bigint }[]>`
         SELECT COUNT(DISTINCT date)::bigint AS days FROM "LiteLLM_DailyTeamSpend" WHERE ${where}`,
     ]);
@@ -154,10 +143,10 @@ function day(date: string, rows: Row[], aliases: Map<string, string | null>) {
   };
   const into = (group: string, name: string, metadata: Record<string, unknown>, row: Row) => {
     const bucket = (breakdown[group][name] ??= { metrics: emptyMetrics(), metadata });
-    add(bucket.metrics, row);
+    addSums(bucket.metrics, row);
   };
   for (const row of rows) {
-    add(total, row);
+    addSums(total, row);
     if (row.model) into('models', row.model, {}, row);
     into('providers', row.custom_llm_provider ?? 'unknown', {}, row);
     into('api_keys', row.api_key, { team_id: row.team_id }, row);
@@ -173,32 +162,6 @@ function day(date: string, rows: Row[], aliases: Map<string, string | null>) {
   return { date, metrics: total, breakdown };
 }
 
-function emptyMetrics() {
-  return {
-    spend: 0,
-    prompt_tokens: 0,
-    completion_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation_input_tokens: 0,
-    total_tokens: 0,
-    api_requests: 0,
-    successful_requests: 0,
-    failed_requests: 0,
-  };
-}
-
-function add(metrics: Metrics, row: Sums) {
-  metrics.spend += row.spend;
-  metrics.prompt_tokens += Number(row.prompt_tokens);
-  metrics.completion_tokens += Number(row.completion_tokens);
-  metrics.total_tokens += Number(row.prompt_tokens) + Number(row.completion_tokens);
-  metrics.cache_read_input_tokens += Number(row.cache_read_input_tokens);
-  metrics.cache_creation_input_tokens += Number(row.cache_creation_input_tokens);
-  metrics.api_requests += Number(row.api_requests);
-  metrics.successful_requests += Number(row.successful_requests);
-  metrics.failed_requests += Number(row.failed_requests);
-}
-
 function splitIds(value: string | undefined): string[] {
   return [
     ...new Set(
@@ -208,11 +171,4 @@ function splitIds(value: string | undefined): string[] {
         .filter(Boolean),
     ),
   ];
-}
-
-/** A real calendar date in YYYY-MM-DD (rejects 2026-02-30). */
-function isDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }

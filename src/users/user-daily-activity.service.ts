@@ -5,21 +5,18 @@ import { isAdminViewer } from '../auth/roles';
 import { badRequest, forbidden } from '../common/errors/api-error';
 import { pageWindow, totalPages } from '../common/pagination';
 import { toTokenHash } from '../keys/keys.service';
+import {
+  addSums,
+  DAILY_SUMS,
+  DailyMetrics,
+  DailySums,
+  emptyMetrics,
+  isCalendarDate,
+} from '../common/daily-activity';
 import { PrismaService } from '../prisma/prisma.service';
 import type { UserDailyActivityQuery } from './dto/user.requests';
 
-interface Sums {
-  spend: number;
-  prompt_tokens: bigint;
-  completion_tokens: bigint;
-  cache_read_input_tokens: bigint;
-  cache_creation_input_tokens: bigint;
-  api_requests: bigint;
-  successful_requests: bigint;
-  failed_requests: bigint;
-}
-
-interface Row extends Sums {
+interface Row extends DailySums {
   date: string;
   api_key: string;
   model: string | null;
@@ -29,23 +26,14 @@ interface Row extends Sums {
   endpoint: string | null;
 }
 
-type Metrics = ReturnType<typeof emptyMetrics>;
+type Metrics = DailyMetrics;
 interface Bucket {
   metrics: Metrics;
   metadata: Record<string, unknown>;
   api_key_breakdown?: Record<string, { metrics: Metrics; metadata: Record<string, unknown> }>;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const SUMS = Prisma.sql`
-  COALESCE(SUM(spend), 0)::float8 AS spend,
-  COALESCE(SUM(prompt_tokens), 0)::bigint AS prompt_tokens,
-  COALESCE(SUM(completion_tokens), 0)::bigint AS completion_tokens,
-  COALESCE(SUM(cache_read_input_tokens), 0)::bigint AS cache_read_input_tokens,
-  COALESCE(SUM(cache_creation_input_tokens), 0)::bigint AS cache_creation_input_tokens,
-  COALESCE(SUM(api_requests), 0)::bigint AS api_requests,
-  COALESCE(SUM(successful_requests), 0)::bigint AS successful_requests,
-  COALESCE(SUM(failed_requests), 0)::bigint AS failed_requests`;
+const SUMS = DAILY_SUMS;
 
 /**
  * GET /user/daily/activity: LiteLLM_DailyUserSpend between start_date and end_date (inclusive),
@@ -61,7 +49,8 @@ export class UserDailyActivityService {
     if (!q.start_date || !q.end_date)
       throw badRequest('Please provide start_date and end_date', q.start_date ? 'end_date' : 'start_date');
     for (const field of ['start_date', 'end_date'] as const) {
-      if (!isDate(q[field]!)) throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
+      if (!isCalendarDate(q[field]!))
+        throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
     }
     const userId = this.scope(auth, q.user_id);
     const page = q.page ?? 1;
@@ -74,7 +63,7 @@ export class UserDailyActivityService {
     const where = Prisma.join(conditions, ' AND ');
 
     const [[totals], [{ days }]] = await Promise.all([
-      this.prisma.$queryRaw<Sums[]>`SELECT ${SUMS} FROM "LiteLLM_DailyUserSpend" WHERE ${where}`,
+      this.prisma.$queryRaw<DailySums[]>`SELECT ${SUMS} FROM "LiteLLM_DailyUserSpend" WHERE ${where}`,
       this.prisma.$queryRaw<{ days: bigint }[]>`
         SELECT COUNT(DISTINCT date)::bigint AS days FROM "LiteLLM_DailyUserSpend" WHERE ${where}`,
     ]);
@@ -142,7 +131,7 @@ export class UserDailyActivityService {
     const keyMeta = (apiKey: string) =>
       keyInfo.get(apiKey) ?? { key_alias: null, team_id: null, key_exists: false };
     for (const row of rows) {
-      add(total, row);
+      addSums(total, row);
       const into = (group: string, name: string | null, perKey: boolean) => {
         if (!name) return;
         const bucket = (breakdown[group][name] ??= {
@@ -150,13 +139,13 @@ export class UserDailyActivityService {
           metadata: {},
           ...(perKey ? { api_key_breakdown: {} } : {}),
         });
-        add(bucket.metrics, row);
+        addSums(bucket.metrics, row);
         if (bucket.api_key_breakdown) {
           const byKey = (bucket.api_key_breakdown[row.api_key] ??= {
             metrics: emptyMetrics(),
             metadata: keyMeta(row.api_key),
           });
-          add(byKey.metrics, row);
+          addSums(byKey.metrics, row);
         }
       };
       into('models', row.model, true);
@@ -168,7 +157,7 @@ export class UserDailyActivityService {
         metrics: emptyMetrics(),
         metadata: keyMeta(row.api_key),
       });
-      add(key.metrics, row);
+      addSums(key.metrics, row);
     }
     return { date, metrics: total, breakdown };
   }
@@ -186,37 +175,4 @@ export class UserDailyActivityService {
       ]),
     );
   }
-}
-
-function emptyMetrics() {
-  return {
-    spend: 0,
-    prompt_tokens: 0,
-    completion_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation_input_tokens: 0,
-    total_tokens: 0,
-    api_requests: 0,
-    successful_requests: 0,
-    failed_requests: 0,
-  };
-}
-
-function add(metrics: Metrics, row: Sums) {
-  metrics.spend += row.spend;
-  metrics.prompt_tokens += Number(row.prompt_tokens);
-  metrics.completion_tokens += Number(row.completion_tokens);
-  metrics.total_tokens += Number(row.prompt_tokens) + Number(row.completion_tokens);
-  metrics.cache_read_input_tokens += Number(row.cache_read_input_tokens);
-  metrics.cache_creation_input_tokens += Number(row.cache_creation_input_tokens);
-  metrics.api_requests += Number(row.api_requests);
-  metrics.successful_requests += Number(row.successful_requests);
-  metrics.failed_requests += Number(row.failed_requests);
-}
-
-/** A real calendar date in YYYY-MM-DD (rejects 2026-02-30). */
-function isDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
