@@ -1,50 +1,14 @@
-import { existsSync } from 'node:fs';
-import { createEmptyDatabase } from './database';
-import { eventually, MAIN_JS, startPods, tcpAnswers } from './pods';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MASTER = 'sk-1234';
+import { describeTwoPods, eventually, POD_MASTER_KEY as MASTER } from './pods';
 
 /**
  * Two real server processes on one database (and Redis when it answers): revocation through one
  * pod is seen by the other within a second; a rotated key's grace period holds on both.
  */
-describe.each([
-  ['redis', true],
-  ['postgres notify', false],
-])('two app processes (%s invalidation)', (_name, useRedis) => {
-  let ctx: Awaited<ReturnType<typeof startPods>> | undefined;
-  let db: Awaited<ReturnType<typeof createEmptyDatabase>> | undefined;
-  let skip = '';
-
-  beforeAll(async () => {
-    if (!existsSync(MAIN_JS)) skip = 'dist/main.js not built';
-    else if (useRedis && !(await tcpAnswers(REDIS_URL, 6379))) skip = `no Redis at ${REDIS_URL}`;
-    if (skip) return;
-    db = await createEmptyDatabase('cp_pods');
-    ctx = await startPods(2, {
-      DATABASE_URL: db.url,
-      LITELLM_MASTER_KEY: MASTER,
-      REDIS_URL: useRedis ? REDIS_URL : '',
-    });
-  }, 90_000);
-  afterAll(async () => {
-    await ctx?.stop();
-    await db?.drop();
-  });
-
-  const call = async (pod: number, method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${ctx!.pods[pod].url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
-  };
-  const works = async (pod: number, key: string) => (await call(pod, 'GET', '/key/info', key)).status === 200;
-
+describeTwoPods('two app processes', (pair) => {
+  const { call, works } = pair;
+  const skip = () => pair.skip;
   it('should refuse a key on pod B within 1 s after pod A blocks it', async () => {
-    if (skip) return console.warn(`skipped: ${skip}`);
+    if (skip()) return console.warn(`skipped: ${skip()}`);
     const { body: key } = await call(0, 'POST', '/key/generate', MASTER, {});
     expect(await works(1, key.key)).toBe(true); // now cached on B
     expect((await call(0, 'POST', '/key/block', MASTER, { key: key.key })).status).toBe(200);
@@ -54,7 +18,7 @@ describe.each([
   });
 
   it('should refuse a deleted key on pod B within 1 s', async () => {
-    if (skip) return;
+    if (skip()) return;
     const { body: key } = await call(0, 'POST', '/key/generate', MASTER, {});
     expect(await works(1, key.key)).toBe(true);
     expect((await call(0, 'POST', '/key/delete', MASTER, { keys: [key.key] })).status).toBe(200);
@@ -62,7 +26,7 @@ describe.each([
   });
 
   it("should keep a regenerated key's old value working on both pods during its grace period, then refuse it", async () => {
-    if (skip) return;
+    if (skip()) return;
     const { body: key } = await call(0, 'POST', '/key/generate', MASTER, {});
     expect(await works(1, key.key)).toBe(true);
     const { status, body: rotated } = await call(0, 'POST', '/key/regenerate', MASTER, {

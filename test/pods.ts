@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo, createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createEmptyDatabase } from './database';
 
 export const MAIN_JS = join(__dirname, '../dist/main.js');
 
@@ -97,4 +98,70 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`condition not met within ${withinMs} ms`);
+}
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const POD_MASTER_KEY = 'sk-1234';
+
+/** Two real pods on a fresh database, for one invalidation transport. */
+export interface PodPair {
+  /** Why the suite is skipped ('' when it runs). */
+  skip: string;
+  /** The pods' database (set once they run). */
+  databaseUrl: string;
+  call(
+    pod: number,
+    method: string,
+    path: string,
+    key: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, any> }>;
+  /** Does `key` authenticate on `pod`? (`GET /key/info`) */
+  works(pod: number, key: string): Promise<boolean>;
+}
+
+/**
+ * Runs `body` twice: with Redis pub/sub (skipped when Redis does not answer) and with PostgreSQL
+ * LISTEN/NOTIFY as the invalidation transport, each time against two fresh pods.
+ */
+export function describeTwoPods(title: string, body: (pair: PodPair) => void): void {
+  describe.each([
+    ['redis', true],
+    ['postgres notify', false],
+  ])(`${title} (%s invalidation)`, (_name, useRedis) => {
+    let ctx: Awaited<ReturnType<typeof startPods>> | undefined;
+    let db: { url: string; drop(): Promise<void> } | undefined;
+    const pair: PodPair = {
+      skip: '',
+      databaseUrl: '',
+      call: async (pod, method, path, key, payload) => {
+        const res = await fetch(`${ctx!.pods[pod].url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: payload === undefined ? undefined : JSON.stringify(payload),
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, any> };
+      },
+      works: async (pod, key) => (await pair.call(pod, 'GET', '/key/info', key)).status === 200,
+    };
+
+    beforeAll(async () => {
+      if (!existsSync(MAIN_JS)) pair.skip = 'dist/main.js not built';
+      else if (useRedis && !(await tcpAnswers(REDIS_URL, 6379))) pair.skip = `no Redis at ${REDIS_URL}`;
+      if (pair.skip) return;
+      db = await createEmptyDatabase('cp_pods');
+      pair.databaseUrl = db.url;
+      ctx = await startPods(2, {
+        DATABASE_URL: db.url,
+        LITELLM_MASTER_KEY: POD_MASTER_KEY,
+        REDIS_URL: useRedis ? REDIS_URL : '',
+      });
+    }, 90_000);
+    afterAll(async () => {
+      await ctx?.stop();
+      await db?.drop();
+    });
+
+    body(pair);
+  });
 }

@@ -1,48 +1,14 @@
-import { existsSync } from 'node:fs';
-import { createEmptyDatabase, query } from './database';
-import { eventually, MAIN_JS, startPods, tcpAnswers } from './pods';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MASTER = 'sk-1234';
+import { query } from './database';
+import { describeTwoPods, eventually, POD_MASTER_KEY as MASTER } from './pods';
 
 /**
  * Two real server processes on one database: deleting (or blocking) a team through one pod
  * makes every key of the team fail on the other within a second (LiteLLM issue 34217: keys of
  * a deleted team kept working from the cache).
  */
-describe.each([
-  ['redis', true],
-  ['postgres notify', false],
-])('team changes across two app processes (%s invalidation)', (_name, useRedis) => {
-  let ctx: Awaited<ReturnType<typeof startPods>> | undefined;
-  let db: Awaited<ReturnType<typeof createEmptyDatabase>> | undefined;
-  let skip = '';
-
-  beforeAll(async () => {
-    if (!existsSync(MAIN_JS)) skip = 'dist/main.js not built';
-    else if (useRedis && !(await tcpAnswers(REDIS_URL, 6379))) skip = `no Redis at ${REDIS_URL}`;
-    if (skip) return;
-    db = await createEmptyDatabase('cp_team_pods');
-    ctx = await startPods(2, {
-      DATABASE_URL: db.url,
-      LITELLM_MASTER_KEY: MASTER,
-      REDIS_URL: useRedis ? REDIS_URL : '',
-    });
-  }, 90_000);
-  afterAll(async () => {
-    await ctx?.stop();
-    await db?.drop();
-  });
-
-  const call = async (pod: number, method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${ctx!.pods[pod].url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
-  };
-  const works = async (pod: number, key: string) => (await call(pod, 'GET', '/key/info', key)).status === 200;
+describeTwoPods('team changes across two app processes', (pair) => {
+  const { call, works } = pair;
+  const skip = () => pair.skip;
 
   /** A team with two members, each holding a team key that pod B has cached. */
   async function teamWithCachedKeys() {
@@ -72,7 +38,7 @@ describe.each([
   }
 
   it('should refuse every key of a team deleted through pod A on pod B within 1 s, with the archive written', async () => {
-    if (skip) return console.warn(`skipped: ${skip}`);
+    if (skip()) return console.warn(`skipped: ${skip()}`);
     const { teamId, keys } = await teamWithCachedKeys();
     const res = await call(0, 'POST', '/team/delete', MASTER, { team_ids: [teamId] });
     expect(res.status).toBe(200);
@@ -81,13 +47,13 @@ describe.each([
       expect(ms).toBeLessThan(1000);
     }
     const archived = await query<{ team_id: string }>(
-      db!.url,
+      pair.databaseUrl,
       'SELECT team_id FROM "LiteLLM_DeletedTeamTable" WHERE team_id = $1',
       [teamId],
     );
     expect(archived).toHaveLength(1);
     const archivedKeys = await query(
-      db!.url,
+      pair.databaseUrl,
       'SELECT token FROM "LiteLLM_DeletedVerificationToken" WHERE team_id = $1',
       [teamId],
     );
@@ -95,7 +61,7 @@ describe.each([
   });
 
   it('should refuse the keys of a team blocked through pod A on pod B within 1 s, and accept them once unblocked', async () => {
-    if (skip) return;
+    if (skip()) return;
     const { teamId, keys } = await teamWithCachedKeys();
     expect((await call(0, 'POST', '/team/block', MASTER, { team_id: teamId })).status).toBe(200);
     for (const key of keys) await eventually(async () => !(await works(1, key)), 1000);
