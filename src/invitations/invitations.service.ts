@@ -208,13 +208,16 @@ export class InvitationsService {
     return link;
   }
 
-  /** created_by/updated_by reference a user row; the master key's user gets one, as LiteLLM does. */
+  /**
+   * created_by/updated_by reference a user row; the master key's user gets one, as LiteLLM does.
+   * That row is the master key's identity, so it is always a proxy admin.
+   */
   private async ensureActorRow(tx: Prisma.TransactionClient, userId: string) {
     if (userId === this.config.proxyAdminId) {
       await tx.liteLLM_UserTable.upsert({
         where: { user_id: userId },
         create: { user_id: userId, user_role: 'proxy_admin' },
-        update: {},
+        update: { user_role: 'proxy_admin' },
       });
       return;
     }

@@ -24,7 +24,15 @@ const NO_PASSWORD = { password: true } as const;
  * uuid id; several users with the email, or an id and an email of two different users, are 400.
  * Emails take the same advisory lock as /user/new, so two adds of one new email create one user.
  */
-export async function resolveMember(tx: Tx, member: TeamMemberRequest): Promise<ResolvedMember> {
+/**
+ * `proxyAdminId` is the master key's user id: if a member row has to be created for it, it is a
+ * proxy admin (the master key acts as one), never an internal user.
+ */
+export async function resolveMember(
+  tx: Tx,
+  member: TeamMemberRequest,
+  proxyAdminId: string,
+): Promise<ResolvedMember> {
   const userId = member.user_id?.trim() || null;
   const email = member.user_email?.trim() || null;
   if (!userId && !email)
@@ -63,7 +71,13 @@ export async function resolveMember(tx: Tx, member: TeamMemberRequest): Promise<
         created: false,
       };
     }
-    return createUser(tx, userId, email, member.role);
+    return createUser(
+      tx,
+      userId,
+      email,
+      member.role,
+      userId === proxyAdminId ? 'proxy_admin' : 'internal_user',
+    );
   }
   if (byEmail.length > 1) {
     throw badRequest("Multiple users with this email found in db. Please use 'user_id' instead.", 'member');
@@ -72,7 +86,7 @@ export async function resolveMember(tx: Tx, member: TeamMemberRequest): Promise<
     const user = byEmail[0];
     return { user_id: user.user_id, user_email: user.user_email, role: member.role, user, created: false };
   }
-  return createUser(tx, randomUUID(), email, member.role);
+  return createUser(tx, randomUUID(), email, member.role, 'internal_user');
 }
 
 async function createUser(
@@ -80,11 +94,12 @@ async function createUser(
   userId: string,
   email: string | null,
   role: TeamRole,
+  userRole: 'proxy_admin' | 'internal_user',
 ): Promise<ResolvedMember> {
   // ON CONFLICT: a concurrent add of the same new user id must not fail the whole request.
   const inserted = await tx.$executeRaw`
     INSERT INTO "LiteLLM_UserTable" (user_id, user_email, user_role, teams, models, created_at, updated_at)
-    VALUES (${userId}, ${email}, 'internal_user', '{}', '{}', now(), now())
+    VALUES (${userId}, ${email}, ${userRole}, '{}', '{}', now(), now())
     ON CONFLICT (user_id) DO NOTHING`;
   const user = await tx.liteLLM_UserTable.findUniqueOrThrow({
     where: { user_id: userId },

@@ -117,7 +117,7 @@ export class TeamMembersService {
         try {
           resolved.push(
             await this.prisma.$transaction(async (tx) => {
-              const r = await resolveMember(tx, member);
+              const r = await resolveMember(tx, member, this.config.proxyAdminId);
               if (r.created) await this.auditCreatedUser(tx, actor, r);
               return r;
             }),
@@ -179,7 +179,7 @@ export class TeamMembersService {
   ) {
     const resolved: ResolvedMember[] = [];
     for (const member of requested) {
-      const r = await resolveMember(tx, member);
+      const r = await resolveMember(tx, member, this.config.proxyAdminId);
       if (r.created) await this.auditCreatedUser(tx, actor, r);
       resolved.push(r);
     }
