@@ -24,12 +24,15 @@ const BUDGET_LINKED_TABLES = [
   'LiteLLM_ProjectTable',
 ] as const;
 
-interface ResetUnit {
+interface TablePlan {
   table: string;
   pk: string;
   onlyLive: boolean;
-  duration: string;
-  next: Date;
+  live: Prisma.Sql;
+  /** Due duration → its next boundary. */
+  next: Map<string, Date>;
+  pages: number;
+  pagesPerChunk: number;
 }
 
 /** Runs `work` over `items` with at most `limit` at a time. */
@@ -68,14 +71,34 @@ export class BudgetResetJob implements ScheduledJob {
 
   async run(ctx: JobContext) {
     const details: Record<string, number> = {};
-    const units = (await Promise.all(OWN_BUDGET_TABLES.map((spec) => this.dueUnits(ctx, spec)))).flat();
-    // Independent (table, duration) units run side by side: row updates are the cost, and they scale with cores.
-    await inParallel(units, this.config.scheduler.parallelism, async (unit) => {
-      const n = await this.resetUnit(ctx, unit);
-      details[unit.table] = (details[unit.table] ?? 0) + n;
+    const count = (table: string, n: number) => (details[table] = (details[table] ?? 0) + n);
+    const plans = (await Promise.all(OWN_BUDGET_TABLES.map((spec) => this.plan(ctx, spec)))).filter(
+      (p): p is TablePlan => p !== undefined,
+    );
+    for (const plan of plans) await ctx.fenced((tx) => tx.$executeRaw`${this.giveResetTimes(ctx, plan)}`);
+    // Physical chunks (ctid ranges): every heap page is written once, whatever its rows' durations,
+    // and chunks run side by side. Row updates are the whole cost of this job.
+    const chunks = plans.flatMap((plan) =>
+      Array.from({ length: Math.ceil(plan.pages / plan.pagesPerChunk) + 1 }, (_, i) => ({
+        plan,
+        first: i * plan.pagesPerChunk,
+      })),
+    );
+    await inParallel(chunks, this.config.scheduler.parallelism, async ({ plan, first }) => {
+      if (ctx.stopping()) return;
+      const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetChunk(ctx, plan, first)}`);
+      count(plan.table, n);
     });
-    const linked = await this.resetBudgetTable(ctx);
-    for (const [table, n] of Object.entries(linked)) details[table] = (details[table] ?? 0) + n;
+    // Rows that moved to another page while the chunks ran (a concurrent update) are still due: sweep them.
+    for (const plan of plans) {
+      for (;;) {
+        if (ctx.stopping()) break;
+        const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetLeftovers(ctx, plan)}`);
+        count(plan.table, n);
+        if (n < this.config.scheduler.batchSize) break;
+      }
+    }
+    for (const [table, n] of Object.entries(await this.resetBudgetTable(ctx))) count(table, n);
     return { rows: Object.values(details).reduce((a, b) => a + b, 0), details };
   }
 
@@ -90,17 +113,20 @@ export class BudgetResetJob implements ScheduledJob {
     }
   }
 
-  /** One unit per distinct due `budget_duration` of a table, with its next boundary computed once. */
-  private async dueUnits(ctx: JobContext, spec: (typeof OWN_BUDGET_TABLES)[number]): Promise<ResetUnit[]> {
+  /** What is due in one table: its distinct durations (each boundary computed once) and its size. */
+  private async plan(
+    ctx: JobContext,
+    spec: (typeof OWN_BUDGET_TABLES)[number],
+  ): Promise<TablePlan | undefined> {
     const t = Prisma.raw(`"${spec.table}"`);
     const live = spec.onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
     const durations = await this.prisma.$queryRaw<{ budget_duration: string }[]>`
       SELECT DISTINCT budget_duration FROM ${t}
       WHERE budget_duration IS NOT NULL AND (budget_reset_at IS NULL OR budget_reset_at <= ${ctx.now}) ${live}`;
-    const units: ResetUnit[] = [];
+    const next = new Map<string, Date>();
     for (const { budget_duration: duration } of durations) {
-      const next = this.nextReset(duration, ctx.now);
-      if (next) units.push({ ...spec, duration, next });
+      const at = this.nextReset(duration, ctx.now);
+      if (at) next.set(duration, at);
       else
         this.logger.warn({
           msg: 'skipping rows with an unusable budget_duration',
@@ -108,36 +134,56 @@ export class BudgetResetJob implements ScheduledJob {
           budget_duration: duration,
         });
     }
-    return units;
+    if (next.size === 0) return undefined;
+    const [size] = await this.prisma.$queryRaw<{ pages: number; rows_per_page: number }[]>`
+      SELECT (pg_relation_size(${`"${spec.table}"`}::regclass) / current_setting('block_size')::int)::int AS pages,
+             CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 30 END::float8 AS rows_per_page
+      FROM pg_class c WHERE c.oid = ${`"${spec.table}"`}::regclass`;
+    const pagesPerChunk = Math.max(
+      1,
+      Math.round(this.config.scheduler.batchSize / Math.max(1, size.rows_per_page)),
+    );
+    return { ...spec, live, next, pages: size.pages, pagesPerChunk };
   }
 
-  private async resetUnit(ctx: JobContext, unit: ResetUnit): Promise<number> {
-    const { duration, next } = unit;
-    const t = Prisma.raw(`"${unit.table}"`);
-    const id = Prisma.raw(`"${unit.pk}"`);
-    const live = unit.onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
-    await ctx.fenced(
-      (tx) => tx.$executeRaw`
-        UPDATE ${t} SET budget_reset_at = ${next}
-        WHERE budget_duration = ${duration} AND budget_reset_at IS NULL ${live}`,
-    );
-    let reset = 0;
-    for (;;) {
-      if (ctx.stopping()) return reset;
-      const n = await ctx.fenced(
-        (tx) => tx.$executeRaw`
-          WITH due AS (
-            SELECT ${id} FROM ${t}
-            WHERE budget_duration = ${duration} AND budget_reset_at <= ${ctx.now} ${live}
-            LIMIT ${this.config.scheduler.batchSize}
-            FOR UPDATE
-          )
-          UPDATE ${t} x SET spend = 0, budget_reset_at = ${next}
-          FROM due WHERE x.${id} = due.${id}`,
-      );
-      reset += n;
-      if (n < this.config.scheduler.batchSize) return reset;
-    }
+  /** `CASE budget_duration WHEN '1d' THEN <next midnight> ... END`, and the list of durations it covers. */
+  private nextResetCase(plan: TablePlan) {
+    const entries = [...plan.next.entries()];
+    return {
+      nextAt: Prisma.sql`CASE budget_duration ${Prisma.join(
+        entries.map(([d, at]) => Prisma.sql`WHEN ${d} THEN ${at.toISOString()}::timestamp(3)`),
+        ' ',
+      )} END`,
+      durations: Prisma.join(entries.map(([d]) => d)),
+    };
+  }
+
+  /** Rows with a duration but no `budget_reset_at` get one, and keep their spend (LiteLLM issue 22013). */
+  private giveResetTimes(ctx: JobContext, plan: TablePlan) {
+    const { nextAt, durations } = this.nextResetCase(plan);
+    return Prisma.sql`
+      UPDATE ${Prisma.raw(`"${plan.table}"`)} SET budget_reset_at = ${nextAt}
+      WHERE budget_reset_at IS NULL AND budget_duration IN (${durations}) ${plan.live}`;
+  }
+
+  private resetChunk(ctx: JobContext, plan: TablePlan, firstPage: number) {
+    const { nextAt, durations } = this.nextResetCase(plan);
+    const from = `(${firstPage},0)`;
+    const to = `(${firstPage + plan.pagesPerChunk},0)`;
+    return Prisma.sql`
+      UPDATE ${Prisma.raw(`"${plan.table}"`)} SET spend = 0, budget_reset_at = ${nextAt}
+      WHERE ctid >= ${from}::tid AND ctid < ${to}::tid
+        AND budget_reset_at <= ${ctx.now} AND budget_duration IN (${durations}) ${plan.live}`;
+  }
+
+  private resetLeftovers(ctx: JobContext, plan: TablePlan) {
+    const { nextAt, durations } = this.nextResetCase(plan);
+    const t = Prisma.raw(`"${plan.table}"`);
+    const id = Prisma.raw(`"${plan.pk}"`);
+    const due = Prisma.sql`budget_reset_at <= ${ctx.now} AND budget_duration IN (${durations}) ${plan.live}`;
+    return Prisma.sql`
+      UPDATE ${t} SET spend = 0, budget_reset_at = ${nextAt}
+      WHERE ${id} IN (SELECT ${id} FROM ${t} WHERE ${due} LIMIT ${this.config.scheduler.batchSize}) AND ${due}`;
   }
 
   /** Budget rows that are due: zero every row linked to them, then move the budget's next reset. */
