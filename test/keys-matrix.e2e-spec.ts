@@ -47,6 +47,34 @@ describe('key access matrix (tenancy.md §20.1)', () => {
     expect(got).toEqual(wanted);
   }
 
+  type Target = (actor: ActorName) => Promise<{ raw: string; token: string }>;
+  /** The three target rows LiteLLM pins for key writes: own personal key, same-team key, cross-org key. */
+  const TARGETS: Target[] = [
+    (actor) => keyOf(actor, 'none'),
+    () => keyOf('OWNER', 'own-team'),
+    () => keyOf('CROSS_ORG_USER', 'own-team'),
+  ];
+
+  /**
+   * Calls `send` for each actor on a fresh target key per call, checks with `unchanged` that a
+   * denied call left the row alone, and compares each target's statuses with the pinned row.
+   */
+  async function expectKeyWriteMatrix(
+    expected: (number | null)[][],
+    send: (actor: ActorName, key: { raw: string; token: string }) => Promise<number>,
+    unchanged: (key: { raw: string; token: string }, status: number) => Promise<void>,
+  ) {
+    for (const [i, target] of TARGETS.entries()) {
+      const actual: Record<string, number> = {};
+      for (const actor of COLUMNS) {
+        const key = await target(actor);
+        actual[actor] = await send(actor, key);
+        await unchanged(key, actual[actor]);
+      }
+      expectRow(COLUMNS, expected[i], actual);
+    }
+  }
+
   it('POST /key/generate', async () => {
     const rows: [string, string | null, (number | null)[]][] = [
       ['no team (own key)', null, [200, 401, 200, 200, 200, 200, 200, 200]],
@@ -86,95 +114,63 @@ describe('key access matrix (tenancy.md §20.1)', () => {
   });
 
   it('POST /key/update (changing models), denied calls change nothing', async () => {
-    const cases: [
-      string,
-      (actor: ActorName) => Promise<{ raw: string; token: string }>,
-      (number | null)[],
-    ][] = [
-      ['own key, no team', (actor) => keyOf(actor, 'none'), [200, 401, 403, 403, 403, 403, 403, 403]],
-      ['same-team key', () => keyOf('OWNER', 'own-team'), [200, 401, 403, 403, null, 403, 403, 403]],
+    await expectKeyWriteMatrix(
       [
-        'cross-org key',
-        () => keyOf('CROSS_ORG_USER', 'own-team'),
+        [200, 401, 403, 403, 403, 403, 403, 403],
+        [200, 401, 403, 403, null, 403, 403, 403],
         [200, 401, 403, null, 403, null, 401, 403],
       ],
-    ];
-    for (const [, target, expected] of cases) {
-      const actual: Record<string, number> = {};
-      for (const actor of COLUMNS) {
-        const key = await target(actor);
-        actual[actor] = (
+      async (actor, key) =>
+        (
           await http()
             .post('/key/update')
             .set(as(actor))
             .send({ key: key.raw, models: ['changed'] })
-        ).status;
+        ).status,
+      async (key, status) => {
         const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
           where: { token: key.token },
         });
-        expect(row.models).toEqual(actual[actor] === 200 ? ['changed'] : ['m1']);
-      }
-      expectRow(COLUMNS, expected, actual);
-    }
+        expect(row.models).toEqual(status === 200 ? ['changed'] : ['m1']);
+      },
+    );
   });
 
   it('POST /key/delete, denied calls delete nothing', async () => {
-    const cases: [
-      string,
-      (actor: ActorName) => Promise<{ raw: string; token: string }>,
-      (number | null)[],
-    ][] = [
-      ['own key, no team', (actor) => keyOf(actor, 'none'), [200, 401, 200, 200, 200, 200, 200, 200]],
-      ['same-team key', () => keyOf('OWNER', 'own-team'), [200, 401, 200, 403, null, 403, 403, 403]],
+    await expectKeyWriteMatrix(
       [
-        'cross-org key',
-        () => keyOf('CROSS_ORG_USER', 'own-team'),
+        [200, 401, 200, 200, 200, 200, 200, 200],
+        [200, 401, 200, 403, null, 403, 403, 403],
         [200, 401, 403, null, 403, null, 200, 403],
       ],
-    ];
-    for (const [, target, expected] of cases) {
-      const actual: Record<string, number> = {};
-      for (const actor of COLUMNS) {
-        const key = await target(actor);
-        actual[actor] = (
+      async (actor, key) =>
+        (
           await http()
             .post('/key/delete')
             .set(as(actor))
             .send({ keys: [key.raw] })
-        ).status;
-        const exists = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
-        expect(exists === null).toBe(actual[actor] === 200);
-      }
-      expectRow(COLUMNS, expected, actual);
-    }
+        ).status,
+      async (key, status) => {
+        const row = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
+        expect(row === null).toBe(status === 200);
+      },
+    );
   });
 
   it('POST /key/regenerate', async () => {
-    const cases: [
-      string,
-      (actor: ActorName) => Promise<{ raw: string; token: string }>,
-      (number | null)[],
-    ][] = [
-      ['own key, no team', (actor) => keyOf(actor, 'none'), [200, 401, 200, 200, 200, 200, 200, 200]],
-      ['same-team key', () => keyOf('OWNER', 'own-team'), [200, 401, 200, 401, null, 401, 401, 401]],
+    await expectKeyWriteMatrix(
       [
-        'cross-org key',
-        () => keyOf('CROSS_ORG_USER', 'own-team'),
+        [200, 401, 200, 200, 200, 200, 200, 200],
+        [200, 401, 200, 401, null, 401, 401, 401],
         [200, 401, 401, null, 401, null, 401, 401],
       ],
-    ];
-    for (const [, target, expected] of cases) {
-      const actual: Record<string, number> = {};
-      for (const actor of COLUMNS) {
-        const key = await target(actor);
-        actual[actor] = (await http().post('/key/regenerate').set(as(actor)).send({ key: key.raw })).status;
-        const stillThere = await t.prisma.liteLLM_VerificationToken.findUnique({
-          where: { token: key.token },
-        });
-        expect(stillThere === null).toBe(actual[actor] === 200);
-      }
-      expectRow(COLUMNS, expected, actual);
-    }
+      async (actor, key) =>
+        (await http().post('/key/regenerate').set(as(actor)).send({ key: key.raw })).status,
+      async (key, status) => {
+        const row = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
+        expect(row === null).toBe(status === 200);
+      },
+    );
   });
 
   it('POST /key/bulk_update', async () => {
