@@ -72,10 +72,18 @@ export class BudgetResetJob implements ScheduledJob {
   async run(ctx: JobContext) {
     const details: Record<string, number> = {};
     const count = (table: string, n: number) => (details[table] = (details[table] ?? 0) + n);
+    const phaseMs: Record<string, number> = {};
+    let mark = Date.now();
+    const phase = (name: string) => {
+      phaseMs[name] = Date.now() - mark;
+      mark = Date.now();
+    };
     const plans = (await Promise.all(OWN_BUDGET_TABLES.map((spec) => this.plan(ctx, spec)))).filter(
       (p): p is TablePlan => p !== undefined,
     );
+    phase('plan');
     for (const plan of plans) await ctx.fenced((tx) => tx.$executeRaw`${this.giveResetTimes(ctx, plan)}`);
+    phase('new_reset_times');
     // Physical chunks (ctid ranges): every heap page is written once, whatever its rows' durations,
     // and chunks run side by side. Row updates are the whole cost of this job.
     const chunks = plans.flatMap((plan) =>
@@ -89,6 +97,7 @@ export class BudgetResetJob implements ScheduledJob {
       const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetChunk(ctx, plan, first)}`);
       count(plan.table, n);
     });
+    phase('chunks');
     // Rows that moved to another page while the chunks ran (a concurrent update) are still due: sweep them.
     for (const plan of plans) {
       for (;;) {
@@ -98,8 +107,11 @@ export class BudgetResetJob implements ScheduledJob {
         if (n < this.config.scheduler.batchSize) break;
       }
     }
+    phase('leftovers');
     for (const [table, n] of Object.entries(await this.resetBudgetTable(ctx))) count(table, n);
-    return { rows: Object.values(details).reduce((a, b) => a + b, 0), details };
+    phase('budget_rows');
+    const rows = Object.values(details).reduce((a, b) => a + b, 0);
+    return { rows, details: { ...details, phase_ms: phaseMs } };
   }
 
   private nextReset(duration: string, now: Date): Date | undefined {
