@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
@@ -7,8 +7,6 @@ import { isAdminViewer, isProxyAdmin } from '../auth/roles';
 import { isUniqueViolation } from '../budgets/budgets.service';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../common/errors/api-error';
 import { hashApiKey } from '../common/hashing';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import { accessGroupLinks as links, KEY_TABLE, LinkChange, TEAM_TABLE } from './access-group-links';
 import { AccessGroupView, accessGroupViews, attachedTeamIds } from './access-group-view';
@@ -40,7 +38,6 @@ export class AccessGroupsService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly authCache: AuthCacheService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Duplicate name → 409; unknown teams or keys → 400 and nothing is created. */
@@ -257,7 +254,7 @@ export class AccessGroupsService {
   }
 
   private actorId(auth: AuthContext): string {
-    return auth.userId || this.config.proxyAdminId;
+    return this.audit.actorId(auth);
   }
 }
 

@@ -40,9 +40,14 @@ export class AuditService {
     return this.config.storeAuditLogs;
   }
 
-  /** The `changed_by` value: the header when sent, else the caller's user id, else the proxy admin id. */
+  /** Who acts, for `created_by` / `updated_by` / `deleted_by`: the caller's user id, else the proxy admin id (LiteLLM). */
+  actorId(auth: AuthContext): string {
+    return auth.userId || this.config.proxyAdminId;
+  }
+
+  /** The `changed_by` value: the header when sent, else the acting user. */
   changedBy(actor: Actor): string {
-    return actor.changedByHeader || actor.auth.userId || this.config.proxyAdminId;
+    return actor.changedByHeader || this.actorId(actor.auth);
   }
 
   async record(actor: Actor, entry: AuditEntry, db: Db = this.prisma): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { LiteLLM_BudgetTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
@@ -7,8 +7,6 @@ import { addDuration } from '../common/duration';
 import { budgetResetFromDuration } from '../common/durations-input';
 import { ApiError, badRequest, notFound } from '../common/errors/api-error';
 import { pageWindow } from '../common/pagination';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import {
   BUDGET_FIELD_DOCS,
@@ -121,7 +119,6 @@ export class BudgetsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // ---- For other domains -------------------------------------------------------------------
@@ -364,7 +361,7 @@ export class BudgetsService {
 
   /** `created_by` / `updated_by`: the caller's user id, else the proxy admin name (LiteLLM). */
   private actorId(actor: Actor): string {
-    return actor.auth.userId || this.config.proxyAdminId;
+    return this.audit.actorId(actor.auth);
   }
 }
 

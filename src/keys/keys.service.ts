@@ -83,7 +83,7 @@ export class KeysService {
   ) {}
 
   actorId(auth: AuthContext): string {
-    return auth.userId ?? this.config.proxyAdminId;
+    return this.audit.actorId(auth);
   }
 
   /** POST /key/generate and /key/service-account/generate. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
@@ -11,8 +11,6 @@ import {
   RequestValidationError,
   unauthorized,
 } from '../common/errors/api-error';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../prisma/prisma.service';
 import {
@@ -47,7 +45,6 @@ interface Usage {
 @Injectable()
 export class OrganizationManagementService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly budgets: BudgetsService,
     private readonly objectPermissions: ObjectPermissionService,
@@ -269,7 +266,7 @@ export class OrganizationManagementService {
 
   /** created_by / updated_by: the caller's user id, else the proxy admin name (LiteLLM). */
   private actorId(auth: AuthContext): string {
-    return auth.userId || this.config.proxyAdminId;
+    return this.audit.actorId(auth);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
@@ -6,8 +6,6 @@ import { AuthCacheService } from '../auth/auth-cache.service';
 import { isAdminViewer, isProxyAdmin } from '../auth/roles';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import { badRequest, forbidden } from '../common/errors/api-error';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../prisma/prisma.service';
 import {
@@ -64,7 +62,6 @@ export class ProjectsService {
     private readonly budgets: BudgetsService,
     private readonly objectPermissions: ObjectPermissionService,
     private readonly authCache: AuthCacheService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** For keys: the limits a key of this project must stay within. */
@@ -342,7 +339,7 @@ export class ProjectsService {
 
   /** `created_by` / `updated_by`: the caller's user id, else the proxy admin name (LiteLLM). */
   private actorId(auth: AuthContext): string {
-    return auth.userId || this.config.proxyAdminId;
+    return this.audit.actorId(auth);
   }
 }
 

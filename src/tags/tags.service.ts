@@ -1,12 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { LiteLLM_BudgetTable, LiteLLM_TagTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../auth/roles';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import { ApiError, badRequest, forbidden, notFound } from '../common/errors/api-error';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import type { TagListQuery, TagNewRequest, TagUpdateRequest } from './tags.dto';
 
@@ -39,7 +37,6 @@ export class TagsService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly budgets: BudgetsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -265,7 +262,7 @@ export class TagsService {
   }
 
   private actorId(auth: AuthContext): string {
-    return auth.userId || this.config.proxyAdminId;
+    return this.audit.actorId(auth);
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
@@ -7,8 +7,6 @@ import { AuthCacheService } from '../auth/auth-cache.service';
 import { isProxyAdmin } from '../auth/roles';
 import { isUniqueViolation } from '../budgets/budgets.service';
 import { ApiError, badRequest, forbidden, unauthorized } from '../common/errors/api-error';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../prisma/prisma.service';
 import type { TeamMemberRequest } from './dto/team-member.requests';
@@ -46,7 +44,6 @@ const ARCHIVED_COLUMNS = Prisma.raw([
 @Injectable()
 export class TeamLifecycleService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly authz: TeamAuthorizationService,
     private readonly members: TeamMembersService,
@@ -255,7 +252,7 @@ export class TeamLifecycleService {
   }
 
   actorId(auth: AuthContext): string {
-    return auth.userId ?? this.config.proxyAdminId;
+    return this.audit.actorId(auth);
   }
 
   /** A non-admin creator cannot give a team more than their own key has (LiteLLM's checks). */

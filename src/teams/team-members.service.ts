@@ -318,7 +318,7 @@ export class TeamMembersService {
   }
 
   private actorId(actor: Actor): string {
-    return actor.auth.userId ?? this.config.proxyAdminId;
+    return this.audit.actorId(actor.auth);
   }
 }
 
