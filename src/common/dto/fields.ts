@@ -4,6 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsNumber,
   IsObject,
@@ -47,6 +48,14 @@ export const OptionalNumber = (doc: Doc = {}, min?: number) =>
 /** A whole number (BigInt columns such as tpm_limit stay within JavaScript's safe range). */
 export const OptionalInt = (doc: Doc = {}, min = 0) =>
   applyDecorators(optional(doc, 'integer'), IsOptional(), IsInt(), Min(min), Max(Number.MAX_SAFE_INTEGER));
+
+/** One of a fixed set of strings (documented as an enum). */
+export const OptionalEnum = (values: readonly string[], doc: Doc = {}) =>
+  applyDecorators(
+    ApiProperty({ required: false, nullable: true, enum: values, ...doc } as ApiPropertyOptions),
+    IsOptional(),
+    IsIn(values as string[]),
+  );
 
 export const OptionalBoolean = (doc: Doc = {}) =>
   applyDecorators(optional(doc, Boolean), IsOptional(), IsBoolean());

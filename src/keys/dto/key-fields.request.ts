@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsOptional, ValidateNested } from 'class-validator';
 import {
   OptionalBoolean,
   OptionalInt,
@@ -8,6 +8,7 @@ import {
   OptionalObject,
   OptionalString,
   OptionalStringList,
+  OptionalEnum,
 } from '../../common/dto/fields';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
 
@@ -71,13 +72,9 @@ export class KeyFieldsRequest {
   model_rpm_limit?: Record<string, unknown> | null;
   @OptionalObject({ description: 'Per-model TPM limits (kept in metadata)' })
   model_tpm_limit?: Record<string, unknown> | null;
-  @ApiProperty({ required: false, nullable: true, enum: LIMIT_TYPES })
-  @IsOptional()
-  @IsIn(LIMIT_TYPES)
+  @OptionalEnum(LIMIT_TYPES)
   rpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
-  @ApiProperty({ required: false, nullable: true, enum: LIMIT_TYPES })
-  @IsOptional()
-  @IsIn(LIMIT_TYPES)
+  @OptionalEnum(LIMIT_TYPES)
   tpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
 
   @OptionalObject({ description: 'Model aliases' })
@@ -92,9 +89,7 @@ export class KeyFieldsRequest {
   allowed_routes?: string[] | null;
   @OptionalStringList({ description: 'Proxy admins only' })
   allowed_passthrough_routes?: string[] | null;
-  @ApiProperty({ required: false, nullable: true, enum: KEY_TYPES, default: 'default' })
-  @IsOptional()
-  @IsIn(KEY_TYPES)
+  @OptionalEnum(KEY_TYPES, { default: 'default' })
   key_type?: (typeof KEY_TYPES)[number] | null;
   @OptionalObject()
   router_settings?: Record<string, unknown> | null;

@@ -8,6 +8,7 @@ import {
   OptionalNumber,
   OptionalString,
   RequiredString,
+  OptionalEnum,
 } from '../../common/dto/fields';
 
 export const TEAM_ROLES = ['admin', 'user'] as const;
@@ -109,9 +110,7 @@ export class TeamMemberUpdateRequest {
   user_id?: string | null;
   @OptionalString({ description: 'Used when no user_id is given' }, MAX_EMAIL_LENGTH)
   user_email?: string | null;
-  @ApiProperty({ required: false, nullable: true, enum: TEAM_ROLES })
-  @IsOptional()
-  @IsIn(TEAM_ROLES)
+  @OptionalEnum(TEAM_ROLES)
   role?: TeamRole | null;
   @OptionalNumber({ description: "The member's own budget in this team (USD; null removes the limit)" })
   max_budget_in_team?: number | null;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, ValidateNested } from 'class-validator';
 import {
   OptionalBoolean,
   OptionalInt,
@@ -10,6 +10,7 @@ import {
   OptionalStringList,
   RequiredString,
   RequiredStringList,
+  OptionalEnum,
 } from '../../common/dto/fields';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
 import { TEAM_ADMIN_PERMISSIONS } from '../team-members';
@@ -82,13 +83,9 @@ export class TeamFieldsRequest {
   model_rpm_limit?: Record<string, unknown> | null;
   @OptionalObject({ description: 'Per-model TPM limits (kept in metadata)' })
   model_tpm_limit?: Record<string, unknown> | null;
-  @ApiProperty({ required: false, nullable: true, enum: LIMIT_TYPES })
-  @IsOptional()
-  @IsIn(LIMIT_TYPES)
+  @OptionalEnum(LIMIT_TYPES)
   rpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
-  @ApiProperty({ required: false, nullable: true, enum: LIMIT_TYPES })
-  @IsOptional()
-  @IsIn(LIMIT_TYPES)
+  @OptionalEnum(LIMIT_TYPES)
   tpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
 
   @OptionalNumber({ description: 'Default max_budget of each member (a budget row per member)', example: 10 })
