@@ -205,6 +205,49 @@ describe('scheduler: cron lease, run records and jobs', () => {
       const records = await p.controlPlane_JobRun.findMany({ where: { job_name: 'budget_reset' } });
       expect(records.every((r) => r.status === 'done')).toBe(true);
     });
+
+    it('should also reset due rows that land outside the pages it planned to sweep while it runs', async () => {
+      // One page per chunk; due keys written after the plan grow the table past the planned chunks,
+      // as rows moved by concurrent spend writes can. The closing sweep must still reset them.
+      const config = loadConfig({ ...process.env, ...env });
+      const job = new BudgetResetJob(
+        { ...config, scheduler: { ...config.scheduler, batchSize: 30 } },
+        t.prisma,
+      );
+      const p = t.prisma;
+      const past = new Date(Date.now() - DAY);
+      await p.liteLLM_VerificationToken.create({
+        data: { token: 'planned-key', models: [], spend: 1, budget_duration: '1d', budget_reset_at: past },
+      });
+      let late = false;
+      const now = new Date();
+      await job.run({
+        now,
+        windowStart: now,
+        stopping: () => false,
+        fence: async () => undefined,
+        fenced: async (work) => {
+          if (!late) {
+            late = true;
+            await p.liteLLM_VerificationToken.createMany({
+              data: Array.from({ length: 600 }, (_, i) => ({
+                token: `late-key-${i}`,
+                models: [],
+                spend: 2,
+                budget_duration: '1d',
+                budget_reset_at: past,
+              })),
+            });
+          }
+          return p.$transaction((tx) => work(tx));
+        },
+      });
+      const mine = { OR: [{ token: 'planned-key' }, { token: { startsWith: 'late-key-' } }] };
+      expect(
+        await p.liteLLM_VerificationToken.count({ where: { ...mine, budget_reset_at: { lte: now } } }),
+      ).toBe(0);
+      expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(601);
+    });
   });
 
   describe('key rotation and clean-up', () => {

@@ -193,9 +193,12 @@ export class BudgetResetJob implements ScheduledJob {
     const t = Prisma.raw(`"${plan.table}"`);
     const id = Prisma.raw(`"${plan.pk}"`);
     const due = Prisma.sql`budget_reset_at <= ${ctx.now} AND budget_duration IN (${durations}) ${plan.live}`;
+    // Ordered by budget_reset_at so that the key table's (budget_reset_at, expires) index answers it: the
+    // statistics still say every row is due, and a sequential scan of a large table costs far more.
     return Prisma.sql`
       UPDATE ${t} SET spend = 0, budget_reset_at = ${nextAt}
-      WHERE ${id} IN (SELECT ${id} FROM ${t} WHERE ${due} LIMIT ${this.config.scheduler.batchSize}) AND ${due}`;
+      WHERE ${id} IN (SELECT ${id} FROM ${t} WHERE ${due} ORDER BY budget_reset_at LIMIT ${this.config.scheduler.batchSize})
+        AND ${due}`;
   }
 
   /** Budget rows that are due: zero every row linked to them, then move the budget's next reset. */
