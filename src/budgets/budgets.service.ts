@@ -138,6 +138,35 @@ export class BudgetsService {
     return fields;
   }
 
+  /** A `budget_id` sent to link an object to: it must exist (400 otherwise). Returns it. */
+  async requireBudget(budgetId: string, tx: Tx): Promise<string> {
+    if (!(await this.budgetExists(budgetId, tx))) {
+      throw badRequest(
+        `Budget with id '${budgetId}' does not exist. Create it with /budget/new first.`,
+        'budget_id',
+      );
+    }
+    return budgetId;
+  }
+
+  /**
+   * An object's own budget fields: change its linked budget in place, or create a budget when none is
+   * linked. Returns the id the object links to afterwards.
+   */
+  async saveLinkedBudget(
+    linkedId: string | null,
+    fields: BudgetFields,
+    actor: Actor,
+    tx: Tx,
+    opts: CreateBudgetOptions = {},
+  ): Promise<string> {
+    if (linkedId) {
+      await this.updateBudget(linkedId, fields, actor, tx);
+      return linkedId;
+    }
+    return (await this.createBudget(fields, actor, tx, opts)).budget_id;
+  }
+
   async budgetExists(budgetId: string, tx: Tx = this.prisma): Promise<boolean> {
     const row = await tx.liteLLM_BudgetTable.findUnique({
       where: { budget_id: budgetId },

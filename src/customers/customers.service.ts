@@ -51,7 +51,7 @@ export class CustomersService {
         if (ownBudget) {
           budgetId = (await this.budgets.createBudget(budgetFields, actor, tx, { reset: 'exact' })).budget_id;
         } else if (req.budget_id != null) {
-          budgetId = await this.existingBudget(req.budget_id, tx);
+          budgetId = await this.budgets.requireBudget(req.budget_id, tx);
         }
         const objectPermissionId = req.object_permission
           ? await this.objectPermissions.save(req.object_permission, null, tx)
@@ -110,14 +110,15 @@ export class CustomersService {
       if (req.blocked != null) data.blocked = req.blocked;
       if (req.allowed_model_region != null) data.allowed_model_region = req.allowed_model_region;
       if (req.default_model != null) data.default_model = req.default_model;
-      if (req.budget_id != null) data.budget_id = await this.existingBudget(req.budget_id, tx);
+      if (req.budget_id != null) data.budget_id = await this.budgets.requireBudget(req.budget_id, tx);
       if (req.max_budget != null) {
-        const fields = { max_budget: req.max_budget };
-        if (before.budget_id) {
-          await this.budgets.updateBudget(before.budget_id, fields, actor, tx);
-        } else {
-          data.budget_id = (await this.budgets.createBudget(fields, actor, tx, { reset: 'exact' })).budget_id;
-        }
+        data.budget_id = await this.budgets.saveLinkedBudget(
+          before.budget_id,
+          { max_budget: req.max_budget },
+          actor,
+          tx,
+          { reset: 'exact' },
+        );
       }
       if (req.object_permission != null) {
         data.object_permission_id = await this.objectPermissions.save(
@@ -263,16 +264,6 @@ export class CustomersService {
       );
     }
     return rows;
-  }
-
-  private async existingBudget(budgetId: string, tx: Tx): Promise<string> {
-    if (!(await this.budgets.budgetExists(budgetId, tx))) {
-      throw badRequest(
-        `Budget with id '${budgetId}' does not exist. Create it with /budget/new first.`,
-        'budget_id',
-      );
-    }
-    return budgetId;
   }
 }
 

@@ -507,12 +507,7 @@ export class KeysService {
       soft_budget: req.soft_budget,
       ...(req.model_max_budget ? { model_max_budget: req.model_max_budget } : {}),
     };
-    const budgetId = req.budget_id ?? existingBudgetId;
-    if (budgetId) {
-      await this.budgets.updateBudget(budgetId, fields, actor, tx);
-      return budgetId;
-    }
-    return (await this.budgets.createBudget(fields, actor, tx)).budget_id;
+    return this.budgets.saveLinkedBudget(req.budget_id ?? existingBudgetId, fields, actor, tx);
   }
 
   private checkPassthroughRoutes(auth: AuthContext, req: KeyFieldsRequest) {

@@ -81,7 +81,7 @@ export class OrganizationManagementService {
         await assertAliasFree(tx, alias);
         const budgetId =
           req.budget_id != null
-            ? await this.existingBudget(tx, req.budget_id)
+            ? await this.budgets.requireBudget(req.budget_id, tx)
             : (await this.budgets.createBudget(budgetFields, actor, tx)).budget_id;
         const objectPermissionId = req.object_permission
           ? await this.objectPermissions.save(req.object_permission, null, tx)
@@ -146,7 +146,7 @@ export class OrganizationManagementService {
       if (req.models != null) data.models = req.models;
       if (req.spend != null) data.spend = req.spend;
       const budgetId =
-        req.budget_id != null ? await this.existingBudget(tx, req.budget_id) : before.budget_id;
+        req.budget_id != null ? await this.budgets.requireBudget(req.budget_id, tx) : before.budget_id;
       if (budgetId !== before.budget_id) data.budget_id = budgetId;
       if (req.metadata != null || METADATA_FIELDS.some((f) => req[f] !== undefined)) {
         const changes = withMetadataFields(req.metadata ?? {}, req, true);
@@ -252,16 +252,6 @@ export class OrganizationManagementService {
       }
     }
     return fields;
-  }
-
-  private async existingBudget(tx: Tx, budgetId: string): Promise<string> {
-    if (!(await this.budgets.budgetExists(budgetId, tx))) {
-      throw badRequest(
-        `Budget with id '${budgetId}' does not exist. Create it with /budget/new first.`,
-        'budget_id',
-      );
-    }
-    return budgetId;
   }
 
   /** created_by / updated_by: the caller's user id, else the proxy admin name (LiteLLM). */

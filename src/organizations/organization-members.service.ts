@@ -138,8 +138,7 @@ export class OrganizationMembersService {
       let budgetId = before.budget_id;
       if (req.max_budget_in_organization != null) {
         const fields = { max_budget: req.max_budget_in_organization };
-        if (budgetId) await this.budgets.updateBudget(budgetId, fields, actor, tx);
-        else budgetId = (await this.budgets.createBudget(fields, actor, tx)).budget_id;
+        budgetId = await this.budgets.saveLinkedBudget(budgetId, fields, actor, tx);
       }
       const row = await tx.liteLLM_OrganizationMembership.update({
         where: key,

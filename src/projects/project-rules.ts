@@ -138,13 +138,6 @@ export function duplicateProject(projectId: string): ApiError {
   );
 }
 
-export function budgetNotFoundForLink(budgetId: string): ApiError {
-  return badRequest(
-    `Budget with id '${budgetId}' does not exist. Create it with /budget/new first.`,
-    'budget_id',
-  );
-}
-
 export function budgetAndBudgetId(): ApiError {
   return badRequest(
     "Set either budget fields (max_budget, soft_budget, tpm_limit, rpm_limit, max_parallel_requests, budget_duration, model_max_budget, budget_reset_at) or 'budget_id', not both.",

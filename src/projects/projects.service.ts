@@ -11,7 +11,6 @@ import { PrismaService } from '../prisma/prisma.service';
 import {
   assertCanManageProject,
   budgetAndBudgetId,
-  budgetNotFoundForLink,
   checkProjectLimits,
   duplicateProject,
   isProjectTeamMember,
@@ -102,7 +101,7 @@ export class ProjectsService {
         // LiteLLM always gives a project a budget row, even with no budget fields.
         const budgetId =
           req.budget_id != null
-            ? await this.existingBudget(req.budget_id, tx)
+            ? await this.budgets.requireBudget(req.budget_id, tx)
             : (await this.budgets.createBudget(fields, actor, tx)).budget_id;
         const objectPermissionId = req.object_permission
           ? await this.objectPermissions.save(req.object_permission, null, tx)
@@ -186,10 +185,9 @@ export class ProjectsService {
         data.metadata = withMetadataFields(asObject(before.metadata), req);
       }
       if (req.budget_id != null) {
-        data.budget_id = await this.existingBudget(req.budget_id, tx);
+        data.budget_id = await this.budgets.requireBudget(req.budget_id, tx);
       } else if (ownBudget) {
-        if (before.budget_id) await this.budgets.updateBudget(before.budget_id, fields, actor, tx);
-        else data.budget_id = (await this.budgets.createBudget(fields, actor, tx)).budget_id;
+        data.budget_id = await this.budgets.saveLinkedBudget(before.budget_id, fields, actor, tx);
       }
       if (req.object_permission != null) {
         data.object_permission_id = await this.objectPermissions.save(
@@ -315,11 +313,6 @@ export class ProjectsService {
       select: { project_id: true },
     });
     return row !== null;
-  }
-
-  private async existingBudget(budgetId: string, tx: Tx): Promise<string> {
-    if (!(await this.budgets.budgetExists(budgetId, tx))) throw budgetNotFoundForLink(budgetId);
-    return budgetId;
   }
 
   /** Keys of a project whose `blocked` changed: drop them from every pod's auth cache. */

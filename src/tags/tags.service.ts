@@ -57,7 +57,7 @@ export class TagsService {
         });
         if (existing) throw duplicateTag(req.name);
         let budgetId: string | null = null;
-        if (req.budget_id != null) budgetId = await this.existingBudget(req.budget_id, tx);
+        if (req.budget_id != null) budgetId = await this.budgets.requireBudget(req.budget_id, tx);
         else if (ownBudget) budgetId = (await this.budgets.createBudget(fields, actor, tx)).budget_id;
         const models = req.models ?? [];
         const created = await tx.liteLLM_TagTable.create({
@@ -115,10 +115,9 @@ export class TagsService {
       }
       if (req.spend != null) data.spend = req.spend;
       if (req.budget_id != null) {
-        data.budget_id = await this.existingBudget(req.budget_id, tx);
+        data.budget_id = await this.budgets.requireBudget(req.budget_id, tx);
       } else if (ownBudget) {
-        if (before.budget_id) await this.budgets.updateBudget(before.budget_id, fields, actor, tx);
-        else data.budget_id = (await this.budgets.createBudget(fields, actor, tx)).budget_id;
+        data.budget_id = await this.budgets.saveLinkedBudget(before.budget_id, fields, actor, tx);
       }
       const updated = await tx.liteLLM_TagTable.update({ where: { tag_name: req.name }, data });
       await this.audit.record(
@@ -249,16 +248,6 @@ export class TagsService {
       for (const r of rows) keys.add(r.token);
     }
     return [...keys];
-  }
-
-  private async existingBudget(budgetId: string, tx: Tx): Promise<string> {
-    if (!(await this.budgets.budgetExists(budgetId, tx))) {
-      throw badRequest(
-        `Budget with id '${budgetId}' does not exist. Create it with /budget/new first.`,
-        'budget_id',
-      );
-    }
-    return budgetId;
   }
 
   private actorId(auth: AuthContext): string {
