@@ -3,15 +3,14 @@ import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer } from '../auth/roles';
 import { badRequest, notFound } from '../common/errors/api-error';
-import { pageWindow, totalPages } from '../common/pagination';
 import { hashApiKey } from '../common/hashing';
 import {
   addSums,
-  DAILY_SUMS,
+  assertDateRange,
+  dailyActivityPage,
   DailyMetrics,
   DailySums,
   emptyMetrics,
-  isCalendarDate,
 } from '../common/daily-activity';
 import { PrismaService } from '../prisma/prisma.service';
 import type { TeamDailyActivityQuery } from './dto/team.queries';
@@ -28,7 +27,6 @@ interface Row extends DailySums {
 type Metrics = DailyMetrics;
 
 const MAX_TEAMS = 100;
-const SUMS = DAILY_SUMS;
 
 /**
  * GET /team/daily/activity: LiteLLM_DailyTeamSpend between start_date and end_date (inclusive),
@@ -44,18 +42,12 @@ export class TeamDailyActivityService {
   ) {}
 
   async dailyActivity(auth: AuthContext, q: TeamDailyActivityQuery) {
-    if (!q.start_date || !q.end_date)
-      throw badRequest('Please provide start_date and end_date', q.start_date ? 'end_date' : 'start_date');
-    for (const field of ['start_date', 'end_date'] as const) {
-      if (!isCalendarDate(q[field]!))
-        throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
-    }
+    assertDateRange(q);
     const requested = splitIds(q.team_ids);
     const excluded = splitIds(q.exclude_team_ids);
     if (requested.length > MAX_TEAMS) throw badRequest(`At most ${MAX_TEAMS} team_ids at once`, 'team_ids');
     const teamIds = (await this.scope(auth, requested))?.filter((id) => !excluded.includes(id));
     const page = q.page ?? 1;
-    const size = q.page_size ?? 50;
 
     const conditions = [Prisma.sql`date >= ${q.start_date}`, Prisma.sql`date <= ${q.end_date}`];
     if (teamIds) conditions.push(Prisma.sql`team_id = ANY(${teamIds})`);
@@ -66,50 +58,21 @@ export class TeamDailyActivityService {
       conditions.push(
         Prisma.sql`api_key = ${q.api_key.startsWith('sk-') ? hashApiKey(q.api_key) : q.api_key}`,
       );
-    const where = Prisma.join(conditions, ' AND ');
 
-    const [[totals], [{ days }]] = await Promise.all([
-      this.prisma.$queryRaw<DailySums[]>`SELECT ${SUMS} FROM "LiteLLM_DailyTeamSpend" WHERE ${where}`,
-      this.prisma.$queryRaw<{ days: bigint }[]>`
-        SELECT COUNT(DISTINCT date)::bigint AS days FROM "LiteLLM_DailyTeamSpend" WHERE ${where}`,
-    ]);
-    const { skip, take } = pageWindow(page, size);
-    const dates = await this.prisma.$queryRaw<{ date: string }[]>`
-      SELECT DISTINCT date FROM "LiteLLM_DailyTeamSpend" WHERE ${where} ORDER BY date DESC LIMIT ${take} OFFSET ${skip}`;
-    const rows = dates.length
-      ? await this.prisma.$queryRaw<Row[]>`
-          SELECT date, team_id, api_key, model, custom_llm_provider, ${SUMS}
-          FROM "LiteLLM_DailyTeamSpend"
-          WHERE ${where} AND date = ANY(${dates.map((d) => d.date)})
-          GROUP BY date, team_id, api_key, model, custom_llm_provider
-          ORDER BY date DESC`
-      : [];
+    const report = await dailyActivityPage<Row>(
+      this.prisma,
+      'LiteLLM_DailyTeamSpend',
+      Prisma.join(conditions, ' AND '),
+      ['team_id', 'api_key', 'model', 'custom_llm_provider'],
+      page,
+      q.page_size ?? 50,
+    );
     const aliases = await this.teamAliases([
-      ...new Set(rows.map((r) => r.team_id).filter((t) => t !== null)),
+      ...new Set(report.rows.map((r) => r.team_id).filter((t) => t !== null)),
     ]);
-    const pages = totalPages(Number(days), size);
     return {
-      results: dates.map(({ date }) =>
-        day(
-          date,
-          rows.filter((r) => r.date === date),
-          aliases,
-        ),
-      ),
-      metadata: {
-        total_spend: totals.spend,
-        total_prompt_tokens: Number(totals.prompt_tokens),
-        total_completion_tokens: Number(totals.completion_tokens),
-        total_tokens: Number(totals.prompt_tokens) + Number(totals.completion_tokens),
-        total_api_requests: Number(totals.api_requests),
-        total_successful_requests: Number(totals.successful_requests),
-        total_failed_requests: Number(totals.failed_requests),
-        total_cache_read_input_tokens: Number(totals.cache_read_input_tokens),
-        total_cache_creation_input_tokens: Number(totals.cache_creation_input_tokens),
-        page,
-        total_pages: pages,
-        has_more: page < pages,
-      },
+      results: report.dates.map((date) => day(date, report.rowsOf(date), aliases)),
+      metadata: report.metadata,
     };
   }
 

@@ -2,16 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer } from '../auth/roles';
-import { badRequest, forbidden } from '../common/errors/api-error';
-import { pageWindow, totalPages } from '../common/pagination';
+import { forbidden } from '../common/errors/api-error';
 import { toTokenHash } from '../keys/keys.service';
 import {
   addSums,
-  DAILY_SUMS,
+  assertDateRange,
+  dailyActivityPage,
   DailyMetrics,
   DailySums,
   emptyMetrics,
-  isCalendarDate,
 } from '../common/daily-activity';
 import { PrismaService } from '../prisma/prisma.service';
 import type { UserDailyActivityQuery } from './dto/user.requests';
@@ -33,8 +32,6 @@ interface Bucket {
   api_key_breakdown?: Record<string, { metrics: Metrics; metadata: Record<string, unknown> }>;
 }
 
-const SUMS = DAILY_SUMS;
-
 /**
  * GET /user/daily/activity: LiteLLM_DailyUserSpend between start_date and end_date (inclusive),
  * per day with breakdowns by model, model group, provider, key, MCP tool and endpoint, plus
@@ -46,62 +43,25 @@ export class UserDailyActivityService {
   constructor(private readonly prisma: PrismaService) {}
 
   async dailyActivity(auth: AuthContext, q: UserDailyActivityQuery) {
-    if (!q.start_date || !q.end_date)
-      throw badRequest('Please provide start_date and end_date', q.start_date ? 'end_date' : 'start_date');
-    for (const field of ['start_date', 'end_date'] as const) {
-      if (!isCalendarDate(q[field]!))
-        throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
-    }
+    assertDateRange(q);
     const userId = this.scope(auth, q.user_id);
-    const page = q.page ?? 1;
-    const size = q.page_size ?? 50;
-
     const conditions = [Prisma.sql`date >= ${q.start_date}`, Prisma.sql`date <= ${q.end_date}`];
     if (userId !== null) conditions.push(Prisma.sql`user_id = ${userId}`);
     if (q.model) conditions.push(Prisma.sql`model = ${q.model}`);
     if (q.api_key) conditions.push(Prisma.sql`api_key = ${toTokenHash(q.api_key)}`);
-    const where = Prisma.join(conditions, ' AND ');
 
-    const [[totals], [{ days }]] = await Promise.all([
-      this.prisma.$queryRaw<DailySums[]>`SELECT ${SUMS} FROM "LiteLLM_DailyUserSpend" WHERE ${where}`,
-      this.prisma.$queryRaw<{ days: bigint }[]>`
-        SELECT COUNT(DISTINCT date)::bigint AS days FROM "LiteLLM_DailyUserSpend" WHERE ${where}`,
-    ]);
-    const { skip, take } = pageWindow(page, size);
-    const dates = await this.prisma.$queryRaw<{ date: string }[]>`
-      SELECT DISTINCT date FROM "LiteLLM_DailyUserSpend" WHERE ${where} ORDER BY date DESC LIMIT ${take} OFFSET ${skip}`;
-    const rows = dates.length
-      ? await this.prisma.$queryRaw<Row[]>`
-          SELECT date, api_key, model, model_group, custom_llm_provider, mcp_namespaced_tool_name, endpoint, ${SUMS}
-          FROM "LiteLLM_DailyUserSpend"
-          WHERE ${where} AND date = ANY(${dates.map((d) => d.date)})
-          GROUP BY date, api_key, model, model_group, custom_llm_provider, mcp_namespaced_tool_name, endpoint
-          ORDER BY date DESC`
-      : [];
-    const keyInfo = await this.keyMetadata([...new Set(rows.map((r) => r.api_key))]);
-    const pages = totalPages(Number(days), size);
+    const report = await dailyActivityPage<Row>(
+      this.prisma,
+      'LiteLLM_DailyUserSpend',
+      Prisma.join(conditions, ' AND '),
+      ['api_key', 'model', 'model_group', 'custom_llm_provider', 'mcp_namespaced_tool_name', 'endpoint'],
+      q.page ?? 1,
+      q.page_size ?? 50,
+    );
+    const keyInfo = await this.keyMetadata([...new Set(report.rows.map((r) => r.api_key))]);
     return {
-      results: dates.map(({ date }) =>
-        this.day(
-          date,
-          rows.filter((r) => r.date === date),
-          keyInfo,
-        ),
-      ),
-      metadata: {
-        total_spend: totals.spend,
-        total_prompt_tokens: Number(totals.prompt_tokens),
-        total_completion_tokens: Number(totals.completion_tokens),
-        total_tokens: Number(totals.prompt_tokens) + Number(totals.completion_tokens),
-        total_api_requests: Number(totals.api_requests),
-        total_successful_requests: Number(totals.successful_requests),
-        total_failed_requests: Number(totals.failed_requests),
-        total_cache_read_input_tokens: Number(totals.cache_read_input_tokens),
-        total_cache_creation_input_tokens: Number(totals.cache_creation_input_tokens),
-        page,
-        total_pages: pages,
-        has_more: page < pages,
-      },
+      results: report.dates.map((date) => this.day(date, report.rowsOf(date), keyInfo)),
+      metadata: report.metadata,
     };
   }
 
