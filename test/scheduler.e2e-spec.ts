@@ -207,8 +207,8 @@ describe('scheduler: cron lease, run records and jobs', () => {
     });
 
     it('should also reset due rows that land outside the pages it planned to sweep while it runs', async () => {
-      // One page per chunk; due keys written after the plan grow the table past the planned chunks,
-      // as rows moved by concurrent spend writes can. The closing sweep must still reset them.
+      // One page per chunk and a table mostly due, so the job walks pages; due keys written after the
+      // plan grow the table past the planned chunks, as rows moved by concurrent spend writes can.
       const config = loadConfig({ ...process.env, ...env });
       const job = new BudgetResetJob(
         { ...config, scheduler: { ...config.scheduler, batchSize: 30 } },
@@ -216,12 +216,18 @@ describe('scheduler: cron lease, run records and jobs', () => {
       );
       const p = t.prisma;
       const past = new Date(Date.now() - DAY);
-      await p.liteLLM_VerificationToken.create({
-        data: { token: 'planned-key', models: [], spend: 1, budget_duration: '1d', budget_reset_at: past },
-      });
+      const dueKeys = (prefix: string, n: number, spend: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          token: `${prefix}-${i}`,
+          models: [],
+          spend,
+          budget_duration: '1d',
+          budget_reset_at: past,
+        }));
+      await p.liteLLM_VerificationToken.createMany({ data: dueKeys('planned-key', 200, 1) });
       let late = false;
       const now = new Date();
-      await job.run({
+      const outcome = await job.run({
         now,
         windowStart: now,
         stopping: () => false,
@@ -229,24 +235,54 @@ describe('scheduler: cron lease, run records and jobs', () => {
         fenced: async (work) => {
           if (!late) {
             late = true;
-            await p.liteLLM_VerificationToken.createMany({
-              data: Array.from({ length: 600 }, (_, i) => ({
-                token: `late-key-${i}`,
-                models: [],
-                spend: 2,
-                budget_duration: '1d',
-                budget_reset_at: past,
-              })),
-            });
+            await p.liteLLM_VerificationToken.createMany({ data: dueKeys('late-key', 600, 2) });
           }
           return p.$transaction((tx) => work(tx));
         },
       });
-      const mine = { OR: [{ token: 'planned-key' }, { token: { startsWith: 'late-key-' } }] };
+      expect(outcome.details?.by_pages).toContain('LiteLLM_VerificationToken');
+      const mine = {
+        OR: [{ token: { startsWith: 'planned-key-' } }, { token: { startsWith: 'late-key-' } }],
+      };
       expect(
         await p.liteLLM_VerificationToken.count({ where: { ...mine, budget_reset_at: { lte: now } } }),
       ).toBe(0);
-      expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(601);
+      expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(800);
+    });
+
+    it('should find a few due rows by their reset time instead of reading the whole table', async () => {
+      const p = t.prisma;
+      const past = new Date(Date.now() - DAY);
+      const future = new Date(Date.now() + DAY);
+      await p.liteLLM_VerificationToken.createMany({
+        data: Array.from({ length: 500 }, (_, i) => ({
+          token: `idle-key-${i}`,
+          models: [],
+          spend: 3,
+          budget_duration: '1d',
+          budget_reset_at: i < 5 ? past : future,
+        })),
+      });
+      const config = loadConfig({ ...process.env, ...env });
+      const job = new BudgetResetJob(
+        { ...config, scheduler: { ...config.scheduler, batchSize: 2 } },
+        t.prisma,
+      );
+      const now = new Date();
+      const outcome = await job.run({
+        now,
+        windowStart: now,
+        stopping: () => false,
+        fence: async () => undefined,
+        fenced: (work) => p.$transaction((tx) => work(tx)),
+      });
+      expect(outcome.details?.by_pages).toEqual([]);
+      expect(outcome.details?.LiteLLM_VerificationToken).toBe(5);
+      const idle = { token: { startsWith: 'idle-key-' } };
+      expect(await p.liteLLM_VerificationToken.count({ where: { ...idle, spend: 0 } })).toBe(5);
+      expect(
+        await p.liteLLM_VerificationToken.count({ where: { ...idle, budget_reset_at: { lte: now } } }),
+      ).toBe(0);
     });
   });
 

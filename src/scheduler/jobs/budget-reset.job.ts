@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/app-config';
 import { InvalidDurationError, nextResetAt, parseDuration } from '../../common/duration';
 import { budgetResetPolicy } from '../../common/durations-input';
 import { PrismaService } from '../../prisma/prisma.service';
+import type { JobOutcome } from '../job-runs.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
 /** Entities with their own `budget_duration` / `budget_reset_at` columns. */
@@ -33,7 +34,15 @@ interface TablePlan {
   next: Map<string, Date>;
   pages: number;
   pagesPerChunk: number;
+  /**
+   * Many rows due (a midnight): walk the whole table in page ranges, each page written once. Few due
+   * (an hourly tick): reset them in batches found by `budget_reset_at`, without reading the table.
+   */
+  byPages: boolean;
 }
+
+/** Above this share of a table's rows due, one pass over all its pages beats finding them one by one. */
+const PAGE_PASS_SHARE = 0.1;
 
 /** Runs `work` over `items` with at most `limit` at a time. */
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -69,7 +78,7 @@ export class BudgetResetJob implements ScheduledJob {
     return this.config.scheduler.budgetResetWindowSeconds;
   }
 
-  async run(ctx: JobContext) {
+  async run(ctx: JobContext): Promise<JobOutcome> {
     const details: Record<string, number> = {};
     const count = (table: string, n: number) => (details[table] = (details[table] ?? 0) + n);
     const phaseMs: Record<string, number> = {};
@@ -86,32 +95,36 @@ export class BudgetResetJob implements ScheduledJob {
     phase('new_reset_times');
     // Physical chunks (ctid ranges): every heap page is written once, whatever its rows' durations,
     // and chunks run side by side. Row updates are the whole cost of this job.
-    const chunks = plans.flatMap((plan) =>
-      Array.from({ length: Math.ceil(plan.pages / plan.pagesPerChunk) + 1 }, (_, i) => ({
-        plan,
-        first: i * plan.pagesPerChunk,
-      })),
-    );
+    const chunks = plans
+      .filter((plan) => plan.byPages)
+      .flatMap((plan) =>
+        Array.from({ length: Math.ceil(plan.pages / plan.pagesPerChunk) + 1 }, (_, i) => ({
+          plan,
+          first: i * plan.pagesPerChunk,
+        })),
+      );
     await inParallel(chunks, this.config.scheduler.parallelism, async ({ plan, first }) => {
       if (ctx.stopping()) return;
       const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetChunk(ctx, plan, first)}`);
       count(plan.table, n);
     });
-    phase('chunks');
-    // Rows that moved to another page while the chunks ran (a concurrent update) are still due: sweep them.
+    phase('pages');
+    // Tables with few rows due, and rows that moved to another page while the chunks ran (a concurrent
+    // update): reset in batches of due rows.
     for (const plan of plans) {
       for (;;) {
         if (ctx.stopping()) break;
-        const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetLeftovers(ctx, plan)}`);
+        const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetDueBatch(ctx, plan)}`);
         count(plan.table, n);
         if (n < this.config.scheduler.batchSize) break;
       }
     }
-    phase('leftovers');
+    phase('by_reset_at');
     for (const [table, n] of Object.entries(await this.resetBudgetTable(ctx))) count(table, n);
     phase('budget_rows');
     const rows = Object.values(details).reduce((a, b) => a + b, 0);
-    return { rows, details: { ...details, phase_ms: phaseMs } };
+    const byPages = plans.filter((plan) => plan.byPages).map((plan) => plan.table);
+    return { rows, details: { ...details, by_pages: byPages, phase_ms: phaseMs } };
   }
 
   private nextReset(duration: string, now: Date): Date | undefined {
@@ -132,12 +145,15 @@ export class BudgetResetJob implements ScheduledJob {
   ): Promise<TablePlan | undefined> {
     const t = Prisma.raw(`"${spec.table}"`);
     const live = spec.onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
-    const durations = await this.prisma.$queryRaw<{ budget_duration: string }[]>`
-      SELECT DISTINCT budget_duration FROM ${t}
-      WHERE budget_duration IS NOT NULL AND (budget_reset_at IS NULL OR budget_reset_at <= ${ctx.now}) ${live}`;
+    const durations = await this.prisma.$queryRaw<{ budget_duration: string; due: number }[]>`
+      SELECT budget_duration, count(*)::float8 AS due FROM ${t}
+      WHERE budget_duration IS NOT NULL AND (budget_reset_at IS NULL OR budget_reset_at <= ${ctx.now}) ${live}
+      GROUP BY budget_duration`;
     const next = new Map<string, Date>();
-    for (const { budget_duration: duration } of durations) {
+    let due = 0;
+    for (const { budget_duration: duration, due: rows } of durations) {
       const at = this.nextReset(duration, ctx.now);
+      due += at ? rows : 0;
       if (at) next.set(duration, at);
       else
         this.logger.warn({
@@ -151,11 +167,10 @@ export class BudgetResetJob implements ScheduledJob {
       SELECT (pg_relation_size(${`"${spec.table}"`}::regclass) / current_setting('block_size')::int)::int AS pages,
              CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 30 END::float8 AS rows_per_page
       FROM pg_class c WHERE c.oid = ${`"${spec.table}"`}::regclass`;
-    const pagesPerChunk = Math.max(
-      1,
-      Math.round(this.config.scheduler.batchSize / Math.max(1, size.rows_per_page)),
-    );
-    return { ...spec, live, next, pages: size.pages, pagesPerChunk };
+    const batchSize = this.config.scheduler.batchSize;
+    const pagesPerChunk = Math.max(1, Math.round(batchSize / Math.max(1, size.rows_per_page)));
+    const byPages = due > batchSize && due > PAGE_PASS_SHARE * size.pages * size.rows_per_page;
+    return { ...spec, live, next, pages: size.pages, pagesPerChunk, byPages };
   }
 
   /** `CASE budget_duration WHEN '1d' THEN <next midnight> ... END`, and the list of durations it covers. */
@@ -188,7 +203,7 @@ export class BudgetResetJob implements ScheduledJob {
         AND budget_reset_at <= ${ctx.now} AND budget_duration IN (${durations}) ${plan.live}`;
   }
 
-  private resetLeftovers(ctx: JobContext, plan: TablePlan) {
+  private resetDueBatch(ctx: JobContext, plan: TablePlan) {
     const { nextAt, durations } = this.nextResetCase(plan);
     const t = Prisma.raw(`"${plan.table}"`);
     const id = Prisma.raw(`"${plan.pk}"`);
