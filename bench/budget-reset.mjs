@@ -1,9 +1,9 @@
 // Benchmark: one budget-reset run over 1,000,000 due keys plus 100,000 users and 10,000 teams.
 // Goal ≤ 10 s on the 2-core machine. Usage: npm run build && node bench/budget-reset.mjs
 // (BENCH_DATABASE_URL=postgresql://... picks the server; default the machine's PostgreSQL at 127.0.0.1:5432;
-// BENCH_KEYS / BENCH_USERS / BENCH_TEAMS / SCHEDULER_BATCH_SIZE to vary; BENCH_FRESH=1 for freshly loaded
-// tables; BENCH_WHAT_IF_HOT=1 for the key table without LiteLLM's budget_reset_at index). Creates and
-// drops its own database.
+// BENCH_KEYS / BENCH_USERS / BENCH_TEAMS / BENCH_DUE_PERCENT / SCHEDULER_BATCH_SIZE to vary;
+// BENCH_FRESH=1 for freshly loaded tables; BENCH_WHAT_IF_HOT=1 for the key table without LiteLLM's
+// budget_reset_at index). Creates and drops its own database.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +19,7 @@ const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 10_000);
+const DUE_PERCENT = Number(process.env.BENCH_DUE_PERCENT ?? 100); // of the keys; an hourly tick: 1
 
 const dbName = `bench_reset_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: SERVER });
@@ -39,11 +40,13 @@ try {
     await db.query('ALTER TABLE "LiteLLM_VerificationToken" SET (fillfactor = 70)');
   }
   let t0 = Date.now();
-  // Mixed durations, all due an hour ago; keys created 30 s apart over the last year, in insertion order.
+  // Mixed durations, due an hour ago (BENCH_DUE_PERCENT of the keys, all users and teams); keys created
+  // 30 s apart over the last year, in insertion order.
   await db.query(`
     INSERT INTO "LiteLLM_VerificationToken" (token, models, spend, budget_duration, budget_reset_at, user_id, created_at)
     SELECT md5('k' || i) || md5('x' || i), '{}', 1 + (i % 50), (ARRAY['1d','7d','30d','1h'])[1 + i % 4],
-           now() - interval '1 hour', 'user-' || (i % ${USERS}), now() - (${KEYS} - i) * interval '30 seconds'
+           CASE WHEN i % 100 < ${DUE_PERCENT} THEN now() - interval '1 hour' ELSE now() + interval '1 day' END,
+           'user-' || (i % ${USERS}), now() - (${KEYS} - i) * interval '30 seconds'
     FROM generate_series(1, ${KEYS}) i`);
   await db.query(`
     INSERT INTO "LiteLLM_UserTable" (user_id, spend, budget_duration, budget_reset_at)
@@ -63,7 +66,7 @@ try {
   await db.query('VACUUM ANALYZE');
   await db.query('CHECKPOINT'); // start from a settled database, not in the middle of the seed's checkpoint
   console.log(
-    `seeded ${KEYS} keys, ${USERS} users, ${TEAMS} teams (all due; ${process.env.BENCH_FRESH === '1' ? 'freshly loaded' : 'settled'} table) in ${Date.now() - t0} ms`,
+    `seeded ${KEYS} keys, ${USERS} users, ${TEAMS} teams (${DUE_PERCENT}% of keys due; ${process.env.BENCH_FRESH === '1' ? 'freshly loaded' : 'settled'} table) in ${Date.now() - t0} ms`,
   );
 
   t0 = Date.now();
