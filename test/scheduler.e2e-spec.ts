@@ -206,39 +206,42 @@ describe('scheduler: cron lease, run records and jobs', () => {
       expect(records.every((r) => r.status === 'done')).toBe(true);
     });
 
-    it('should also reset due rows that land outside the pages it planned to sweep while it runs', async () => {
-      // One page per chunk and a table mostly due, so the job walks pages; due keys written after the
-      // plan grow the table past the planned chunks, as rows moved by concurrent spend writes can.
+    /** The reset job with `batchSize`, run outside the scheduler; `beforeWrite` runs before each write. */
+    const runReset = async (batchSize: number, now: Date, beforeWrite?: () => Promise<void>) => {
       const config = loadConfig({ ...process.env, ...env });
-      const job = new BudgetResetJob(
-        { ...config, scheduler: { ...config.scheduler, batchSize: 30 } },
-        t.prisma,
-      );
-      const p = t.prisma;
-      const past = new Date(Date.now() - DAY);
-      const dueKeys = (prefix: string, n: number, spend: number) =>
-        Array.from({ length: n }, (_, i) => ({
-          token: `${prefix}-${i}`,
-          models: [],
-          spend,
-          budget_duration: '1d',
-          budget_reset_at: past,
-        }));
-      await p.liteLLM_VerificationToken.createMany({ data: dueKeys('planned-key', 200, 1) });
-      let late = false;
-      const now = new Date();
-      const outcome = await job.run({
+      const job = new BudgetResetJob({ ...config, scheduler: { ...config.scheduler, batchSize } }, t.prisma);
+      return job.run({
         now,
         windowStart: now,
         stopping: () => false,
         fence: async () => undefined,
         fenced: async (work) => {
-          if (!late) {
-            late = true;
-            await p.liteLLM_VerificationToken.createMany({ data: dueKeys('late-key', 600, 2) });
-          }
-          return p.$transaction((tx) => work(tx));
+          await beforeWrite?.();
+          return t.prisma.$transaction((tx) => work(tx));
         },
+      });
+    };
+    const keysNamed = (prefix: string, n: number, spend: number, resetAt: (i: number) => Date) =>
+      Array.from({ length: n }, (_, i) => ({
+        token: `${prefix}-${i}`,
+        models: [],
+        spend,
+        budget_duration: '1d',
+        budget_reset_at: resetAt(i),
+      }));
+
+    it('should also reset due rows that land outside the pages it planned to sweep while it runs', async () => {
+      // One page per chunk and a table mostly due, so the job walks pages; due keys written after the
+      // plan grow the table past the planned chunks, as rows moved by concurrent spend writes can.
+      const p = t.prisma;
+      const past = new Date(Date.now() - DAY);
+      await p.liteLLM_VerificationToken.createMany({ data: keysNamed('planned-key', 200, 1, () => past) });
+      let late = false;
+      const now = new Date();
+      const outcome = await runReset(30, now, async () => {
+        if (late) return;
+        late = true;
+        await p.liteLLM_VerificationToken.createMany({ data: keysNamed('late-key', 600, 2, () => past) });
       });
       expect(outcome.details?.by_pages).toContain('LiteLLM_VerificationToken');
       const mine = {
@@ -255,27 +258,10 @@ describe('scheduler: cron lease, run records and jobs', () => {
       const past = new Date(Date.now() - DAY);
       const future = new Date(Date.now() + DAY);
       await p.liteLLM_VerificationToken.createMany({
-        data: Array.from({ length: 500 }, (_, i) => ({
-          token: `idle-key-${i}`,
-          models: [],
-          spend: 3,
-          budget_duration: '1d',
-          budget_reset_at: i < 5 ? past : future,
-        })),
+        data: keysNamed('idle-key', 500, 3, (i) => (i < 5 ? past : future)),
       });
-      const config = loadConfig({ ...process.env, ...env });
-      const job = new BudgetResetJob(
-        { ...config, scheduler: { ...config.scheduler, batchSize: 2 } },
-        t.prisma,
-      );
       const now = new Date();
-      const outcome = await job.run({
-        now,
-        windowStart: now,
-        stopping: () => false,
-        fence: async () => undefined,
-        fenced: (work) => p.$transaction((tx) => work(tx)),
-      });
+      const outcome = await runReset(2, now);
       expect(outcome.details?.by_pages).toEqual([]);
       expect(outcome.details?.LiteLLM_VerificationToken).toBe(5);
       const idle = { token: { startsWith: 'idle-key-' } };
