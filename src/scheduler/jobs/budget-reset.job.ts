@@ -8,11 +8,14 @@ import { PrismaService } from '../../prisma/prisma.service';
 import type { JobOutcome } from '../job-runs.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
-/** Entities with their own `budget_duration` / `budget_reset_at` columns. */
+/**
+ * Entities with their own `budget_duration` / `budget_reset_at` columns; `resetAtIndex`: the schema
+ * indexes `budget_reset_at` there, so a few due rows can be found without reading the table.
+ */
 const OWN_BUDGET_TABLES = [
-  { table: 'LiteLLM_VerificationToken', pk: 'token', onlyLive: true },
-  { table: 'LiteLLM_UserTable', pk: 'user_id', onlyLive: false },
-  { table: 'LiteLLM_TeamTable', pk: 'team_id', onlyLive: false },
+  { table: 'LiteLLM_VerificationToken', pk: 'token', onlyLive: true, resetAtIndex: true },
+  { table: 'LiteLLM_UserTable', pk: 'user_id', onlyLive: false, resetAtIndex: false },
+  { table: 'LiteLLM_TeamTable', pk: 'team_id', onlyLive: false, resetAtIndex: false },
 ] as const;
 
 /** Entities whose window comes from their LiteLLM_BudgetTable row (`budget_id`). */
@@ -169,7 +172,9 @@ export class BudgetResetJob implements ScheduledJob {
       FROM pg_class c WHERE c.oid = ${`"${spec.table}"`}::regclass`;
     const batchSize = this.config.scheduler.batchSize;
     const pagesPerChunk = Math.max(1, Math.round(batchSize / Math.max(1, size.rows_per_page)));
-    const byPages = due > batchSize && due > PAGE_PASS_SHARE * size.pages * size.rows_per_page;
+    // Without an index each batch reads the table anyway: one pass beats several.
+    const byPages =
+      due > batchSize && (!spec.resetAtIndex || due > PAGE_PASS_SHARE * size.pages * size.rows_per_page);
     return { ...spec, live, next, pages: size.pages, pagesPerChunk, byPages };
   }
 
