@@ -353,24 +353,21 @@ export class KeysService {
     const existing = await this.findRow(token);
     if (!existing) throw notFound('Key not found in database', 'key');
     await this.access.checkBlock(actor.auth, existing);
-    const row = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.liteLLM_VerificationToken.update({
-        where: { token },
-        data: { blocked, updated_by: this.actorId(actor.auth) },
-      });
-      await this.audit.record(
-        actor,
-        {
-          action: blocked ? 'blocked' : 'unblocked',
-          table: KEY_TABLE,
-          objectId: token,
-          before: { blocked: existing.blocked },
-          after: { blocked },
-        },
-        tx,
-      );
-      return updated;
-    });
+    const row = await this.audit.audited(
+      actor,
+      {
+        action: blocked ? 'blocked' : 'unblocked',
+        table: KEY_TABLE,
+        objectId: token,
+        before: { blocked: existing.blocked },
+        after: { blocked },
+      },
+      (tx) =>
+        tx.liteLLM_VerificationToken.update({
+          where: { token },
+          data: { blocked, updated_by: this.actorId(actor.auth) },
+        }),
+    );
     await this.cache.invalidateKey(token);
     return row;
   }

@@ -192,21 +192,17 @@ export class TeamLifecycleService {
     const route = blocked ? '/team/block' : '/team/unblock';
     const team = await this.requireTeam(teamId);
     await this.authz.assertOrgLevel(actor.auth, team, route);
-    const row = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.liteLLM_TeamTable.update({ where: { team_id: teamId }, data: { blocked } });
-      await this.audit.record(
-        actor,
-        {
-          action: blocked ? 'blocked' : 'unblocked',
-          table: TEAM_TABLE,
-          objectId: teamId,
-          before: { blocked: team.blocked },
-          after: { blocked },
-        },
-        tx,
-      );
-      return updated;
-    });
+    const row = await this.audit.audited(
+      actor,
+      {
+        action: blocked ? 'blocked' : 'unblocked',
+        table: TEAM_TABLE,
+        objectId: teamId,
+        before: { blocked: team.blocked },
+        after: { blocked },
+      },
+      (tx) => tx.liteLLM_TeamTable.update({ where: { team_id: teamId }, data: { blocked } }),
+    );
     await this.cache.invalidateTeam(teamId);
     return row;
   }

@@ -85,24 +85,21 @@ export class TeamSettingsService {
       );
     }
     const permissions = [...new Set(req.team_member_permissions)];
-    const row = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.liteLLM_TeamTable.update({
-        where: { team_id: team.team_id },
-        data: { team_member_permissions: permissions },
-      });
-      await this.audit.record(
-        actor,
-        {
-          action: 'updated',
-          table: TEAM_TABLE,
-          objectId: team.team_id,
-          before: { team_member_permissions: team.team_member_permissions },
-          after: { team_member_permissions: permissions },
-        },
-        tx,
-      );
-      return updated;
-    });
+    const row = await this.audit.audited(
+      actor,
+      {
+        action: 'updated',
+        table: TEAM_TABLE,
+        objectId: team.team_id,
+        before: { team_member_permissions: team.team_member_permissions },
+        after: { team_member_permissions: permissions },
+      },
+      (tx) =>
+        tx.liteLLM_TeamTable.update({
+          where: { team_id: team.team_id },
+          data: { team_member_permissions: permissions },
+        }),
+    );
     await this.cache.invalidateTeam(team.team_id);
     return row;
   }
