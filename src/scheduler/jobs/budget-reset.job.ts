@@ -156,14 +156,16 @@ export class BudgetResetJob implements ScheduledJob {
     let due = 0;
     for (const { budget_duration: duration, due: rows } of durations) {
       const at = this.nextReset(duration, ctx.now);
-      due += at ? rows : 0;
-      if (at) next.set(duration, at);
-      else
+      if (at) {
+        next.set(duration, at);
+        due += rows;
+      } else {
         this.logger.warn({
           msg: 'skipping rows with an unusable budget_duration',
           table: spec.table,
           budget_duration: duration,
         });
+      }
     }
     if (next.size === 0) return undefined;
     const [size] = await this.prisma.$queryRaw<{ pages: number; rows_per_page: number }[]>`
@@ -213,8 +215,8 @@ export class BudgetResetJob implements ScheduledJob {
     const t = Prisma.raw(`"${plan.table}"`);
     const id = Prisma.raw(`"${plan.pk}"`);
     const due = Prisma.sql`budget_reset_at <= ${ctx.now} AND budget_duration IN (${durations}) ${plan.live}`;
-    // Ordered by budget_reset_at so that the key table's (budget_reset_at, expires) index answers it: the
-    // statistics still say every row is due, and a sequential scan of a large table costs far more.
+    // Ordered by budget_reset_at so that the key table's (budget_reset_at, expires) index answers it, even
+    // when statistics from before a page walk still say every row is due and would pick a full scan.
     return Prisma.sql`
       UPDATE ${t} SET spend = 0, budget_reset_at = ${nextAt}
       WHERE ${id} IN (SELECT ${id} FROM ${t} WHERE ${due} ORDER BY budget_reset_at LIMIT ${this.config.scheduler.batchSize})
