@@ -175,6 +175,42 @@ describe('keys API', () => {
       expect(clear.body).toMatchObject({ expires: null, models: [] });
     });
 
+    it('should replace the metadata with the one sent, so {} clears it, keeping service_account_id', async () => {
+      const key = await generate({ metadata: { x: 1, y: 2 } });
+      const replaced = await http()
+        .post('/key/update')
+        .set(admin())
+        .send({ key: key.key, metadata: { y: 3 }, tags: ['t'] })
+        .expect(200);
+      expect(replaced.body.metadata).toEqual({ y: 3, tags: ['t'] });
+      await http().post('/key/update').set(admin()).send({ key: key.key, metadata: {} }).expect(200);
+      const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: key.token } });
+      expect(row.metadata).toEqual({});
+
+      const team = await http().post('/team/new').set(admin()).send({}).expect(200);
+      const sa = (
+        await http()
+          .post('/key/service-account/generate')
+          .set(admin())
+          .send({ team_id: team.body.team_id, key_alias: uniq('sa'), metadata: { a: 1 } })
+          .expect(200)
+      ).body;
+      const saId = sa.metadata.service_account_id;
+      expect(saId).toBeTruthy();
+      const cleared = await http()
+        .post('/key/update')
+        .set(admin())
+        .send({ key: sa.key, metadata: {} })
+        .expect(200);
+      expect(cleared.body.metadata).toEqual({ service_account_id: saId });
+      const changed = await http()
+        .post('/key/update')
+        .set(admin())
+        .send({ key: sa.key, metadata: { service_account_id: 'other' } })
+        .expect(400);
+      expect(changed.body.error.message).toContain('service_account_id is immutable');
+    });
+
     it('should answer 404 for an unknown key', async () => {
       const res = await http()
         .post('/key/update')

@@ -105,8 +105,38 @@ export function validateModelMaxBudget(value: Record<string, unknown>): void {
 }
 
 /**
- * The columns a request sets. `existingMetadata` is merged with the metadata fields sent (update
- * semantics); on generate it is `{}`. Only fields present in the request are returned.
+ * LiteLLM's reserved metadata fields: kept when `metadata` is replaced, and immutable once set
+ * (`LiteLLM_Reserved_Metadata_Fields` in its `_types.py`).
+ */
+const RESERVED_METADATA_FIELDS = ['service_account_id'] as const;
+
+/**
+ * `metadata` sent on an update replaces the stored one, as in LiteLLM (so `{}` clears it), except
+ * for the reserved fields, which keep their stored value and may not be changed.
+ */
+function replacedMetadata(
+  req: KeyFieldsRequest,
+  existingMetadata: Record<string, unknown>,
+): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { ...(req.metadata ?? {}) };
+  for (const field of RESERVED_METADATA_FIELDS) {
+    const stored = existingMetadata[field];
+    if (stored === undefined || stored === null) continue;
+    if (field in metadata && metadata[field] !== stored) {
+      throw badRequest(
+        `${field} is immutable once set and cannot be changed via update.`,
+        `metadata.${field}`,
+      );
+    }
+    metadata[field] = stored;
+  }
+  return metadata;
+}
+
+/**
+ * The columns a request sets. Metadata sent replaces `existingMetadata` (update semantics, see
+ * `replacedMetadata`); metadata fields sent as top-level fields (tags, guardrails, …) are set on top.
+ * On generate `existingMetadata` is `{}`. Only fields present in the request are returned.
  */
 export function keyColumns(
   req: KeyFieldsRequest,
@@ -132,7 +162,8 @@ export function keyColumns(
   if (req.auto_rotate && req.rotation_interval)
     data.key_rotation_at = addDuration(now, req.rotation_interval);
 
-  const metadata = { ...existingMetadata, ...(req.metadata ?? {}) };
+  const metadata =
+    req.metadata === undefined ? { ...existingMetadata } : replacedMetadata(req, existingMetadata);
   let metadataChanged = req.metadata !== undefined;
   for (const field of METADATA_FIELDS) {
     const value = (req as Record<string, unknown>)[field];
