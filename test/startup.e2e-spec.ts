@@ -11,6 +11,30 @@ const OUR_MODELS = modelsOf(join(__dirname, '../prisma/schema.prisma'));
 const ADDED_TABLES = ['ControlPlane_JobRun'];
 const SEED = join(__dirname, '../../shared/seed/schema.prisma');
 const EXPECTED_TABLES = [...OUR_MODELS].sort();
+/** The key table's indexes and storage parameters (LiteLLM's reset index dropped, fillfactor 70). */
+const keyTableStorage = async (url: string) => ({
+  indexes: (
+    await query<{ indexname: string }>(
+      url,
+      `SELECT indexname FROM pg_indexes WHERE tablename = 'LiteLLM_VerificationToken' ORDER BY 1`,
+    )
+  ).map((r) => r.indexname),
+  reloptions: (
+    await query<{ reloptions: string[] | null }>(
+      url,
+      `SELECT reloptions FROM pg_class WHERE oid = '"LiteLLM_VerificationToken"'::regclass`,
+    )
+  )[0].reloptions,
+});
+const MIGRATED_KEY_TABLE = {
+  indexes: [
+    'LiteLLM_VerificationToken_created_at_token_idx',
+    'LiteLLM_VerificationToken_pkey',
+    'LiteLLM_VerificationToken_team_id_idx',
+    'LiteLLM_VerificationToken_user_id_team_id_idx',
+  ],
+  reloptions: ['fillfactor=70'],
+};
 
 describe('start-up migrations', () => {
   it("should keep every model of LiteLLM's seed schema and add only the listed tables", () => {
@@ -25,6 +49,7 @@ describe('start-up migrations', () => {
       expect(await userTables(db.url)).toEqual(EXPECTED_TABLES);
       const enums = await query(db.url, `SELECT typname FROM pg_type WHERE typname = 'JobStatus'`);
       expect(enums).toHaveLength(1);
+      expect(await keyTableStorage(db.url)).toEqual(MIGRATED_KEY_TABLE);
     } finally {
       await db.drop();
     }
@@ -51,9 +76,14 @@ describe('start-up migrations', () => {
         db.url,
         `INSERT INTO "LiteLLM_UserTable" (user_id, user_role) VALUES ('existing-user', 'proxy_admin')`,
       );
+      expect((await keyTableStorage(db.url)).indexes).toContain(
+        'LiteLLM_VerificationToken_budget_reset_at_expires_idx',
+      );
       const { baselined } = await runMigrations(db.url);
       expect(baselined).toBe(true);
       expect(await userTables(db.url)).toEqual(EXPECTED_TABLES);
+      // LiteLLM's (budget_reset_at, expires) index is dropped there too, and key pages keep room.
+      expect(await keyTableStorage(db.url)).toEqual(MIGRATED_KEY_TABLE);
       expect(await query(db.url, `SELECT user_id FROM "LiteLLM_UserTable"`)).toEqual([
         { user_id: 'existing-user' },
       ]);
