@@ -253,22 +253,48 @@ describe('scheduler: cron lease, run records and jobs', () => {
       expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(800);
     });
 
-    it('should find a few due rows by their reset time instead of reading the whole table', async () => {
+    /** 500 keys named `prefix`, the first `due` of them due; the job run with `batchSize`. */
+    const resetFewDue = async (prefix: string, due: number, batchSize: number) => {
       const p = t.prisma;
       const past = new Date(Date.now() - DAY);
       const future = new Date(Date.now() + DAY);
       await p.liteLLM_VerificationToken.createMany({
-        data: keysNamed('idle-key', 500, 3, (i) => (i < 5 ? past : future)),
+        data: keysNamed(prefix, 500, 3, (i) => (i < due ? past : future)),
       });
       const now = new Date();
-      const outcome = await runReset(2, now);
+      const outcome = await runReset(batchSize, now);
+      const mine = { token: { startsWith: `${prefix}-` } };
+      expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(due);
+      expect(
+        await p.liteLLM_VerificationToken.count({ where: { ...mine, budget_reset_at: { lte: now } } }),
+      ).toBe(0);
+      return outcome;
+    };
+
+    it('should reset up to one batch of due rows with one statement, without walking the pages', async () => {
+      const outcome = await resetFewDue('idle-key', 5, 10);
       expect(outcome.details?.by_pages).toEqual([]);
       expect(outcome.details?.LiteLLM_VerificationToken).toBe(5);
-      const idle = { token: { startsWith: 'idle-key-' } };
-      expect(await p.liteLLM_VerificationToken.count({ where: { ...idle, spend: 0 } })).toBe(5);
-      expect(
-        await p.liteLLM_VerificationToken.count({ where: { ...idle, budget_reset_at: { lte: now } } }),
-      ).toBe(0);
+    });
+
+    it('should walk the pages once when more than one batch is due, however small a share of the table', async () => {
+      // An hourly tick on a big table: without an index on budget_reset_at, one pass beats a read per batch.
+      const outcome = await resetFewDue('tick-key', 5, 2);
+      expect(outcome.details?.by_pages).toEqual(['LiteLLM_VerificationToken']);
+      expect(outcome.details?.LiteLLM_VerificationToken).toBe(5);
+    });
+
+    it("should reset the same rows when LiteLLM's budget_reset_at index is back (a database shared with LiteLLM)", async () => {
+      const index = '"LiteLLM_VerificationToken_budget_reset_at_expires_idx"';
+      await t.prisma.$executeRawUnsafe(
+        `CREATE INDEX ${index} ON "LiteLLM_VerificationToken"("budget_reset_at", "expires")`,
+      );
+      try {
+        expect((await resetFewDue('indexed-key', 5, 10)).details?.LiteLLM_VerificationToken).toBe(5);
+        expect((await resetFewDue('indexed-tick-key', 5, 2)).details?.LiteLLM_VerificationToken).toBe(5);
+      } finally {
+        await t.prisma.$executeRawUnsafe(`DROP INDEX ${index}`);
+      }
     });
   });
 

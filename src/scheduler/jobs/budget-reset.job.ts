@@ -9,13 +9,14 @@ import type { JobOutcome } from '../job-runs.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
 /**
- * Entities with their own `budget_duration` / `budget_reset_at` columns; `resetAtIndex`: the schema
- * indexes `budget_reset_at` there, so a few due rows can be found without reading the table.
+ * Entities with their own `budget_duration` / `budget_reset_at` columns. None of them needs an index on
+ * `budget_reset_at` (our migrations drop LiteLLM's on the key table so that resets are HOT updates); the
+ * job is as correct with one (a LiteLLM start-up may recreate it), it just does not use it.
  */
 const OWN_BUDGET_TABLES = [
-  { table: 'LiteLLM_VerificationToken', pk: 'token', onlyLive: true, resetAtIndex: true },
-  { table: 'LiteLLM_UserTable', pk: 'user_id', onlyLive: false, resetAtIndex: false },
-  { table: 'LiteLLM_TeamTable', pk: 'team_id', onlyLive: false, resetAtIndex: false },
+  { table: 'LiteLLM_VerificationToken', onlyLive: true },
+  { table: 'LiteLLM_UserTable', onlyLive: false },
+  { table: 'LiteLLM_TeamTable', onlyLive: false },
 ] as const;
 
 /** Entities whose window comes from their LiteLLM_BudgetTable row (`budget_id`). */
@@ -30,22 +31,20 @@ const BUDGET_LINKED_TABLES = [
 
 interface TablePlan {
   table: string;
-  pk: string;
   onlyLive: boolean;
   live: Prisma.Sql;
   /** Due duration → its next boundary. */
   next: Map<string, Date>;
+  /** Rows with a usable duration but no `budget_reset_at`. */
+  unset: number;
   pages: number;
   pagesPerChunk: number;
   /**
-   * Many rows due (a midnight): walk the whole table in page ranges, each page written once. Few due
-   * (an hourly tick): reset them in batches found by `budget_reset_at`, without reading the table.
+   * More than one batch due (a midnight, or an hourly tick on a big table): walk the whole table once in
+   * page ranges, each page read and written once. One batch or less: one statement finds and resets them.
    */
   byPages: boolean;
 }
-
-/** Above this share of a table's rows due, one pass over all its pages beats finding them one by one. */
-const PAGE_PASS_SHARE = 0.1;
 
 /** Runs `work` over `items` with at most `limit` at a time. */
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -94,7 +93,8 @@ export class BudgetResetJob implements ScheduledJob {
       (p): p is TablePlan => p !== undefined,
     );
     phase('plan');
-    for (const plan of plans) await ctx.fenced((tx) => tx.$executeRaw`${this.giveResetTimes(ctx, plan)}`);
+    for (const plan of plans.filter((p) => p.unset > 0))
+      await ctx.fenced((tx) => tx.$executeRaw`${this.giveResetTimes(ctx, plan)}`);
     phase('new_reset_times');
     // Physical chunks (ctid ranges): every heap page is written once, whatever its rows' durations,
     // and chunks run side by side. Row updates are the whole cost of this job.
@@ -112,8 +112,8 @@ export class BudgetResetJob implements ScheduledJob {
       count(plan.table, n);
     });
     phase('pages');
-    // Tables with few rows due, and rows that moved to another page while the chunks ran (a concurrent
-    // update): reset in batches of due rows.
+    // Tables with at most one batch due, and rows that moved to another page while the chunks ran (a
+    // concurrent update): reset in batches of due rows, each batch found by one sequential read.
     for (const plan of plans) {
       for (;;) {
         if (ctx.stopping()) break;
@@ -148,17 +148,21 @@ export class BudgetResetJob implements ScheduledJob {
   ): Promise<TablePlan | undefined> {
     const t = Prisma.raw(`"${spec.table}"`);
     const live = spec.onlyLive ? Prisma.sql`AND (expires IS NULL OR expires > ${ctx.now})` : Prisma.empty;
-    const durations = await this.prisma.$queryRaw<{ budget_duration: string; due: number }[]>`
-      SELECT budget_duration, count(*)::float8 AS due FROM ${t}
+    const durations = await this.prisma.$queryRaw<{ budget_duration: string; due: number; unset: number }[]>`
+      SELECT budget_duration, count(*)::float8 AS due,
+             count(*) FILTER (WHERE budget_reset_at IS NULL)::float8 AS unset
+      FROM ${t}
       WHERE budget_duration IS NOT NULL AND (budget_reset_at IS NULL OR budget_reset_at <= ${ctx.now}) ${live}
       GROUP BY budget_duration`;
     const next = new Map<string, Date>();
     let due = 0;
-    for (const { budget_duration: duration, due: rows } of durations) {
+    let unset = 0;
+    for (const { budget_duration: duration, due: rows, unset: noResetAt } of durations) {
       const at = this.nextReset(duration, ctx.now);
       if (at) {
         next.set(duration, at);
         due += rows;
+        unset += noResetAt;
       } else {
         this.logger.warn({
           msg: 'skipping rows with an unusable budget_duration',
@@ -174,10 +178,9 @@ export class BudgetResetJob implements ScheduledJob {
       FROM pg_class c WHERE c.oid = ${`"${spec.table}"`}::regclass`;
     const batchSize = this.config.scheduler.batchSize;
     const pagesPerChunk = Math.max(1, Math.round(batchSize / Math.max(1, size.rows_per_page)));
-    // Without an index each batch reads the table anyway: one pass beats several.
-    const byPages =
-      due > batchSize && (!spec.resetAtIndex || due > PAGE_PASS_SHARE * size.pages * size.rows_per_page);
-    return { ...spec, live, next, pages: size.pages, pagesPerChunk, byPages };
+    // Finding a batch reads the table up to its last due row: past one batch, one pass beats several.
+    const byPages = due > batchSize;
+    return { ...spec, live, next, unset, pages: size.pages, pagesPerChunk, byPages };
   }
 
   /** `CASE budget_duration WHEN '1d' THEN <next midnight> ... END`, and the list of durations it covers. */
@@ -213,13 +216,13 @@ export class BudgetResetJob implements ScheduledJob {
   private resetDueBatch(ctx: JobContext, plan: TablePlan) {
     const { nextAt, durations } = this.nextResetCase(plan);
     const t = Prisma.raw(`"${plan.table}"`);
-    const id = Prisma.raw(`"${plan.pk}"`);
     const due = Prisma.sql`budget_reset_at <= ${ctx.now} AND budget_duration IN (${durations}) ${plan.live}`;
-    // Ordered by budget_reset_at so that the key table's (budget_reset_at, expires) index answers it, even
-    // when statistics from before a page walk still say every row is due and would pick a full scan.
+    // One sequential read that stops at the batch's last due row, then the rows by their ctids (a TID
+    // scan, whatever the statistics say): never a join that reads the table a second time. A row moved by
+    // a concurrent update since is re-checked against `due`, as any UPDATE does.
     return Prisma.sql`
       UPDATE ${t} SET spend = 0, budget_reset_at = ${nextAt}
-      WHERE ${id} IN (SELECT ${id} FROM ${t} WHERE ${due} ORDER BY budget_reset_at LIMIT ${this.config.scheduler.batchSize})
+      WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE ${due} LIMIT ${this.config.scheduler.batchSize}))
         AND ${due}`;
   }
 
