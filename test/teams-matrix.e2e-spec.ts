@@ -408,7 +408,9 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
           .post('/team/member_add')
           .set(as(actor))
           .send({ team_id: w.alpha, member: [{ user_id: newcomer, role: 'admin' }] });
-        return { status: res.status, changed: (await team(w.alpha))!.admins.includes(newcomer) };
+        const listed = (await team(w.alpha))!.members_with_roles as { user_id: string; role: string }[];
+        const changed = listed.some((m) => m.user_id === newcomer && m.role === 'admin');
+        return { status: res.status, changed };
       });
     });
 

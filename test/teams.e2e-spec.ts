@@ -482,8 +482,8 @@ describe('teams (/team/*)', () => {
   });
 
   describe('members', () => {
-    it('should add members by id (creating the user), by email, and a new email (uuid user)', async () => {
-      const teamRow = await createTeam(t.prisma);
+    it('should add members by id (creating the user), by email, and a new email (uuid user), leaving the legacy arrays alone', async () => {
+      const teamRow = await createTeam(t.prisma, { admins: ['legacy-admin'], members: ['legacy-member'] });
       const known = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('known')}@x.io` });
       const newId = uniq('new-user');
       const newEmail = `${uniq('fresh')}@x.io`;
@@ -514,8 +514,9 @@ describe('teams (/team/*)', () => {
       expect(res.body.updated_users[0]).not.toHaveProperty('password');
       expect(res.body.updated_team_memberships).toEqual([]);
       const row = (await team(teamRow.team_id))!;
-      expect(row.admins).toEqual([known.user_id]);
-      expect(row.members).toEqual([newId, created.user_id]);
+      // LiteLLM's /team/member_add writes members_with_roles only
+      expect(row.admins).toEqual(['legacy-admin']);
+      expect(row.members).toEqual(['legacy-member']);
       expect((await user(newId))!.teams).toEqual([teamRow.team_id]);
       expect(await t.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamRow.team_id } })).toBe(0);
       expect(await audits(newId, 'created')).toHaveLength(1);
@@ -657,14 +658,19 @@ describe('teams (/team/*)', () => {
       );
       expect(results.map((r) => r.status)).toEqual(ids.map(() => 200));
       expect((await members(teamRow.team_id)).map((m) => m.user_id).sort()).toEqual([...ids].sort());
-      expect([...(await team(teamRow.team_id))!.members].sort()).toEqual([...ids].sort());
+      expect((await team(teamRow.team_id))!.members).toEqual([]);
     });
 
     it('should remove a member everywhere (by id or email) and 400 for a stranger', async () => {
       const teamRow = await createTeam(t.prisma);
+      const stayer = uniq('stayer');
       const email = `${uniq('leaver')}@x.io`;
       const leaver = await createUser(t.prisma, 'internal_user', { user_email: email });
-      const stayer = uniq('stayer');
+      // legacy arrays as an older LiteLLM (or /team/new) wrote them; member_add leaves them alone
+      await t.prisma.liteLLM_TeamTable.update({
+        where: { team_id: teamRow.team_id },
+        data: { admins: [leaver.user_id], members: [stayer] },
+      });
       await http()
         .post('/team/member_add')
         .set(admin())

@@ -120,7 +120,7 @@ export class TeamLifecycleService {
             object_permission_id: objectPermissionId,
           },
         });
-        await this.members.addInTx(tx, actor, teamId, requested, null, 'skip');
+        await this.members.addInTx(tx, actor, teamId, requested, null, 'skip', true);
         const { members_with_roles: _m, admins: _a, members: _u, ...settings } = req;
         await this.audit.record(
           actor,

@@ -33,8 +33,9 @@ const ADMIN_ROLES = ['proxy_admin', 'proxy_admin_viewer'];
 
 /**
  * Team membership routes (spec tenancy.md §7.7–§7.9): add (single and bulk), delete and update
- * members. `members_with_roles`, the legacy admins/members arrays, users' `teams` arrays and the
- * LiteLLM_TeamMembership rows change together in one transaction with the team row locked.
+ * members. `members_with_roles` (adds leave the legacy admins/members arrays alone, as LiteLLM
+ * does), users' `teams` arrays and the LiteLLM_TeamMembership rows change together in one
+ * transaction with the team row locked.
  */
 @Injectable()
 export class TeamMembersService {
@@ -168,7 +169,10 @@ export class TeamMembersService {
     };
   }
 
-  /** Resolves members (creating users LiteLLM would create) and adds them, inside `tx`. */
+  /**
+   * Resolves members (creating users LiteLLM would create) and adds them, inside `tx`. The member
+   * routes leave the legacy admins/members arrays alone; /team/new passes `legacyArrays` to fill them.
+   */
   async addInTx(
     tx: Tx,
     actor: Actor,
@@ -176,6 +180,7 @@ export class TeamMembersService {
     requested: TeamMemberRequest[],
     maxBudgetInTeam: number | null,
     duplicates: 'strict' | 'skip',
+    legacyArrays = false,
   ) {
     const resolved: ResolvedMember[] = [];
     for (const member of requested) {
@@ -183,7 +188,7 @@ export class TeamMembersService {
       if (r.created) await this.auditCreatedUser(tx, actor, r);
       resolved.push(r);
     }
-    return this.addResolved(tx, actor, teamId, resolved, maxBudgetInTeam, duplicates);
+    return this.addResolved(tx, actor, teamId, resolved, maxBudgetInTeam, duplicates, legacyArrays);
   }
 
   /**
@@ -197,6 +202,7 @@ export class TeamMembersService {
     requested: ResolvedMember[],
     maxBudgetInTeam: number | null,
     duplicates: 'strict' | 'skip',
+    legacyArrays = false,
   ) {
     const [locked] = await tx.$queryRaw<{ members_with_roles: unknown }[]>`
       SELECT members_with_roles FROM "LiteLLM_TeamTable" WHERE team_id = ${teamId} FOR UPDATE`;
@@ -227,7 +233,7 @@ export class TeamMembersService {
         max_budget_in_team: maxBudgetInTeam,
       })),
       this.actorId(actor),
-      { membershipRows: 'budgeted', actor },
+      { membershipRows: 'budgeted', actor, legacyArrays },
     );
     const team = await tx.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: teamId } });
     if (fresh.length > 0) {

@@ -26,6 +26,11 @@ export interface AddMembersOptions {
   membershipRows?: 'always' | 'budgeted';
   /** The caller, for the audit rows of budgets created for members. */
   actor?: Actor;
+  /**
+   * Also append to the legacy `admins`/`members` arrays (default true, /user/new). LiteLLM's
+   * /team/member_add writes `members_with_roles` only and leaves those arrays alone.
+   */
+  legacyArrays?: boolean;
 }
 
 /** `members_with_roles` as a JSON list (the column defaults to the object `{}`, meaning none). */
@@ -97,8 +102,8 @@ export class TeamsService {
 
   /**
    * Adds users to a team inside the caller's transaction: `members_with_roles`, the legacy
-   * admins/members arrays and each user's `teams` array. The team row is locked and the JSON list
-   * appended in SQL, skipping users already listed, so concurrent adds neither lose nor duplicate
+   * admins/members arrays (unless `legacyArrays: false`) and each user's `teams` array. The team
+   * row is locked and the JSON list appended in SQL, skipping users already listed, so concurrent adds neither lose nor duplicate
    * members. A new member's budget is a row of their own for `max_budget_in_team`, else the
    * team's member-default budget (`metadata.team_member_budget_id`), else none. With
    * `membershipRows: 'always'` (the default, /user/new) every new member gets a
@@ -132,12 +137,17 @@ export class TeamsService {
     if (newIds.length === 0) return [];
     const freshMembers = unique.filter((m) => newIds.includes(m.user_id));
     const fresh = asJson(freshMembers);
+    const legacyArrays =
+      opts.legacyArrays === false
+        ? Prisma.empty
+        : Prisma.sql`
+        admins = COALESCE(t.admins, '{}') || ARRAY(SELECT f.user_id FROM fresh f WHERE f.role = 'admin' AND NOT (f.user_id = ANY(COALESCE(t.admins, '{}')))),
+        members = COALESCE(t.members, '{}') || ARRAY(SELECT f.user_id FROM fresh f WHERE f.role <> 'admin' AND NOT (f.user_id = ANY(COALESCE(t.members, '{}')))),`;
     await tx.$executeRaw`
       WITH fresh AS (SELECT * FROM jsonb_to_recordset(${fresh}::jsonb) AS i(user_id text, user_email text, role text))
       UPDATE "LiteLLM_TeamTable" t SET
         members_with_roles = ${MEMBER_LIST} || (SELECT jsonb_agg(jsonb_build_object('user_id', f.user_id, 'user_email', f.user_email, 'role', f.role)) FROM fresh f),
-        admins = COALESCE(t.admins, '{}') || ARRAY(SELECT f.user_id FROM fresh f WHERE f.role = 'admin' AND NOT (f.user_id = ANY(COALESCE(t.admins, '{}')))),
-        members = COALESCE(t.members, '{}') || ARRAY(SELECT f.user_id FROM fresh f WHERE f.role <> 'admin' AND NOT (f.user_id = ANY(COALESCE(t.members, '{}')))),
+        ${legacyArrays}
         updated_at = now()
       WHERE t.team_id = ${teamId}`;
     await tx.$executeRaw`
