@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { RequestValidationPipe } from './common/errors/validation.pipe';
+import type { AppConfig } from './config/app-config';
+import { APP_CONFIG } from './config/config.module';
 import { buildOpenApiDocument } from './openapi';
 import { routeAliases } from './common/route-aliases';
 
@@ -33,7 +35,10 @@ export function setupApp<T extends INestApplication>(app: T): T {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     customSiteTitle: 'LiteLLM control plane',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: {
+      deepLinking: true,
+      persistAuthorization: app.get<AppConfig>(APP_CONFIG).swaggerPersistAuthorization,
+    },
   });
   app
     .getHttpAdapter()

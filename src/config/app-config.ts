@@ -25,6 +25,8 @@ export interface AppConfig {
   proxyAdminId: string;
   storeAuditLogs: boolean;
   disableKeyName: boolean;
+  /** Swagger UI keeps the pasted key in the browser's localStorage (off: a key is not left behind). */
+  swaggerPersistAuthorization: boolean;
   /** Default grace period of regenerated keys (LiteLLM's LITELLM_KEY_ROTATION_GRACE_PERIOD), e.g. "24h". */
   keyRotationGracePeriod: string | undefined;
   scheduler: SchedulerConfig;
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     proxyAdminId: read('PROXY_ADMIN_ID') ?? 'default_user_id',
     storeAuditLogs: boolean(env, 'LITELLM_STORE_AUDIT_LOGS', true),
     disableKeyName: boolean(env, 'DISABLE_KEY_NAME', false),
+    swaggerPersistAuthorization: boolean(env, 'SWAGGER_PERSIST_AUTHORIZATION', false),
     keyRotationGracePeriod: read('LITELLM_KEY_ROTATION_GRACE_PERIOD'),
     scheduler: schedulerConfig(env, read),
   };

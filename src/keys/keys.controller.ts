@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   KeyAliasesQuery,
@@ -16,6 +17,15 @@ import {
   KeyResetSpendRequest,
   KeyUpdateRequest,
 } from './dto/key.requests';
+import {
+  KeyAliasesResponse,
+  KeyBulkUpdateResponse,
+  KeyInfoResponse,
+  KeyInfoV2Response,
+  KeyResetSpendResponse,
+  KeyRowResponse,
+  KeyUpdateResponse,
+} from './dto/key.responses';
 import { KeyQueriesService } from './key-queries.service';
 import { KeyRotationService } from './key-rotation.service';
 import { KeysService } from './keys.service';
@@ -55,6 +65,7 @@ export class KeysController {
     description: 'The raw key is returned once and stored only as its SHA-256 hash.',
   })
   @ApiOkResponse(GENERATED)
+  @ApiErrors(400, 404)
   generateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -67,6 +78,7 @@ export class KeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Generate a service-account key for a team (no user owner)' })
   @ApiOkResponse(GENERATED)
+  @ApiErrors(400, 404)
   generateServiceAccountKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -78,6 +90,8 @@ export class KeysController {
   @Post('key/update')
   @HttpCode(200)
   @ApiOperation({ summary: 'Update a key', description: 'Only the fields sent change.' })
+  @ApiOkResponse({ type: KeyUpdateResponse })
+  @ApiErrors(400, 404)
   updateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -89,6 +103,8 @@ export class KeysController {
   @Post('key/bulk_update')
   @HttpCode(200)
   @ApiOperation({ summary: 'Update up to 500 keys (proxy admin only)' })
+  @ApiOkResponse({ type: KeyBulkUpdateResponse })
+  @ApiErrors(400)
   bulkUpdateKeys(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -104,6 +120,7 @@ export class KeysController {
     description: 'Rows are archived to LiteLLM_DeletedVerificationToken. All or nothing.',
   })
   @ApiOkResponse({ schema: { example: { deleted_keys: ['sk-...'] } } })
+  @ApiErrors(404)
   deleteKeys(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -114,6 +131,8 @@ export class KeysController {
 
   @Get('key/info')
   @ApiOperation({ summary: "A key's row (the caller's own key when no key is given)" })
+  @ApiOkResponse({ type: KeyInfoResponse })
+  @ApiErrors(404)
   keyInfo(@CurrentAuth() auth: AuthContext, @Query() query: KeyInfoQuery) {
     return this.queries.info(auth, query.key);
   }
@@ -121,6 +140,7 @@ export class KeysController {
   @Post('v2/key/info')
   @HttpCode(200)
   @ApiOperation({ summary: 'Rows of several keys' })
+  @ApiOkResponse({ type: KeyInfoV2Response })
   keyInfoV2(@CurrentAuth() auth: AuthContext, @Body() body: KeyInfoV2Request) {
     return this.queries.infoMany(auth, body.keys);
   }
@@ -134,12 +154,14 @@ export class KeysController {
   @ApiOkResponse({
     schema: { example: { keys: ['5e88...hash'], total_count: 1, current_page: 1, total_pages: 1 } },
   })
+  @ApiErrors(400)
   listKeys(@CurrentAuth() auth: AuthContext, @Query() query: KeyListQuery) {
     return this.queries.list(auth, query);
   }
 
   @Get('key/aliases')
   @ApiOperation({ summary: 'List key aliases (paginated, searchable)' })
+  @ApiOkResponse({ type: KeyAliasesResponse })
   listKeyAliases(@CurrentAuth() auth: AuthContext, @Query() query: KeyAliasesQuery) {
     return this.queries.aliases(auth, query);
   }
@@ -151,6 +173,7 @@ export class KeysController {
     description: 'With grace_period the old key keeps working until then.',
   })
   @ApiOkResponse(GENERATED)
+  @ApiErrors(400, 404)
   regenerateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -164,6 +187,7 @@ export class KeysController {
   @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash' })
   @ApiOperation({ summary: 'Regenerate the key named in the path' })
   @ApiOkResponse(GENERATED)
+  @ApiErrors(400, 404)
   regenerateKeyByPath(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -177,6 +201,8 @@ export class KeysController {
   @HttpCode(200)
   @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash' })
   @ApiOperation({ summary: "Lower a key's spend (proxy admin or team admin)" })
+  @ApiOkResponse({ type: KeyResetSpendResponse })
+  @ApiErrors(400, 404)
   resetKeySpend(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -189,6 +215,8 @@ export class KeysController {
   @Post('key/block')
   @HttpCode(200)
   @ApiOperation({ summary: 'Block a key', description: 'Refused on every pod within a second.' })
+  @ApiOkResponse({ type: KeyRowResponse })
+  @ApiErrors(400, 404)
   blockKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -200,6 +228,8 @@ export class KeysController {
   @Post('key/unblock')
   @HttpCode(200)
   @ApiOperation({ summary: 'Unblock a key' })
+  @ApiOkResponse({ type: KeyRowResponse })
+  @ApiErrors(400, 404)
   unblockKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { DailyActivityResponse } from '../common/dto/daily-activity.responses';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
 import { TeamDailyActivityQuery, TeamIdQuery, TeamListQuery, TeamListV2Query } from './dto/team.queries';
 import {
@@ -144,6 +146,7 @@ export class TeamsController {
     summary: 'Teams the caller may join by themselves',
     description: 'Not configurable on this server yet: always 400 ("No available teams for user to join").',
   })
+  @ApiErrors(400)
   availableTeams() {
     return this.queries.available();
   }
@@ -246,6 +249,8 @@ export class TeamsController {
     summary: "Teams' daily spend and usage (paginated by day)",
     description: 'Admins: any team, or all teams without team_ids. Others: teams they are members of.',
   })
+  @ApiOkResponse({ type: DailyActivityResponse })
+  @ApiErrors(400, 404)
   teamDailyActivity(@CurrentAuth() auth: AuthContext, @Query() query: TeamDailyActivityQuery) {
     return this.activity.dailyActivity(auth, query);
   }

@@ -2,6 +2,8 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/co
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { DailyActivityResponse } from '../common/dto/daily-activity.responses';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   UserBulkUpdateRequest,
@@ -169,6 +171,8 @@ export class UsersController {
     summary: "A user's daily spend and usage (paginated by day)",
     description: 'Admins: any user, or all users without user_id. Others: themselves.',
   })
+  @ApiOkResponse({ type: DailyActivityResponse })
+  @ApiErrors(400)
   userDailyActivity(@CurrentAuth() auth: AuthContext, @Query() query: UserDailyActivityQuery) {
     return this.activity.dailyActivity(auth, query);
   }

@@ -94,7 +94,14 @@ export const OptionalObject = (doc: Doc = {}) =>
 /** Query-string page number (1-based). */
 export const PageQuery = (doc: Doc = {}) =>
   applyDecorators(
-    ApiProperty({ required: false, type: 'integer', minimum: 1, default: 1, ...doc } as ApiPropertyOptions),
+    ApiProperty({
+      required: false,
+      type: 'integer',
+      minimum: 1,
+      default: 1,
+      description: 'Page number (1-based).',
+      ...doc,
+    } as ApiPropertyOptions),
     IsOptional(),
     Type(() => Number),
     IsInt(),
@@ -110,6 +117,7 @@ export const SizeQuery = (max: number, fallback: number, doc: Doc = {}) =>
       minimum: 1,
       maximum: max,
       default: fallback,
+      description: `Rows per page (at most ${max}).`,
       ...doc,
     } as ApiPropertyOptions),
     IsOptional(),

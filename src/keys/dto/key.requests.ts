@@ -112,19 +112,19 @@ export class KeyListQuery {
   page?: number;
   @SizeQuery(100, 10)
   size?: number;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only keys of this user' }, 256)
   user_id?: string;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only keys of this team' }, 256)
   team_id?: string;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only keys of this organization' }, 256)
   organization_id?: string;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only this key: the key (sk-...) or its hash' }, 256)
   key_hash?: string;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only keys with exactly this alias' }, 256)
   key_alias?: string;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only keys of this project' }, 256)
   project_id?: string;
-  @OptionalString({}, 256)
+  @OptionalString({ description: 'Only keys in this access group' }, 256)
   access_group_id?: string;
   @BooleanQuery({ description: 'Return rows instead of hashes' })
   return_full_object?: boolean;
@@ -132,9 +132,17 @@ export class KeyListQuery {
   include_team_keys?: boolean;
   @BooleanQuery({ description: 'Also keys the caller created' })
   include_created_by_keys?: boolean;
-  @OptionalString({ enum: KEY_SORT_FIELDS }, 32)
+  @OptionalString(
+    { enum: KEY_SORT_FIELDS, description: 'Column to sort by (default created_at, newest first)' },
+    32,
+  )
   sort_by?: string;
-  @ApiProperty({ required: false, enum: ['asc', 'desc'], default: 'desc' })
+  @ApiProperty({
+    required: false,
+    enum: ['asc', 'desc'],
+    default: 'desc',
+    description: 'Direction of sort_by',
+  })
   @IsOptional()
   @IsIn(['asc', 'desc'])
   sort_order?: 'asc' | 'desc';

@@ -25,9 +25,9 @@ export const TEAM_SORT_FIELDS = ['team_id', 'team_alias', 'created_at'] as const
 export class TeamListV2Query {
   @OptionalString({ description: 'Defaults to the caller for non-admins' }, MAX_ID_LENGTH)
   user_id?: string;
-  @OptionalString({}, MAX_ID_LENGTH)
+  @OptionalString({ description: 'Only teams of this organization' }, MAX_ID_LENGTH)
   organization_id?: string;
-  @OptionalString({}, MAX_ID_LENGTH)
+  @OptionalString({ description: 'Only this team' }, MAX_ID_LENGTH)
   team_id?: string;
   @OptionalString({ description: 'Case-insensitive substring' }, MAX_ID_LENGTH)
   team_alias?: string;
@@ -37,7 +37,7 @@ export class TeamListV2Query {
   page_size?: number;
   @OptionalString({ enum: TEAM_SORT_FIELDS, description: 'Default created_at (newest first)' }, 64)
   sort_by?: string;
-  @OptionalString({ enum: ['asc', 'desc'], default: 'asc' }, 16)
+  @OptionalString({ enum: ['asc', 'desc'], default: 'asc', description: 'Direction of sort_by' }, 16)
   sort_order?: string;
 }
 
@@ -51,7 +51,7 @@ export class TeamDailyActivityQuery {
   start_date?: string;
   @OptionalString({ description: 'YYYY-MM-DD (required, inclusive)', example: '2026-01-31' }, 32)
   end_date?: string;
-  @OptionalString({}, MAX_ID_LENGTH)
+  @OptionalString({ description: 'Only usage of this model' }, MAX_ID_LENGTH)
   model?: string;
   @OptionalString({ description: 'A key (sk-...) or its hash' }, MAX_ID_LENGTH)
   api_key?: string;

@@ -269,9 +269,12 @@ export class UserListQuery {
   page?: number;
   @SizeQuery(100, 25)
   page_size?: number;
-  @OptionalString({ enum: USER_SORT_FIELDS }, 64)
+  @OptionalString(
+    { enum: USER_SORT_FIELDS, description: 'Column to sort by (default: created_at, newest first)' },
+    64,
+  )
   sort_by?: string;
-  @OptionalString({ enum: ['asc', 'desc'], default: 'asc' }, 16)
+  @OptionalString({ enum: ['asc', 'desc'], default: 'asc', description: 'Direction of sort_by' }, 16)
   sort_order?: string;
 }
 
@@ -298,7 +301,7 @@ export class UserDailyActivityQuery {
   start_date?: string;
   @OptionalString({ description: 'YYYY-MM-DD (required, inclusive)', example: '2026-01-31' }, 32)
   end_date?: string;
-  @OptionalString({}, MAX_ID_LENGTH)
+  @OptionalString({ description: 'Only usage of this model' }, MAX_ID_LENGTH)
   model?: string;
   @OptionalString({ description: 'A key (sk-...) or its hash' }, MAX_ID_LENGTH)
   api_key?: string;

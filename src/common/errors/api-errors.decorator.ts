@@ -1,0 +1,23 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ErrorResponse } from './error-response.dto';
+
+/** The statuses a route declares itself; 401, 403 and 422 are added to every operation in openapi.ts. */
+export type DeclaredErrorStatus = 400 | 404 | 409;
+
+const DESCRIPTIONS: Record<DeclaredErrorStatus, string> = {
+  400: 'Bad request: the input is well-formed but not acceptable (a rule of the operation says no)',
+  404: 'Not found (or not visible to the caller)',
+  409: 'Conflict: the object already exists',
+};
+
+/**
+ * Documents the error answers a route can give besides the common ones, with LiteLLM's
+ * envelope as the schema: `@ApiErrors(400, 404)`. List only what the handler can answer.
+ */
+export const ApiErrors = (...statuses: DeclaredErrorStatus[]) =>
+  applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponse }),
+    ),
+  );
