@@ -580,9 +580,64 @@ describe('users API', () => {
       expect(created.body.user_id).toMatch(/^[0-9a-f-]{36}$/);
     });
 
-    it('should answer 422 without user_id/user_email, 404 for an unknown id, 409 for a taken email', async () => {
+    it('should create the user for an unknown user_id as LiteLLM does, for proxy admins only', async () => {
+      const id = uniq('ghost');
+      const email = `${id}@x.io`;
+      // a key whose owner has no row yet, used (and cached) before the user exists
+      const key = await createKey(t.prisma, { user_id: id });
+      await http().get('/user/list').set(bearer(key.raw)).expect(403);
+
+      const viewer = await userWithKey('proxy_admin_viewer');
+      const refused: [Record<string, string>, Record<string, unknown>, number][] = [
+        [viewer.auth, { user_id: id, user_email: email }, 403],
+        [as('ORG_ADMIN'), { user_id: id, organization_id: w.orgA, user_alias: 'x' }, 403],
+        [as('INTERNAL_USER'), { user_id: id, user_alias: 'x' }, 401],
+      ];
+      for (const [auth, body, status] of refused) {
+        await http().post('/user/update').set(auth).send(body).expect(status);
+        expect(await userRow(id)).toBeNull();
+      }
+
+      const res = await http()
+        .post('/user/update')
+        .set(admin())
+        .send({ user_id: id, user_email: email, max_budget: 3, user_role: 'proxy_admin_viewer' })
+        .expect(200);
+      expect(res.body).toMatchObject({
+        user_id: id,
+        data: { user_id: id, user_email: email, max_budget: 3, user_role: 'proxy_admin_viewer', spend: 0 },
+      });
+      expect(res.body.data).not.toHaveProperty('password');
+      const audit = await t.prisma.liteLLM_AuditLog.findMany({
+        where: { object_id: id, table_name: 'LiteLLM_UserTable' },
+      });
+      expect(audit.map((a) => a.action)).toEqual(['created']);
+      // the cached key now acts with the new user's role
+      await http().get('/user/list').set(bearer(key.raw)).expect(200);
+
+      const plain = uniq('ghost');
+      const created = await http().post('/user/update').set(admin()).send({ user_id: plain }).expect(200);
+      expect(created.body.data).toMatchObject({
+        user_id: plain,
+        user_role: 'internal_user',
+        user_email: null,
+      });
+
+      const racing = uniq('ghost');
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          http()
+            .post('/user/update')
+            .set(admin())
+            .send({ user_id: racing, user_alias: `a${i}` }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(await t.prisma.liteLLM_UserTable.count({ where: { user_id: racing } })).toBe(1);
+    });
+
+    it('should answer 422 without user_id/user_email, 409 for a taken email', async () => {
       await http().post('/user/update').set(admin()).send({ max_budget: 1 }).expect(422);
-      await http().post('/user/update').set(admin()).send({ user_id: 'nobody-x', max_budget: 1 }).expect(404);
       const taken = `${uniq('taken')}@x.io`;
       await createUser(t.prisma, 'internal_user', { user_email: taken });
       const user = await createUser(t.prisma);
@@ -618,13 +673,14 @@ describe('users API', () => {
         .send({
           users: [
             { user_id: a.user_id, max_budget: 5 },
-            { user_id: 'nobody-bulk', max_budget: 5 },
+            { user_id: a.user_id, max_budget: -1 },
             { user_id: b.user_id, models: ['m'] },
           ],
         })
         .expect(200);
       expect(res.body).toMatchObject({ total_requested: 3, successful_updates: 2, failed_updates: 1 });
-      expect(res.body.results[1]).toMatchObject({ user_id: 'nobody-bulk', success: false });
+      expect(res.body.results[1]).toMatchObject({ user_id: a.user_id, success: false });
+      expect(res.body.results[1].error).toContain('max_budget cannot be negative');
       expect((await userRow(a.user_id))!.max_budget).toBe(5);
       expect((await userRow(b.user_id))!.models).toEqual(['m']);
     });

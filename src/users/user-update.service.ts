@@ -5,13 +5,7 @@ import { Actor, AuditService } from '../audit/audit.service';
 import { AuthCacheService } from '../auth/auth-cache.service';
 import { isProxyAdmin } from '../auth/roles';
 import { budgetResetFromDuration } from '../common/durations-input';
-import {
-  ApiError,
-  badRequest,
-  forbidden,
-  notFound,
-  RequestValidationError,
-} from '../common/errors/api-error';
+import { ApiError, badRequest, forbidden, RequestValidationError } from '../common/errors/api-error';
 import { hashPassword } from '../common/password';
 import { validateModelMaxBudget } from '../keys/key-data';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
@@ -67,7 +61,8 @@ export class UserUpdateService {
   /**
    * One user. Proxy admins update anyone; everyone else (org admins and viewers reach this route)
    * only themselves, and only their email, alias and password. Looked up by `user_id`, else by
-   * `user_email`; an unknown email creates a user (LiteLLM's behaviour), for proxy admins only.
+   * `user_email`; an unknown id or email creates the user (LiteLLM's behaviour), for proxy admins
+   * only: everyone else is refused before anything is written.
    */
   async update(actor: Actor, req: UserUpdateRequest): Promise<{ user_id: string; data: UserRow }> {
     const { auth } = actor;
@@ -84,7 +79,6 @@ export class UserUpdateService {
     const existing = req.user_id
       ? await this.prisma.liteLLM_UserTable.findUnique({ where: { user_id: req.user_id }, omit: NO_PASSWORD })
       : await findUserByEmail(this.prisma, req.user_email!);
-    if (req.user_id && !existing) throw notFound(`User not found, passed user_id=${req.user_id}`, 'user_id');
     if (!admin) {
       if (!existing || existing.user_id !== auth.userId) throw forbidden(NOT_YOURS, 'user_id');
       const refused = Object.keys(req).find(
@@ -101,34 +95,39 @@ export class UserUpdateService {
     const password = req.password ? await hashPassword(req.password) : req.password;
     const newEmail = req.user_id && req.user_email !== undefined ? req.user_email?.trim() || null : undefined;
     const result = await this.prisma.$transaction(async (tx) => {
-      if (!existing) return this.createByEmail(tx, actor, req, password ?? null, now);
-      const data = this.columns(req, existing.metadata, now);
+      if (!existing && !req.user_id) return this.createByEmail(tx, actor, req, password ?? null, now);
+      const { row: current, created } = existing
+        ? { row: existing, created: false }
+        : await this.createById(tx, req.user_id!);
+      const data = this.columns(req, current.metadata, now);
       if (password !== undefined) data.password = password;
       if (newEmail !== undefined) {
-        if (newEmail) await assertEmailFree(tx, newEmail, existing.user_id);
+        if (newEmail) await assertEmailFree(tx, newEmail, current.user_id);
         data.user_email = newEmail;
       }
-      if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id, existing.user_id);
+      if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id, current.user_id);
       if (req.object_permission)
         data.object_permission_id = await this.objectPermissions.save(
           req.object_permission,
-          existing.object_permission_id,
+          current.object_permission_id,
           tx,
         );
       const row = await tx.liteLLM_UserTable.update({
-        where: { user_id: existing.user_id },
+        where: { user_id: current.user_id },
         data,
         omit: NO_PASSWORD,
       });
       await this.audit.record(
         actor,
-        {
-          action: 'updated',
-          table: USER_TABLE,
-          objectId: row.user_id,
-          before: existing,
-          after: auditValues(req),
-        },
+        !created
+          ? {
+              action: 'updated',
+              table: USER_TABLE,
+              objectId: row.user_id,
+              before: current,
+              after: auditValues(req),
+            }
+          : { action: 'created', table: USER_TABLE, objectId: row.user_id, after: auditValues(req) },
         tx,
       );
       return row;
@@ -230,6 +229,23 @@ export class UserUpdateService {
       successful_updates: rows.length,
       failed_updates: 0,
     };
+  }
+
+  /**
+   * LiteLLM upserts on `user_id`: an update for an unknown id creates the user. The bare row is
+   * inserted here (role `internal_user`, as a user created by email gets; `ON CONFLICT DO NOTHING`
+   * so concurrent updates of one new id all succeed) and the update then sets the fields sent.
+   */
+  private async createById(tx: Tx, userId: string): Promise<{ row: UserRow; created: boolean }> {
+    const { count } = await tx.liteLLM_UserTable.createMany({
+      data: [{ user_id: userId, user_role: 'internal_user' }],
+      skipDuplicates: true,
+    });
+    const row = await tx.liteLLM_UserTable.findUniqueOrThrow({
+      where: { user_id: userId },
+      omit: NO_PASSWORD,
+    });
+    return { row, created: count === 1 };
   }
 
   /** LiteLLM creates the user when an update by email matches nobody. */
