@@ -78,7 +78,6 @@ export class OrganizationManagementService {
           });
           if (existing) throw duplicateId(organizationId);
         }
-        await assertAliasFree(tx, alias);
         const budgetId =
           req.budget_id != null
             ? await this.budgets.requireBudget(req.budget_id, tx)
@@ -139,10 +138,7 @@ export class OrganizationManagementService {
       });
       if (!before) throw organizationNotFound(organizationId);
       const data: Prisma.LiteLLM_OrganizationTableUncheckedUpdateInput = { updated_by: auth.userId! };
-      if (alias !== undefined && alias !== before.organization_alias) {
-        await assertAliasFree(tx, alias, organizationId);
-        data.organization_alias = alias;
-      }
+      if (alias !== undefined && alias !== before.organization_alias) data.organization_alias = alias;
       if (req.models != null) data.models = req.models;
       if (req.spend != null) data.spend = req.spend;
       const budgetId =
@@ -264,27 +260,6 @@ function cleanAlias(alias: string): string {
   const trimmed = alias.trim();
   if (!trimmed) throw badRequest('organization_alias must not be blank', 'organization_alias');
   return trimmed;
-}
-
-/**
- * Aliases are unique, compared case-insensitively (LiteLLM does not check). The advisory lock
- * makes two writers of the same alias take turns, so the check cannot be raced.
- */
-async function assertAliasFree(tx: Tx, alias: string, exceptOrganizationId?: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'organization_alias:' + alias.toLowerCase()}))`;
-  const clash = await tx.liteLLM_OrganizationTable.findFirst({
-    where: {
-      organization_alias: { equals: alias, mode: 'insensitive' },
-      ...(exceptOrganizationId ? { organization_id: { not: exceptOrganizationId } } : {}),
-    },
-    select: { organization_id: true },
-  });
-  if (clash) {
-    throw conflict(
-      `Organization with alias '${alias}' already exists (organization_id=${clash.organization_id}).`,
-      'organization_alias',
-    );
-  }
 }
 
 /** Teams and keys of the organizations: a delete leaves neither dangling nor silently unscoped. */
