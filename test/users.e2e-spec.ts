@@ -341,6 +341,46 @@ describe('users API', () => {
       expect(res.body.teams.map((x: { team_id: string }) => x.team_id)).toEqual([team.team_id]);
     });
 
+    it("should give each team the user's team_memberships with their litellm_budget_table", async () => {
+      const team = await createTeam(t.prisma);
+      const other = await createTeam(t.prisma);
+      const id = uniq('member');
+      await http().post('/user/new').set(admin()).send({ user_id: id, auto_create_key: false }).expect(200);
+      await http()
+        .post('/team/member_add')
+        .set(admin())
+        .send({ team_id: team.team_id, member: { user_id: id, role: 'user' }, max_budget_in_team: 12 })
+        .expect(200);
+      await http()
+        .post('/team/member_add')
+        .set(admin())
+        .send({ team_id: other.team_id, member: { user_id: id, role: 'user' } })
+        .expect(200);
+      const peer = uniq('peer');
+      await http()
+        .post('/team/member_add')
+        .set(admin())
+        .send({ team_id: team.team_id, member: { user_id: peer, role: 'user' }, max_budget_in_team: 99 })
+        .expect(200);
+      await t.prisma.liteLLM_TeamMembership.update({
+        where: { user_id_team_id: { user_id: id, team_id: team.team_id } },
+        data: { spend: 2.5 },
+      });
+      const res = await http().get('/user/info').query({ user_id: id }).set(admin()).expect(200);
+      const byId = Object.fromEntries(
+        res.body.teams.map((x: { team_id: string; team_memberships: unknown[] }) => [x.team_id, x]),
+      );
+      expect(byId[team.team_id].team_memberships).toEqual([
+        expect.objectContaining({
+          user_id: id,
+          team_id: team.team_id,
+          spend: 2.5,
+          litellm_budget_table: expect.objectContaining({ max_budget: 12 }),
+        }),
+      ]);
+      expect(byId[other.team_id].team_memberships).toEqual([]);
+    });
+
     it("should refuse another user's info to non-admins with 403 and allow admins and viewers", async () => {
       const me = await userWithKey();
       const other = await userWithKey();

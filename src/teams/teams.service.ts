@@ -10,7 +10,7 @@ import {
   teamAdminPermissions,
   teamRoleOf,
 } from './team-members';
-import { defaultMemberBudgetId } from './team-rows';
+import { defaultMemberBudgetId, membershipView } from './team-rows';
 
 /** A user to add to a team (`/user/new` teams, later `/team/member_add`). */
 export interface NewTeamMember {
@@ -89,6 +89,26 @@ export class TeamsService {
 
   roleOf(team: TeamAccess, userId: string | null | undefined): 'admin' | 'user' | undefined {
     return teamRoleOf(team.members, userId);
+  }
+
+  /**
+   * The teams, each with `team_memberships`: the user's LiteLLM_TeamMembership rows in it with
+   * their `litellm_budget_table` (LiteLLM's /user/info teams, read by clients for the member's
+   * team budget and spend).
+   */
+  async withMembershipsOf<T extends { team_id: string; metadata: unknown }>(teams: T[], userId: string) {
+    const memberships = teams.length
+      ? await this.prisma.liteLLM_TeamMembership.findMany({
+          where: { user_id: userId, team_id: { in: teams.map((t) => t.team_id) } },
+          include: { litellm_budget_table: true },
+        })
+      : [];
+    return teams.map((team) => ({
+      ...team,
+      team_memberships: memberships
+        .filter((m) => m.team_id === team.team_id)
+        .map((m) => membershipView(m, defaultMemberBudgetId(team))),
+    }));
   }
 
   /** Team ids where the user appears in `members_with_roles` (with the role). */

@@ -26,8 +26,9 @@ export class UserQueriesService {
 
   /**
    * GET /user/info: the user row (no password), their keys (UI session keys left out) with
-   * `team_alias` ("None" for keys without a team), and their teams. Proxy admins without a
-   * user_id get their own row with every team and key (LiteLLM's admin UI view).
+   * `team_alias` ("None" for keys without a team), and their teams, each with the user's
+   * `team_memberships` (budget included). Proxy admins without a user_id get their own row with
+   * every team and key (LiteLLM's admin UI view, whose teams carry no memberships).
    */
   async info(auth: AuthContext, requested: string | undefined) {
     if (requested === undefined && isProxyAdmin(auth.role)) return this.adminInfo(auth);
@@ -55,7 +56,7 @@ export class UserQueriesService {
       user_id: user.user_id,
       user_info: user,
       keys: await this.withTeamAlias(keys),
-      teams: byAlias(teams),
+      teams: byAlias(await this.teams.withMembershipsOf(teams, user.user_id)),
     };
   }
 
