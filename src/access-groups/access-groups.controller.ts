@@ -9,6 +9,8 @@ import {
 } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ChangedByHeader } from '../common/request-headers';
 import { AccessGroupCreateRequest, AccessGroupResponse, AccessGroupUpdateRequest } from './access-groups.dto';
 import { AccessGroupsService } from './access-groups.service';
@@ -29,6 +31,11 @@ export class AccessGroupsController {
     description: `${WRITE} Grants models, MCP servers and agents to the teams and keys named: each gets the group id in its access_group_ids, in the same transaction. Duplicate name → 409; unknown team or key ids → 400 and nothing is created.`,
   })
   @ApiCreatedResponse({ type: AccessGroupResponse })
+  @ApiBodyExample(AccessGroupCreateRequest, {
+    access_group_name: 'gpt-4-users',
+    access_model_names: ['gpt-4'],
+  })
+  @ApiErrors(400, 409)
   createAccessGroup(
     @Body() body: AccessGroupCreateRequest,
     @CurrentAuth() auth: AuthContext,
@@ -47,6 +54,7 @@ export class AccessGroupsController {
   @Get(':access_group_id')
   @ApiOperation({ summary: 'Get an access group', description: `${READ} Unknown id → 404.` })
   @ApiOkResponse({ type: AccessGroupResponse })
+  @ApiErrors(404)
   getAccessGroup(@Param('access_group_id') id: string, @CurrentAuth() auth: AuthContext) {
     return this.accessGroups.getAccessGroup(id, auth);
   }
@@ -57,6 +65,8 @@ export class AccessGroupsController {
     description: `${WRITE} Only the fields sent change (a list sent as null becomes []). New team and key lists replace the old ones: added teams and keys get the group id, those left out lose it. Unknown id → 404; rename onto an existing name → 409; unknown team or key ids → 400.`,
   })
   @ApiOkResponse({ type: AccessGroupResponse })
+  @ApiBodyExample(AccessGroupUpdateRequest, { description: 'Teams allowed to use GPT-4' })
+  @ApiErrors(400, 404, 409)
   updateAccessGroup(
     @Param('access_group_id') id: string,
     @Body() body: AccessGroupUpdateRequest,
@@ -73,6 +83,7 @@ export class AccessGroupsController {
     description: `${WRITE} Removes the group id from every team and key that carries it, then deletes the group. Unknown id → 404.`,
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(404)
   deleteAccessGroup(
     @Param('access_group_id') id: string,
     @CurrentAuth() auth: AuthContext,

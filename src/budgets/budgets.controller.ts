@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Response } from 'express';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   BudgetDeleteRequest,
@@ -33,6 +34,7 @@ export class BudgetsController {
     description: `${ADMIN_ONLY} A budget can be linked to keys, organizations, customers, tags, projects and memberships. With budget_duration and no budget_reset_at, the first reset is the next calendar boundary (e.g. "30d" → the 1st of next month). Duplicate id → 400.`,
   })
   @ApiOkResponse({ type: BudgetResponse })
+  @ApiErrors(400)
   newBudget(
     @Body() body: BudgetNewRequest,
     @CurrentAuth() auth: AuthContext,
@@ -48,6 +50,7 @@ export class BudgetsController {
     description: `${ADMIN_ONLY} Changes only the fields sent (null clears a field); every object linked to the budget sees the change. As in LiteLLM, a new budget_duration does not move budget_reset_at (send budget_reset_at to move it). Unknown budget_id → 404.`,
   })
   @ApiOkResponse({ type: BudgetResponse })
+  @ApiErrors(400)
   updateBudget(
     @Body() body: BudgetUpdateRequest,
     @CurrentAuth() auth: AuthContext,
@@ -63,6 +66,7 @@ export class BudgetsController {
     description: `${ADMIN_ONLY} Unknown ids are left out of the answer.`,
   })
   @ApiOkResponse({ type: BudgetResponse, isArray: true })
+  @ApiErrors(400)
   budgetInfo(@Body() body: BudgetInfoRequest) {
     return this.budgets.budgetInfo(body.budgets);
   }
@@ -104,6 +108,7 @@ export class BudgetsController {
     description: `${ADMIN_ONLY} Returns the deleted row. Unknown id → 404. A budget still linked to keys, organizations, projects, tags, customers or memberships → 400 and nothing is deleted.`,
   })
   @ApiOkResponse({ type: BudgetResponse })
+  @ApiErrors(400)
   deleteBudget(
     @Body() body: BudgetDeleteRequest,
     @CurrentAuth() auth: AuthContext,

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, Public } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   INVITATION_EXAMPLE,
@@ -30,6 +32,8 @@ export class InvitationsController {
       'Proxy admins invite anyone; org admins members of their organizations; team admins members of their teams.',
   })
   @ApiOkResponse(INVITATION)
+  @ApiBodyExample(InvitationNewRequest, { user_id: 'alice' }, 'Invite user alice (the user must exist)')
+  @ApiErrors(400)
   newInvitation(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -42,6 +46,7 @@ export class InvitationsController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'An invitation (proxy admins)' })
   @ApiOkResponse(INVITATION)
+  @ApiErrors(400)
   invitationInfo(@CurrentAuth() auth: AuthContext, @Query() query: InvitationInfoQuery) {
     return this.invitations.info(auth, query.invitation_id);
   }
@@ -51,6 +56,11 @@ export class InvitationsController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Mark an invitation accepted or not (proxy admins)' })
   @ApiOkResponse(INVITATION)
+  @ApiBodyExample(InvitationUpdateRequest, {
+    invitation_id: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35',
+    is_accepted: true,
+  })
+  @ApiErrors(400)
   updateInvitation(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -71,6 +81,8 @@ export class InvitationsController {
     description: 'Proxy admins, or the admin who created it. Returns the deleted row.',
   })
   @ApiOkResponse(INVITATION)
+  @ApiBodyExample(InvitationDeleteRequest, { invitation_id: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35' })
+  @ApiErrors(400)
   deleteInvitation(@CurrentAuth() auth: AuthContext, @Body() body: InvitationDeleteRequest) {
     return this.invitations.delete(auth, body.invitation_id);
   }
@@ -90,6 +102,7 @@ export class InvitationsController {
       },
     },
   })
+  @ApiErrors(401)
   onboardingGetToken(@Query() query: OnboardingTokenQuery) {
     return this.invitations.getToken(query.invite_link);
   }
@@ -104,6 +117,12 @@ export class InvitationsController {
   @ApiOkResponse({
     schema: { example: { user_id: 'alice', user_email: 'alice@example.com', user_role: 'internal_user' } },
   })
+  @ApiBodyExample(OnboardingClaimRequest, {
+    invitation_link: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35',
+    user_id: 'alice',
+    password: 'a-long-passphrase',
+  })
+  @ApiErrors(401)
   onboardingClaimToken(@Body() body: OnboardingClaimRequest) {
     return this.invitations.claimToken(body);
   }

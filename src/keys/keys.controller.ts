@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
 import {
@@ -66,6 +67,12 @@ export class KeysController {
   })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyGenerateRequest, {
+    models: ['gpt-4o'],
+    max_budget: 10,
+    duration: '30d',
+    metadata: { owner: 'search-team' },
+  })
   generateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -79,6 +86,11 @@ export class KeysController {
   @ApiOperation({ summary: 'Generate a service-account key for a team (no user owner)' })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
+  @ApiBodyExample(
+    KeyGenerateRequest,
+    { team_id: 'team-1234', models: ['gpt-4o'] },
+    'A key owned by an existing team',
+  )
   generateServiceAccountKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -92,6 +104,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Update a key', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: KeyUpdateResponse })
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyUpdateRequest, { key: 'sk-your-key', max_budget: 20 }, 'Raise the budget of a key')
   updateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -105,6 +118,11 @@ export class KeysController {
   @ApiOperation({ summary: 'Update up to 500 keys (proxy admin only)' })
   @ApiOkResponse({ type: KeyBulkUpdateResponse })
   @ApiErrors(400)
+  @ApiBodyExample(
+    KeyBulkUpdateRequest,
+    { keys: [{ key: 'sk-your-key', max_budget: 20 }] },
+    'Keys are updated one by one; failures are listed',
+  )
   bulkUpdateKeys(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -121,6 +139,7 @@ export class KeysController {
   })
   @ApiOkResponse({ schema: { example: { deleted_keys: ['sk-...'] } } })
   @ApiErrors(404)
+  @ApiBodyExample(KeyDeleteRequest, { keys: ['sk-your-key'] })
   deleteKeys(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -141,6 +160,7 @@ export class KeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Rows of several keys' })
   @ApiOkResponse({ type: KeyInfoV2Response })
+  @ApiBodyExample(KeyInfoV2Request, { keys: ['sk-your-key'] })
   keyInfoV2(@CurrentAuth() auth: AuthContext, @Body() body: KeyInfoV2Request) {
     return this.queries.infoMany(auth, body.keys);
   }
@@ -174,6 +194,7 @@ export class KeysController {
   })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyRegenerateRequest, { key: 'sk-your-key' })
   regenerateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -184,10 +205,11 @@ export class KeysController {
 
   @Post('key/:key/regenerate')
   @HttpCode(200)
-  @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash' })
+  @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash', example: 'sk-your-key' })
   @ApiOperation({ summary: 'Regenerate the key named in the path' })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyRegenerateRequest, {}, 'A new key with the same settings')
   regenerateKeyByPath(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -199,10 +221,11 @@ export class KeysController {
 
   @Post('key/:key/reset_spend')
   @HttpCode(200)
-  @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash' })
+  @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash', example: 'sk-your-key' })
   @ApiOperation({ summary: "Lower a key's spend (proxy admin or team admin)" })
   @ApiOkResponse({ type: KeyResetSpendResponse })
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyResetSpendRequest, { reset_to: 0 })
   resetKeySpend(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -217,6 +240,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Block a key', description: 'Refused on every pod within a second.' })
   @ApiOkResponse({ type: KeyRowResponse })
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyBlockRequest, { key: 'sk-your-key' })
   blockKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -230,6 +254,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Unblock a key' })
   @ApiOkResponse({ type: KeyRowResponse })
   @ApiErrors(400, 404)
+  @ApiBodyExample(KeyBlockRequest, { key: 'sk-your-key' })
   unblockKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,

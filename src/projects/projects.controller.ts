@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/co
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   ProjectDeleteRequest,
@@ -28,6 +30,12 @@ export class ProjectsController {
     description: `${MANAGERS} A budget row is always created from the budget fields (even none) unless budget_id links an existing budget (not both: 400). Models must be a subset of the team's models; max_budget, tpm_limit and rpm_limit at most the team's (400). Unknown team → 404; duplicate project_id → 400. tags, guardrails and policies are kept in metadata.`,
   })
   @ApiOkResponse({ type: ProjectResponse })
+  @ApiBodyExample(
+    ProjectNewRequest,
+    { team_id: 'team-1234', project_alias: 'flight-search-assistant' },
+    'A project in an existing team',
+  )
+  @ApiErrors(400, 404)
   newProject(
     @Body() body: ProjectNewRequest,
     @CurrentAuth() auth: AuthContext,
@@ -43,6 +51,11 @@ export class ProjectsController {
     description: `${MANAGERS} Fields sent with a value are changed (null leaves a field alone); metadata is replaced, not merged. Budget fields change the linked budget in place. Moving the project to another team needs the same rights on that team and a project without keys. Unknown project → 404.`,
   })
   @ApiOkResponse({ type: ProjectResponse })
+  @ApiBodyExample(ProjectUpdateRequest, {
+    project_id: 'project-123',
+    description: 'Flight search and booking assistant',
+  })
+  @ApiErrors(400, 404)
   updateProject(
     @Body() body: ProjectUpdateRequest,
     @CurrentAuth() auth: AuthContext,
@@ -58,6 +71,8 @@ export class ProjectsController {
       'Proxy admins only (others 403). All or nothing: an unknown id → 404, a project that still has keys → 400, and then nothing is deleted. Returns the deleted rows. Their budget rows are kept.',
   })
   @ApiOkResponse({ type: ProjectResponse, isArray: true })
+  @ApiBodyExample(ProjectDeleteRequest, { project_ids: ['project-123'] })
+  @ApiErrors(400, 404)
   deleteProjects(
     @Body() body: ProjectDeleteRequest,
     @CurrentAuth() auth: AuthContext,
@@ -73,6 +88,7 @@ export class ProjectsController {
       "Proxy admins and admin viewers, or members of the project's team (legacy admins/members lists); others 403. Unknown project → 404.",
   })
   @ApiOkResponse({ type: ProjectResponse })
+  @ApiErrors(404)
   projectInfo(@Query() query: ProjectInfoQuery, @CurrentAuth() auth: AuthContext) {
     return this.projects.projectInfo(query.project_id, auth);
   }

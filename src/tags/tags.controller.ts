@@ -9,6 +9,8 @@ import {
 } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   TagChangeResponse,
@@ -40,6 +42,8 @@ export class TagsController {
     description: `${ADMIN_ONLY} Budget fields create a budget row for the tag; budget_id links an existing one instead (not both: 400). The tag is added to litellm_params.tags of the stored deployments whose model id or name is in models. Duplicate name → 400. ${ERRORS}`,
   })
   @ApiOkResponse({ type: TagChangeResponse })
+  @ApiBodyExample(TagNewRequest, { name: 'production', description: 'Production traffic' })
+  @ApiErrors(400)
   newTag(
     @Body() body: TagNewRequest,
     @CurrentAuth() auth: AuthContext,
@@ -55,6 +59,8 @@ export class TagsController {
     description: `${ADMIN_ONLY} Only the fields sent change (null description clears it, null models empties the list). Budget fields change the tag's budget in place, or create one. Unknown tag → 404. ${ERRORS}`,
   })
   @ApiOkResponse({ type: TagChangeResponse })
+  @ApiBodyExample(TagUpdateRequest, { name: 'production', description: 'Production traffic (EU)' })
+  @ApiErrors(400, 404)
   updateTag(
     @Body() body: TagUpdateRequest,
     @CurrentAuth() auth: AuthContext,
@@ -72,6 +78,8 @@ export class TagsController {
   @ApiOkResponse({
     schema: { type: 'object', additionalProperties: { $ref: getSchemaPath(TagWithBudgetResponse) } },
   })
+  @ApiBodyExample(TagInfoRequest, { names: ['production'] })
+  @ApiErrors(404)
   tagInfo(@Body() body: TagInfoRequest) {
     return this.tags.tagInfo(body.names);
   }
@@ -83,6 +91,7 @@ export class TagsController {
       'Proxy admins and admin viewers: every stored tag (with its budget), then the "dynamic" tags seen only in spend logs (models null). Others who reach this route see only tags their own keys spent on. start_date and end_date (YYYY-MM-DD, both or neither) limit the dynamic tags; bad dates → 400.',
   })
   @ApiOkResponse({ type: TagWithBudgetResponse, isArray: true })
+  @ApiErrors(400)
   listTags(@Query() query: TagListQuery, @CurrentAuth() auth: AuthContext) {
     return this.tags.listTags(query, auth);
   }
@@ -94,6 +103,8 @@ export class TagsController {
     description: `${ADMIN_ONLY} The tag's budget row is kept. Unknown tag → 404. ${ERRORS}`,
   })
   @ApiOkResponse({ type: TagDeleteResponse })
+  @ApiBodyExample(TagDeleteRequest, { name: 'production' })
+  @ApiErrors(404)
   deleteTag(
     @Body() body: TagDeleteRequest,
     @CurrentAuth() auth: AuthContext,

@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ChangedByHeader } from '../common/request-headers';
 import {
   TeamBulkMemberAddRequest,
@@ -51,6 +53,8 @@ export class TeamMembersController {
       },
     },
   })
+  @ApiBodyExample(TeamMemberAddRequest, { team_id: 'team-1234', member: { user_id: 'alice', role: 'user' } })
+  @ApiErrors(400, 404)
   addTeamMember(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -85,6 +89,11 @@ export class TeamMembersController {
       },
     },
   })
+  @ApiBodyExample(TeamBulkMemberAddRequest, {
+    team_id: 'team-1234',
+    members: [{ user_id: 'alice', role: 'user' }],
+  })
+  @ApiErrors(400, 404)
   bulkAddTeamMembers(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -100,6 +109,8 @@ export class TeamMembersController {
     description: `${MANAGERS} The member's keys are kept (as in LiteLLM).`,
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  @ApiBodyExample(TeamMemberDeleteRequest, { team_id: 'team-1234', user_id: 'alice' })
+  @ApiErrors(400, 404)
   deleteTeamMember(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -126,6 +137,8 @@ export class TeamMembersController {
       },
     },
   })
+  @ApiBodyExample(TeamMemberUpdateRequest, { team_id: 'team-1234', user_id: 'alice', role: 'admin' })
+  @ApiErrors(400, 404)
   updateTeamMember(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -140,13 +153,14 @@ export class TeamMembersController {
     summary: "Reset a member's spend in the team",
     description: `${MANAGERS} Team admins cannot reset their own membership. reset_to must not exceed the current spend.`,
   })
-  @ApiParam({ name: 'team_id' })
-  @ApiParam({ name: 'user_id' })
+  @ApiParam({ name: 'team_id', example: 'team-1234' })
+  @ApiParam({ name: 'user_id', example: 'alice' })
   @ApiOkResponse({
     schema: {
       example: { team_id: 'team-search', user_id: 'bob', previous_spend: 4.2, spend: 0, budget_id: null },
     },
   })
+  @ApiErrors(400, 404)
   resetTeamMemberSpend(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -163,8 +177,8 @@ export class TeamMembersController {
     summary: "Put a member back on the team's default member budget (or none)",
     description: `${MANAGERS} Team admins cannot reset their own membership. Spend is not touched.`,
   })
-  @ApiParam({ name: 'team_id' })
-  @ApiParam({ name: 'user_id' })
+  @ApiParam({ name: 'team_id', example: 'team-1234' })
+  @ApiParam({ name: 'user_id', example: 'alice' })
   @ApiOkResponse({
     schema: {
       example: {
@@ -177,6 +191,7 @@ export class TeamMembersController {
       },
     },
   })
+  @ApiErrors(404)
   resetTeamMemberBudget(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,

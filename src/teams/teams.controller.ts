@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { DailyActivityResponse } from '../common/dto/daily-activity.responses';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
@@ -62,6 +63,8 @@ export class TeamsController {
       'Proxy admins, or org admins passing an organization_id they administer. The caller joins as an admin. team_admin_permissions (proxy admins only) lets the team admins change the listed fields with /team/update, update members\' keys ("member_key_budgets") or create projects ("projects").',
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  @ApiBodyExample(TeamNewRequest, { team_alias: 'search-team', models: ['gpt-4o'], max_budget: 100 })
+  @ApiErrors(400)
   newTeam(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -78,6 +81,8 @@ export class TeamsController {
       "Proxy admins and org admins of the team's organization: any field. Team admins: only the fields listed in the team's team_admin_permissions (set by a proxy admin). Moving to another organization needs org admin rights in both.",
   })
   @ApiOkResponse({ schema: { example: { team_id: 'team-search', data: TEAM_ROW } } })
+  @ApiBodyExample(TeamUpdateRequest, { team_id: 'team-1234', max_budget: 200 }, 'Raise the budget of a team')
+  @ApiErrors(400, 404)
   updateTeam(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -94,6 +99,8 @@ export class TeamsController {
       "Teams are archived to LiteLLM_DeletedTeamTable and their keys to LiteLLM_DeletedVerificationToken; the keys stop working on every pod at once. Org admins pass the team's organization_id.",
   })
   @ApiOkResponse({ schema: { example: { deleted_teams: ['team-search'], deleted_keys: 3 } } })
+  @ApiBodyExample(TeamDeleteRequest, { team_ids: ['team-1234'] })
+  @ApiErrors(400, 404)
   deleteTeams(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -110,6 +117,7 @@ export class TeamsController {
   @ApiOkResponse({
     schema: { example: { team_id: 'team-search', team_info: TEAM_ROW, keys: [], team_memberships: [] } },
   })
+  @ApiErrors(404)
   teamInfo(@CurrentAuth() auth: AuthContext, @Query() query: TeamIdQuery) {
     return this.queries.info(auth, query.team_id);
   }
@@ -137,6 +145,7 @@ export class TeamsController {
       },
     },
   })
+  @ApiErrors(404)
   listTeamsV2(@CurrentAuth() auth: AuthContext, @Query() query: TeamListV2Query) {
     return this.queries.listV2(auth, query);
   }
@@ -158,6 +167,8 @@ export class TeamsController {
     description: "Proxy admins, or org admins passing the team's organization_id.",
   })
   @ApiOkResponse({ schema: { example: { ...TEAM_ROW, blocked: true } } })
+  @ApiBodyExample(TeamBlockRequest, { team_id: 'team-1234' })
+  @ApiErrors(404)
   blockTeam(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -173,6 +184,8 @@ export class TeamsController {
     description: "Proxy admins, or org admins passing the team's organization_id.",
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  @ApiBodyExample(TeamBlockRequest, { team_id: 'team-1234' })
+  @ApiErrors(404)
   unblockTeam(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -185,6 +198,8 @@ export class TeamsController {
   @HttpCode(200)
   @ApiOperation({ summary: "Add models to a team's model list (proxy admins)" })
   @ApiOkResponse({ schema: { example: { ...TEAM_ROW, models: ['gpt-4o', 'claude-3'] } } })
+  @ApiBodyExample(TeamModelsRequest, { team_id: 'team-1234', models: ['gpt-4o'] })
+  @ApiErrors(400, 404)
   addTeamModels(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -200,6 +215,8 @@ export class TeamsController {
     description: 'Removing every model is refused: an empty list would mean all models.',
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
+  @ApiBodyExample(TeamModelsRequest, { team_id: 'team-1234', models: ['gpt-4o'] })
+  @ApiErrors(400, 404)
   deleteTeamModels(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -222,6 +239,7 @@ export class TeamsController {
       },
     },
   })
+  @ApiErrors(404)
   teamPermissions(@CurrentAuth() auth: AuthContext, @Query() query: TeamIdQuery) {
     return this.queries.permissions(auth, query.team_id);
   }
@@ -236,6 +254,11 @@ export class TeamsController {
   @ApiOkResponse({
     schema: { example: { ...TEAM_ROW, team_member_permissions: ['/key/info', '/key/generate'] } },
   })
+  @ApiBodyExample(TeamPermissionsUpdateRequest, {
+    team_id: 'team-1234',
+    team_member_permissions: ['/key/info', '/key/health', '/key/generate'],
+  })
+  @ApiErrors(400, 404)
   updateTeamPermissions(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,

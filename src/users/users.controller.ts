@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/co
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiBodyExample } from '../common/dto/api-body-example';
 import { DailyActivityResponse } from '../common/dto/daily-activity.responses';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ChangedByHeader } from '../common/request-headers';
@@ -61,6 +62,12 @@ export class UsersController {
   @ApiOkResponse({
     schema: { example: { ...USER_ROW, key: 'sk-...', key_name: 'sk-...a1b2', expires: null } },
   })
+  @ApiBodyExample(UserNewRequest, {
+    user_email: 'alice@example.com',
+    user_role: 'internal_user',
+    max_budget: 100,
+  })
+  @ApiErrors(400, 409)
   newUser(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -76,6 +83,7 @@ export class UsersController {
   })
   @ApiQuery(USER_ID_QUERY)
   @ApiOkResponse({ schema: { example: { user_id: 'alice', user_info: USER_ROW, keys: [], teams: [] } } })
+  @ApiErrors(404)
   userInfo(@CurrentAuth() auth: AuthContext, @UserIdQuery() userId: string | undefined) {
     return this.queries.info(auth, userId);
   }
@@ -87,6 +95,7 @@ export class UsersController {
   })
   @ApiQuery(USER_ID_QUERY)
   @ApiOkResponse({ schema: { example: USER_ROW } })
+  @ApiErrors(400, 404)
   userInfoV2(@CurrentAuth() auth: AuthContext, @UserIdQuery() userId: string | undefined) {
     return this.queries.infoV2(auth, userId);
   }
@@ -99,6 +108,8 @@ export class UsersController {
       'Only the fields sent change; [] / {} / 0 / false are applied and null clears nullable fields. Non-admins: only their own email, alias and password.',
   })
   @ApiOkResponse({ schema: { example: { user_id: 'alice', data: USER_ROW } } })
+  @ApiBodyExample(UserUpdateRequest, { user_id: 'alice', max_budget: 200 }, 'Raise the budget of user alice')
+  @ApiErrors(400, 409)
   updateUser(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -120,6 +131,12 @@ export class UsersController {
       },
     },
   })
+  @ApiBodyExample(
+    UserBulkUpdateRequest,
+    { users: [{ user_id: 'alice', max_budget: 200 }] },
+    'Users are updated one by one; failures are listed',
+  )
+  @ApiErrors(400)
   bulkUpdateUsers(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -138,6 +155,7 @@ export class UsersController {
       example: { users: [{ ...USER_ROW, key_count: 1 }], total: 1, page: 1, page_size: 25, total_pages: 1 },
     },
   })
+  @ApiErrors(400)
   listUsers(@CurrentAuth() auth: AuthContext, @Query() query: UserListQuery) {
     return this.queries.list(auth, query);
   }
@@ -151,6 +169,8 @@ export class UsersController {
       'Keys are archived to LiteLLM_DeletedVerificationToken. Answers the number of users deleted.',
   })
   @ApiOkResponse({ schema: { type: 'integer', example: 1 } })
+  @ApiBodyExample(UserDeleteRequest, { user_ids: ['alice'] })
+  @ApiErrors(400, 404)
   deleteUsers(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,

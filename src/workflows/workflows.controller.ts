@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
+import { ApiBodyExample } from '../common/dto/api-body-example';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import {
   WorkflowEventCreateRequest,
   WorkflowEventListResponse,
@@ -64,6 +66,7 @@ export class WorkflowsController {
     description: `${WHO_READS} spend is the sum of the spend logs whose session_id is the run's session_id. Unknown run → 404.`,
   })
   @ApiOkResponse({ type: WorkflowRunDetailResponse })
+  @ApiErrors(404)
   getWorkflowRun(@Param('run_id') runId: string, @CurrentAuth() auth: AuthContext) {
     return this.workflows.getRun(runId, auth);
   }
@@ -75,6 +78,8 @@ export class WorkflowsController {
     description: `${WHO_WRITES} Only fields sent (and not null) change; none → 400 "No fields to update".`,
   })
   @ApiOkResponse({ type: WorkflowRunResponse })
+  @ApiErrors(400, 404, 409)
+  @ApiBodyExample(WorkflowRunUpdateRequest, { status: 'completed', output: { summary: 'All tests pass' } })
   updateWorkflowRun(
     @Param('run_id') runId: string,
     @Body() body: WorkflowRunUpdateRequest,
@@ -91,6 +96,7 @@ export class WorkflowsController {
     description: `${WHO_WRITES} The event gets the run's next sequence number (from 0, no gaps even under concurrent appends). In the same transaction step.started sets the run's status to running, step.failed to failed, hook.waiting to paused, hook.received to running; other event types leave it. Events can never be changed or deleted.`,
   })
   @ApiOkResponse({ type: WorkflowEventResponse })
+  @ApiErrors(404, 409)
   appendWorkflowEvent(
     @Param('run_id') runId: string,
     @Body() body: WorkflowEventCreateRequest,
@@ -106,6 +112,7 @@ export class WorkflowsController {
     description: `${WHO_READS} In sequence order.`,
   })
   @ApiOkResponse({ type: WorkflowEventListResponse })
+  @ApiErrors(404)
   listWorkflowEvents(
     @Param('run_id') runId: string,
     @Query() query: WorkflowLogQuery,
@@ -122,6 +129,7 @@ export class WorkflowsController {
     description: `${WHO_WRITES} Stored in full; numbered by the run's own message counter (from 0, no gaps).`,
   })
   @ApiOkResponse({ type: WorkflowMessageResponse })
+  @ApiErrors(404, 409)
   appendWorkflowMessage(
     @Param('run_id') runId: string,
     @Body() body: WorkflowMessageCreateRequest,
@@ -137,6 +145,7 @@ export class WorkflowsController {
     description: `${WHO_READS} In sequence order.`,
   })
   @ApiOkResponse({ type: WorkflowMessageListResponse })
+  @ApiErrors(404)
   listWorkflowMessages(
     @Param('run_id') runId: string,
     @Query() query: WorkflowLogQuery,
