@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { rejectUnsafeInput } from './common/errors/unsafe-input';
+import { requireJsonBody } from './common/json-body';
 import { requestLogging } from './common/logging/request-logging.middleware';
 import { RedisModule } from './common/redis/redis.module';
 import type { AppConfig } from './config/app-config';
@@ -50,6 +51,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer) {
-    consumer.apply(requestLogging, rejectUnsafeInput).forRoutes('*path');
+    consumer.apply(requestLogging, requireJsonBody, rejectUnsafeInput).forRoutes('*path');
   }
 }

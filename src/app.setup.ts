@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { RequestValidationPipe } from './common/errors/validation.pipe';
-import type { AppConfig } from './config/app-config';
+import type { AppConfig, CorsConfig } from './config/app-config';
 import { APP_CONFIG } from './config/config.module';
 import { buildOpenApiDocument } from './openapi';
+import { isJsonRequest } from './common/json-body';
 import { routeAliases } from './common/route-aliases';
 
 /**
@@ -19,29 +22,47 @@ export function installBigIntJson() {
   };
 }
 
-/** Everything main.ts and the e2e tests share: pipes, filters, Swagger, shutdown hooks. */
+/**
+ * Everything main.ts and the e2e tests share: CORS, body parsing, pipes, filters, Swagger. (Signals
+ * are main.ts's: it closes the app before it stops an embedded database.)
+ */
 export function setupApp<T extends INestApplication>(app: T): T {
   installBigIntJson();
+  const config = app.get<AppConfig>(APP_CONFIG);
   const http = app.getHttpAdapter().getInstance() as {
     disable?(setting: string): void;
     use?(fn: unknown): void;
   };
   http.disable?.('x-powered-by');
+  app.enableCors(corsOptions(config.cors));
   http.use?.(routeAliases);
+  (app as unknown as NestExpressApplication).useBodyParser('json', { type: isJsonRequest });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(new RequestValidationPipe());
-  app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     customSiteTitle: 'LiteLLM control plane',
     swaggerOptions: {
       deepLinking: true,
-      persistAuthorization: app.get<AppConfig>(APP_CONFIG).swaggerPersistAuthorization,
+      persistAuthorization: config.swaggerPersistAuthorization,
     },
   });
   app
     .getHttpAdapter()
     .get('/docs-json', (_req: unknown, res: { json(body: unknown): void }) => res.json(document));
   return app;
+}
+
+/**
+ * LiteLLM's CORS: every origin by default (as `*`, without credentials), or only the listed ones.
+ * Preflights are answered before auth, for any method, echoing the headers the browser asks for.
+ */
+function corsOptions(cors: CorsConfig): CorsOptions {
+  return {
+    origin: cors.origins === '*' ? '*' : cors.origins,
+    credentials: cors.allowCredentials,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxAge: 600,
+  };
 }

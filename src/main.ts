@@ -1,23 +1,39 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { setupApp } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { loadEnvFile } from './config/env-file';
 import { loadOrCreateMasterKey } from './config/master-key';
 import { JsonLogger } from './common/logging/json-logger';
-import { startEmbeddedPostgres } from './prisma/embedded-postgres';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './prisma/embedded-postgres';
 import { runMigrations } from './prisma/migrations';
 
+/** What the ready banner tells the operator, gathered while starting. */
+interface StartReport {
+  envFile?: string;
+  database: string;
+  masterKey: { source: 'env' } | { source: 'file'; path: string; generated?: string };
+}
+
 async function bootstrap() {
+  const envFile = loadEnvFile(process.cwd(), process.env);
   const config = readConfig();
   const logger = new JsonLogger(config.logLevel);
+  if (envFile)
+    logger.log({ msg: 'read variables from .env (the environment wins)', path: envFile }, 'bootstrap');
 
+  let db: EmbeddedDatabase | undefined;
+  let database: string;
   if (config.databaseUrl) {
-    logger.log({ msg: 'using database', database: describeDatabase(config.databaseUrl) }, 'bootstrap');
+    database = describeDatabase(config.databaseUrl);
+    logger.log({ msg: 'using database', database }, 'bootstrap');
   } else {
     const dir = join(config.dataDir, 'pg');
-    const db = await startEmbeddedPostgres({ dir, port: config.embeddedDatabasePort });
+    db = await startEmbeddedPostgres({ dir, port: config.embeddedDatabasePort });
     config.databaseUrl = db.url;
+    database = `embedded PostgreSQL in ${dir} (port ${config.embeddedDatabasePort})`;
     logger.log(
       {
         msg: 'using embedded PostgreSQL (no DATABASE_URL set); set DATABASE_URL=postgresql://user:pass@host:5432/db to use your own',
@@ -28,17 +44,11 @@ async function bootstrap() {
     );
   }
 
+  let masterKey: StartReport['masterKey'] = { source: 'env' };
   if (!config.masterKey) {
     const { key, path, created } = loadOrCreateMasterKey(config.dataDir);
     config.masterKey = key;
-    if (created) {
-      // Printed once, on the run that generated it; never logged again.
-      process.stdout.write(
-        `\nGenerated a master key (saved in ${path}, mode 600):\n\n    ${key}\n\nUse it with Swagger's Authorize button, or set LITELLM_MASTER_KEY to choose your own.\n\n`,
-      );
-    } else {
-      logger.log({ msg: 'using the master key saved in the data directory', path }, 'bootstrap');
-    }
+    masterKey = { source: 'file', path, generated: created ? key : undefined };
   }
 
   if (config.migrateOnStart) {
@@ -58,9 +68,64 @@ async function bootstrap() {
   }
 
   const app = setupApp(await NestFactory.create(AppModule.register(config), { logger }));
+  closeOnSignals(app, db, logger);
   await app.listen(config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-  logger.log({ msg: `listening; Swagger UI at ${url}/docs`, port: config.port }, 'bootstrap');
+  logger.log({ msg: 'listening', url, port: config.port }, 'bootstrap');
+  process.stdout.write(readyBanner(url, { envFile, database, masterKey }));
+}
+
+/**
+ * The last thing start-up prints, so it does not scroll away: where to go, and where the master key
+ * is. A generated key is shown here once, on the start that generated it, and never logged.
+ */
+function readyBanner(url: string, report: StartReport): string {
+  const key = report.masterKey;
+  const lines = [
+    '',
+    `LiteLLM control plane is ready at ${url}`,
+    `  Swagger UI:  ${url}/docs  (Authorize with the master key)`,
+    `  Master key:  ${key.source === 'env' ? 'from LITELLM_MASTER_KEY' : `kept in ${key.path} (mode 600)`}`,
+    `  Database:    ${report.database}`,
+  ];
+  if (report.envFile) lines.push(`  Settings:    ${report.envFile} and the environment`);
+  if (key.source === 'file' && key.generated) {
+    lines.push(
+      '',
+      'A master key was generated for this installation (shown this once):',
+      '',
+      `    ${key.generated}`,
+      '',
+      'Set LITELLM_MASTER_KEY to choose your own.',
+    );
+  }
+  return lines.join('\n') + '\n\n';
+}
+
+/**
+ * Ctrl-C / SIGTERM: close the app first (requests, scheduler lease, the LISTEN connection, the
+ * pool), then stop the embedded database, so nothing sees its connection cut from under it.
+ * A second signal while closing ends the process at once.
+ */
+function closeOnSignals(app: INestApplication, db: EmbeddedDatabase | undefined, logger: JsonLogger) {
+  const close = (signal: NodeJS.Signals) => {
+    logger.log({ msg: `${signal}: shutting down` }, 'bootstrap');
+    process.once(signal, () => process.exit(1));
+    app
+      .close()
+      .then(() => db?.stop())
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          logger.error(
+            { msg: 'shutdown failed', error: e instanceof Error ? e.message : String(e) },
+            'bootstrap',
+          );
+          process.exit(1);
+        },
+      );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, close);
 }
 
 function readConfig(): AppConfig {

@@ -45,7 +45,7 @@ export async function startPods(
 }
 
 /** A port the OS just handed out, so parallel test files never collide. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -30,6 +30,15 @@ export interface AppConfig {
   /** Default grace period of regenerated keys (LiteLLM's LITELLM_KEY_ROTATION_GRACE_PERIOD), e.g. "24h". */
   keyRotationGracePeriod: string | undefined;
   scheduler: SchedulerConfig;
+  cors: CorsConfig;
+}
+
+/** Browser access (LiteLLM's LITELLM_CORS_ORIGINS / LITELLM_CORS_ALLOW_CREDENTIALS). */
+export interface CorsConfig {
+  /** `'*'` answers every origin; otherwise only these. */
+  origins: '*' | string[];
+  /** Never with `'*'`: a browser must not send cookies to any site that asks. */
+  allowCredentials: boolean;
 }
 
 /** The scheduled module (cron lease + jobs). LiteLLM's env names where LiteLLM has one. */
@@ -105,6 +114,26 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     swaggerPersistAuthorization: boolean(env, 'SWAGGER_PERSIST_AUTHORIZATION', false),
     keyRotationGracePeriod: read('LITELLM_KEY_ROTATION_GRACE_PERIOD'),
     scheduler: schedulerConfig(env, read),
+    cors: corsConfig(env, read),
+  };
+}
+
+function corsConfig(env: Env, read: (name: string) => string | undefined): CorsConfig {
+  const listed = (read('LITELLM_CORS_ORIGINS') ?? '*')
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  const origins = listed.length === 0 || listed.includes('*') ? '*' : listed;
+  for (const origin of origins === '*' ? [] : origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new ConfigError(
+        'LITELLM_CORS_ORIGINS',
+        `must list origins such as "https://admin.example.com", got "${origin}"`,
+      );
+  }
+  return {
+    origins,
+    allowCredentials: origins !== '*' && boolean(env, 'LITELLM_CORS_ALLOW_CREDENTIALS', false),
   };
 }
 

@@ -22,7 +22,8 @@ export interface MigrationResult {
  */
 export async function runMigrations(
   databaseUrl: string,
-  projectRoot = process.cwd(),
+  // The package's own folder (src/prisma or dist/prisma → ../..), so it starts from any directory.
+  projectRoot = join(__dirname, '..', '..'),
 ): Promise<MigrationResult> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { RequestValidationError } from '../common/errors/api-error';
+import { bracketedParameter } from '../common/errors/query-shape';
 
 const MAX_LENGTH = 512;
 
@@ -12,6 +13,8 @@ const MAX_LENGTH = 512;
 export const UserIdQuery = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): string | undefined => {
     const req = ctx.switchToHttp().getRequest<Request>();
+    const issue = bracketedParameter(req.query, (name) => name === 'user_id');
+    if (issue) throw new RequestValidationError([issue]);
     const parsed = req.query.user_id;
     if (parsed === undefined) return undefined;
     if (typeof parsed !== 'string') throw invalid('user_id must be a single string');

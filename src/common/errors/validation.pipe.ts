@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { RequestValidationError, ValidationIssue } from './api-error';
+import { bracketedParameter, dtoProperties } from './query-shape';
 import { findUnsafe } from './unsafe-input';
 
 /**
@@ -25,6 +26,11 @@ export class RequestValidationPipe extends ValidationPipe {
       if (issue) throw new RequestValidationError([issue]);
     }
     const isDto = typeof metadata.metatype === 'function' && !isPrimitive(metadata.metatype);
+    if (isDto && metadata.type === 'query' && value && typeof value === 'object') {
+      const known = dtoProperties(metadata.metatype as new () => unknown);
+      const issue = bracketedParameter(value as Record<string, unknown>, (name) => known.has(name));
+      if (issue) throw new RequestValidationError([issue]);
+    }
     if (isDto && metadata.type === 'body') {
       if (value === undefined || value === null || value === '') value = {};
       if (typeof value !== 'object' || Array.isArray(value)) {

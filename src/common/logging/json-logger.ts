@@ -5,6 +5,18 @@ import { currentRequestId } from './request-context';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /**
+ * Nest's own start-up chatter (a line per module and per route, ~140 in all) is debug: at info the
+ * start-up log stays short enough that the ready banner is still on screen.
+ */
+const NEST_BOOT_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
  * One JSON object per line on stdout: `{"time","level","context","msg",...fields}`.
  * The request id of the current request is added automatically. Callers pass fields, never
  * raw headers, so credentials cannot reach the log.
@@ -32,9 +44,11 @@ export class JsonLogger implements LoggerService {
   }
 
   private emit(level: LogLevel, message: unknown, rest: unknown[]) {
-    if (RANK[level] < RANK[this.minLevel]) return;
     // Nest passes (message, context) or (message, stack, context); the context is last.
-    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    if (level === 'info' && context && NEST_BOOT_CONTEXTS.has(context)) level = 'debug';
+    if (RANK[level] < RANK[this.minLevel]) return;
+    if (context !== undefined) rest = rest.slice(0, -1);
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level, context };
     const requestId = currentRequestId();
     if (requestId) entry.request_id = requestId;
