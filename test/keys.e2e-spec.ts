@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { hashApiKey } from '../src/common/hashing';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createUser } from './factories';
+import { bearer, createKey, createTeam, createUser } from './factories';
 
 describe('keys API', () => {
   let t: TestApp;
@@ -273,6 +273,83 @@ describe('keys API', () => {
         await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: b.token } }),
       ).not.toBeNull();
       await http().post('/key/delete').set(admin()).send({}).expect(422);
+    });
+  });
+
+  describe('team keys by team members', () => {
+    /** A team with an admin and two plain members, and a user who admins another team. */
+    async function teamWithMembers(permissions: string[] = []) {
+      const [admin_, member, mate, outsider] = await Promise.all(
+        [0, 1, 2, 3].map(() => createUser(t.prisma)),
+      );
+      const team = await createTeam(t.prisma, {
+        team_member_permissions: permissions,
+        members_with_roles: [
+          { user_id: admin_.user_id, role: 'admin' },
+          { user_id: member.user_id, role: 'user' },
+          { user_id: mate.user_id, role: 'user' },
+        ],
+      });
+      const other = await createTeam(t.prisma, {
+        members_with_roles: [{ user_id: outsider.user_id, role: 'admin' }],
+      });
+      const keyOf = async (userId: string, teamId: string | null = team.team_id) =>
+        createKey(t.prisma, { user_id: userId, team_id: teamId });
+      return {
+        team,
+        member: bearer((await keyOf(member.user_id)).raw),
+        outsider: bearer((await keyOf(outsider.user_id, other.team_id)).raw),
+        outsiderId: outsider.user_id,
+        matesKey: () => keyOf(mate.user_id),
+      };
+    }
+
+    it('should let a member delete team keys only when the team grants /key/delete (else 401)', async () => {
+      const denied = await teamWithMembers();
+      const kept = await denied.matesKey();
+      const res = await http()
+        .post('/key/delete')
+        .set(denied.member)
+        .send({ keys: [kept.raw] })
+        .expect(401);
+      expect(res.body.error).toMatchObject({ type: 'team_member_permission_error', param: '/key/delete' });
+      expect(res.body.error.message).toContain(
+        'Team member does not have permissions for endpoint: /key/delete',
+      );
+      await http()
+        .post('/key/delete')
+        .set(denied.outsider)
+        .send({ keys: [kept.raw] })
+        .expect(403);
+      expect(await t.prisma.liteLLM_VerificationToken.count({ where: { token: kept.token } })).toBe(1);
+
+      const granted = await teamWithMembers(['/key/info', '/key/delete']);
+      const gone = await granted.matesKey();
+      await http()
+        .post('/key/delete')
+        .set(granted.member)
+        .send({ keys: [gone.raw] })
+        .expect(200);
+      expect(await t.prisma.liteLLM_VerificationToken.count({ where: { token: gone.token } })).toBe(0);
+    });
+
+    it("should refuse regenerating another team's key as not being in that team", async () => {
+      const w = await teamWithMembers(['/key/regenerate']);
+      const key = await w.matesKey();
+      const res = await http().post('/key/regenerate').set(w.outsider).send({ key: key.raw }).expect(401);
+      expect(res.body.error.message).toContain(`User=${w.outsiderId} not assigned to team=${w.team.team_id}`);
+      expect(res.body.error.message).not.toContain('Team member does not have permissions');
+      // a member of the team is still told about the team's permissions
+      const bare = await teamWithMembers();
+      const mine = await bare.matesKey();
+      const member = await http()
+        .post('/key/regenerate')
+        .set(bare.member)
+        .send({ key: mine.raw })
+        .expect(401);
+      expect(member.body.error.message).toContain(
+        'Team member does not have permissions for endpoint: /key/regenerate',
+      );
     });
   });
 

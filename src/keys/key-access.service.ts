@@ -80,11 +80,7 @@ export class KeyAccessService {
     const team = key.team_id ? await this.teams.getTeamAccess(key.team_id) : undefined;
     const role = team ? this.teams.roleOf(team, caller.userId) : undefined;
     if (key.user_id !== caller.userId) {
-      if (team && key.user_id === null) {
-        if (role === 'admin') return;
-        this.requireMemberPermission(team, '/key/update');
-        return;
-      }
+      if (team && key.user_id === null) return this.requireTeamRoute(caller, team, role, '/key/update');
       if (team && role === 'admin' && team.adminPermissions.includes('member_key_budgets')) return;
       throw forbidden(
         `User can only create keys for themselves. Got user_id=${key.user_id}, Your ID=${caller.userId}`,
@@ -96,29 +92,31 @@ export class KeyAccessService {
     throw forbidden('Only proxy admins, team admins, or org admins can call /key/update');
   }
 
-  /** /key/delete: the owner (also of their own team key) or an admin of the key's team. */
+  /**
+   * /key/delete: the owner (also of their own team key, pinned), an admin of the key's team, or a
+   * plain member whose team grants `/key/delete` (else 401, as for update and regenerate).
+   */
   async checkDelete(caller: AuthContext, key: KeyOwnership): Promise<void> {
     if (isProxyAdmin(caller.role)) return;
     if (caller.userId && key.user_id === caller.userId) return;
-    if (await this.isTeamAdminOf(caller, key.team_id)) return;
+    const team = key.team_id ? await this.teams.getTeamAccess(key.team_id) : undefined;
+    const role = team ? this.teams.roleOf(team, caller.userId) : undefined;
+    if (team && role) return this.requireTeamRoute(caller, team, role, '/key/delete');
     throw forbidden('You are not authorized to delete this key');
   }
 
   /** /key/regenerate: own personal key, or a team key as that team's admin; team keys otherwise 401. */
   async checkRegenerate(caller: AuthContext, key: KeyOwnership): Promise<void> {
     if (isProxyAdmin(caller.role)) return;
-    if (!key.team_id) {
-      if (caller.userId && key.user_id === caller.userId) return;
-      throw forbidden('You are not authorized to regenerate this key');
-    }
-    const team = await this.teams.getTeamAccess(key.team_id);
+    const team = key.team_id ? await this.teams.getTeamAccess(key.team_id) : undefined;
     if (!team) {
       if (caller.userId && key.user_id === caller.userId) return;
       throw forbidden('You are not authorized to regenerate this key');
     }
-    if (this.teams.roleOf(team, caller.userId) === 'admin') return;
-    this.requireMemberPermission(team, '/key/regenerate');
-    if (key.user_id !== caller.userId) throw forbidden('You are not authorized to regenerate this key');
+    const role = this.teams.roleOf(team, caller.userId);
+    this.requireTeamRoute(caller, team, role, '/key/regenerate');
+    if (role !== 'admin' && key.user_id !== caller.userId)
+      throw forbidden('You are not authorized to regenerate this key');
   }
 
   /** /key/{key}/reset_spend: proxy admin or an admin of the key's team. */
@@ -180,6 +178,27 @@ export class KeyAccessService {
     if (!teamId || !caller.userId) return false;
     const team = await this.teams.getTeamAccess(teamId);
     return !!team && this.teams.roleOf(team, caller.userId) === 'admin';
+  }
+
+  /**
+   * A key route on a team's key by a caller who is not a proxy admin: team admins pass, plain
+   * members need the route in the team's member permissions, and anyone else is refused as not
+   * being in the team (LiteLLM's "User=… not assigned to team=…"); both refusals are 401.
+   */
+  private requireTeamRoute(
+    caller: AuthContext,
+    team: TeamAccess,
+    role: 'admin' | 'user' | undefined,
+    route: string,
+  ): void {
+    if (role === 'admin') return;
+    if (role === 'user') return this.requireMemberPermission(team, route);
+    throw new ApiError(
+      401,
+      `User=${caller.userId ?? 'None'} not assigned to team=${team.teamId}, so it cannot call ${route} on the team's keys.`,
+      'team_member_permission_error',
+      route,
+    );
   }
 
   /** §3.5: a plain member may call only the key routes the team grants (default /key/info, /key/health). */
