@@ -267,6 +267,7 @@ export class KeysController {
   @HttpCode(200)
   @ApiOperation({ summary: "Check the caller's own key" })
   @ApiOkResponse({ schema: { example: { key: 'healthy', logging_callbacks: null } } })
+  @ApiErrors(400)
   keyHealth(@CurrentAuth() auth: AuthContext) {
     return this.keys.health(auth);
   }
