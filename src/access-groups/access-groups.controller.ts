@@ -31,7 +31,7 @@ export class AccessGroupsController {
     description: `${WRITE} Grants models, MCP servers and agents to the teams and keys named: each gets the group id in its access_group_ids, in the same transaction. Duplicate name → 409; unknown team or key ids → 400 and nothing is created.`,
   })
   @ApiCreatedResponse({ type: AccessGroupResponse })
-  @ApiBodyExample(AccessGroupCreateRequest, {
+  @ApiBodyExample({
     access_group_name: 'gpt-4-users',
     access_model_names: ['gpt-4'],
   })
@@ -65,7 +65,7 @@ export class AccessGroupsController {
     description: `${WRITE} Only the fields sent change (a list sent as null becomes []). New team and key lists replace the old ones: added teams and keys get the group id, those left out lose it. Unknown id → 404; rename onto an existing name → 409; unknown team or key ids → 400.`,
   })
   @ApiOkResponse({ type: AccessGroupResponse })
-  @ApiBodyExample(AccessGroupUpdateRequest, { description: 'Teams allowed to use GPT-4' })
+  @ApiBodyExample({ description: 'Teams allowed to use GPT-4' })
   @ApiErrors(400, 404, 409)
   updateAccessGroup(
     @Param('access_group_id') id: string,

@@ -38,7 +38,7 @@ export class CustomersController {
     description: `${ADMIN_ONLY} Budget fields (max_budget, budget_duration, tpm_limit...) create a budget of the customer's own whose first reset is now + budget_duration; budget_id links an existing budget instead (not both: 422). Duplicate user_id → 400. default_model is not checked against the proxy's models yet.`,
   })
   @ApiOkResponse({ type: CustomerResponse })
-  @ApiBodyExample(CustomerNewRequest, { user_id: 'customer-1', alias: 'Acme Corp', max_budget: 100 })
+  @ApiBodyExample({ user_id: 'customer-1', alias: 'Acme Corp', max_budget: 100 })
   @ApiErrors(400)
   newCustomer(
     @Body() body: CustomerNewRequest,
@@ -66,7 +66,7 @@ export class CustomersController {
     description: `${ADMIN_ONLY} Applies every field sent with a value, including false and 0 (LiteLLM ignores those, so it cannot unblock or zero a budget here); null leaves a field alone. max_budget changes the linked budget in place (shared budgets change for everyone) or creates one. Unknown user_id → 404.`,
   })
   @ApiOkResponse({ type: CustomerResponse })
-  @ApiBodyExample(CustomerUpdateRequest, { user_id: 'customer-1', max_budget: 200 })
+  @ApiBodyExample({ user_id: 'customer-1', max_budget: 200 })
   @ApiErrors(400, 404)
   updateCustomer(
     @Body() body: CustomerUpdateRequest,
@@ -83,7 +83,7 @@ export class CustomersController {
     description: `${ADMIN_ONLY} All or nothing: any unknown id → 404 and nothing is deleted. Linked budgets are kept.`,
   })
   @ApiOkResponse({ type: CustomerDeleteResponse })
-  @ApiBodyExample(CustomerDeleteRequest, { user_ids: ['customer-1'] })
+  @ApiBodyExample({ user_ids: ['customer-1'] })
   @ApiErrors(400, 404)
   deleteCustomers(
     @Body() body: CustomerDeleteRequest,
@@ -118,7 +118,7 @@ export class CustomersController {
     description: `${ADMIN_ONLY} LLM requests naming a blocked customer are refused. Unknown ids are created, blocked (LiteLLM).`,
   })
   @ApiOkResponse({ type: CustomerBlockResponse })
-  @ApiBodyExample(CustomerBlockRequest, { user_ids: ['customer-1'] })
+  @ApiBodyExample({ user_ids: ['customer-1'] })
   @ApiErrors(400, 404)
   blockCustomers(
     @Body() body: CustomerBlockRequest,
@@ -135,7 +135,7 @@ export class CustomersController {
     description: `${ADMIN_ONLY} Sets blocked=false on the customers (all or nothing: any unknown id → 404).`,
   })
   @ApiOkResponse({ type: CustomerUnblockResponse })
-  @ApiBodyExample(CustomerBlockRequest, { user_ids: ['customer-1'] })
+  @ApiBodyExample({ user_ids: ['customer-1'] })
   @ApiErrors(400, 404)
   unblockCustomers(
     @Body() body: CustomerBlockRequest,

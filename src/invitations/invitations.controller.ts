@@ -32,7 +32,7 @@ export class InvitationsController {
       'Proxy admins invite anyone; org admins members of their organizations; team admins members of their teams.',
   })
   @ApiOkResponse(INVITATION)
-  @ApiBodyExample(InvitationNewRequest, { user_id: 'alice' }, 'Invite user alice (the user must exist)')
+  @ApiBodyExample({ user_id: 'alice' }, 'Invite user alice (the user must exist)')
   @ApiErrors(400)
   newInvitation(
     @CurrentAuth() auth: AuthContext,
@@ -56,7 +56,7 @@ export class InvitationsController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Mark an invitation accepted or not (proxy admins)' })
   @ApiOkResponse(INVITATION)
-  @ApiBodyExample(InvitationUpdateRequest, {
+  @ApiBodyExample({
     invitation_id: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35',
     is_accepted: true,
   })
@@ -81,7 +81,7 @@ export class InvitationsController {
     description: 'Proxy admins, or the admin who created it. Returns the deleted row.',
   })
   @ApiOkResponse(INVITATION)
-  @ApiBodyExample(InvitationDeleteRequest, { invitation_id: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35' })
+  @ApiBodyExample({ invitation_id: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35' })
   @ApiErrors(400)
   deleteInvitation(@CurrentAuth() auth: AuthContext, @Body() body: InvitationDeleteRequest) {
     return this.invitations.delete(auth, body.invitation_id);
@@ -117,7 +117,7 @@ export class InvitationsController {
   @ApiOkResponse({
     schema: { example: { user_id: 'alice', user_email: 'alice@example.com', user_role: 'internal_user' } },
   })
-  @ApiBodyExample(OnboardingClaimRequest, {
+  @ApiBodyExample({
     invitation_link: '8c1f5a0e-3b9d-4c7e-a2f1-6d0b9e4c7a35',
     user_id: 'alice',
     password: 'a-long-passphrase',

@@ -67,7 +67,7 @@ export class KeysController {
   })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyGenerateRequest, {
+  @ApiBodyExample({
     models: ['gpt-4o'],
     max_budget: 10,
     duration: '30d',
@@ -86,11 +86,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Generate a service-account key for a team (no user owner)' })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
-  @ApiBodyExample(
-    KeyGenerateRequest,
-    { team_id: 'team-1234', models: ['gpt-4o'] },
-    'A key owned by an existing team',
-  )
+  @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] }, 'A key owned by an existing team')
   generateServiceAccountKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -104,7 +100,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Update a key', description: 'Only the fields sent change.' })
   @ApiOkResponse({ type: KeyUpdateResponse })
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyUpdateRequest, { key: 'sk-your-key', max_budget: 20 }, 'Raise the budget of a key')
+  @ApiBodyExample({ key: 'sk-your-key', max_budget: 20 }, 'Raise the budget of a key')
   updateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -119,7 +115,6 @@ export class KeysController {
   @ApiOkResponse({ type: KeyBulkUpdateResponse })
   @ApiErrors(400)
   @ApiBodyExample(
-    KeyBulkUpdateRequest,
     { keys: [{ key: 'sk-your-key', max_budget: 20 }] },
     'Keys are updated one by one; failures are listed',
   )
@@ -139,7 +134,7 @@ export class KeysController {
   })
   @ApiOkResponse({ schema: { example: { deleted_keys: ['sk-...'] } } })
   @ApiErrors(404)
-  @ApiBodyExample(KeyDeleteRequest, { keys: ['sk-your-key'] })
+  @ApiBodyExample({ keys: ['sk-your-key'] })
   deleteKeys(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -160,7 +155,7 @@ export class KeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Rows of several keys' })
   @ApiOkResponse({ type: KeyInfoV2Response })
-  @ApiBodyExample(KeyInfoV2Request, { keys: ['sk-your-key'] })
+  @ApiBodyExample({ keys: ['sk-your-key'] })
   keyInfoV2(@CurrentAuth() auth: AuthContext, @Body() body: KeyInfoV2Request) {
     return this.queries.infoMany(auth, body.keys);
   }
@@ -194,7 +189,7 @@ export class KeysController {
   })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyRegenerateRequest, { key: 'sk-your-key' })
+  @ApiBodyExample({ key: 'sk-your-key' })
   regenerateKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -209,7 +204,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Regenerate the key named in the path' })
   @ApiOkResponse(GENERATED)
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyRegenerateRequest, {}, 'A new key with the same settings')
+  @ApiBodyExample({}, 'A new key with the same settings')
   regenerateKeyByPath(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -225,7 +220,7 @@ export class KeysController {
   @ApiOperation({ summary: "Lower a key's spend (proxy admin or team admin)" })
   @ApiOkResponse({ type: KeyResetSpendResponse })
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyResetSpendRequest, { reset_to: 0 })
+  @ApiBodyExample({ reset_to: 0 })
   resetKeySpend(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -240,7 +235,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Block a key', description: 'Refused on every pod within a second.' })
   @ApiOkResponse({ type: KeyRowResponse })
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyBlockRequest, { key: 'sk-your-key' })
+  @ApiBodyExample({ key: 'sk-your-key' })
   blockKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,
@@ -254,7 +249,7 @@ export class KeysController {
   @ApiOperation({ summary: 'Unblock a key' })
   @ApiOkResponse({ type: KeyRowResponse })
   @ApiErrors(400, 404)
-  @ApiBodyExample(KeyBlockRequest, { key: 'sk-your-key' })
+  @ApiBodyExample({ key: 'sk-your-key' })
   unblockKey(
     @CurrentAuth() auth: AuthContext,
     @ChangedByHeader() changedBy: string | undefined,

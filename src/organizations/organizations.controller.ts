@@ -48,7 +48,7 @@ export class OrganizationsController {
     description: `${ADMIN_ONLY} Budget fields (max_budget, budget_duration, tpm_limit...) create the organization's budget row; budget_id links an existing budget instead (not both: 422). model_rpm_limit / model_tpm_limit are kept in metadata. Duplicate organization_id or alias (case-insensitive) → 409. A caller whose key is limited to some models may only grant those.`,
   })
   @ApiOkResponse({ type: OrganizationResponse })
-  @ApiBodyExample(OrganizationNewRequest, {
+  @ApiBodyExample({
     organization_alias: 'Acme',
     models: ['gpt-4o'],
     max_budget: 1000,
@@ -68,7 +68,7 @@ export class OrganizationsController {
     description: `${ADMIN_ONLY} Changes the fields sent. Budget fields (also nested in litellm_budget_table, as the UI sends them) change the organization's budget row in place: organizations sharing it see the change; null clears a budget field. metadata is merged (a null value removes a key). Unknown organization → 404; alias taken → 409.`,
   })
   @ApiOkResponse({ type: OrganizationWithMembersResponse })
-  @ApiBodyExample(OrganizationUpdateRequest, { organization_id: 'org-acme', max_budget: 2000 })
+  @ApiBodyExample({ organization_id: 'org-acme', max_budget: 2000 })
   @ApiErrors(400, 404)
   updateOrganization(
     @Body() body: OrganizationUpdateRequest,
@@ -84,7 +84,7 @@ export class OrganizationsController {
     description: `${ADMIN_ONLY} All or nothing: an unknown id → 404, and an organization that still has teams or keys → 400 (delete or move them first), with nothing deleted. Memberships go with the organization; budget rows are kept. Returns the deleted organizations as they were.`,
   })
   @ApiOkResponse({ type: OrganizationWithMembersResponse, isArray: true })
-  @ApiBodyExample(OrganizationDeleteRequest, { organization_ids: ['org-acme'] })
+  @ApiBodyExample({ organization_ids: ['org-acme'] })
   @ApiErrors(400, 404)
   deleteOrganizations(
     @Body() body: OrganizationDeleteRequest,
@@ -124,7 +124,7 @@ export class OrganizationsController {
     description: `Use GET /organization/info. ${ORG_ADMINS} An org admin names an organization they administer in organization_id and may only ask for organizations they administer. Empty list → 400; an unknown id → 404.`,
   })
   @ApiOkResponse({ type: OrganizationResponse, isArray: true })
-  @ApiBodyExample(OrganizationInfoRequest, { organizations: ['org-acme'] })
+  @ApiBodyExample({ organizations: ['org-acme'] })
   @ApiErrors(400, 404)
   organizationInfoDeprecated(@Body() body: OrganizationInfoRequest, @CurrentAuth() auth: AuthContext) {
     return this.queries.infoMany(auth, body.organizations);
@@ -137,7 +137,7 @@ export class OrganizationsController {
     description: `${ORG_ADMINS} All or nothing. Each member is found by user_id, else by user_email, else created as an internal user. Already a member → 409. max_budget_in_organization gives each new member a budget in the organization. Org admins can only add new users or users who belong only to organizations they administer (403 otherwise). Unknown organization → 404.`,
   })
   @ApiOkResponse({ type: OrganizationMemberAddResponse })
-  @ApiBodyExample(OrganizationMemberAddRequest, {
+  @ApiBodyExample({
     organization_id: 'org-acme',
     member: [{ user_id: 'alice', role: 'internal_user' }],
   })
@@ -156,7 +156,7 @@ export class OrganizationsController {
     description: `${ORG_ADMINS} Changes the member's role and/or budget in the organization (max_budget_in_organization creates the member's budget row or changes it). Unknown organization → 400, unknown member → 404, as LiteLLM.`,
   })
   @ApiOkResponse({ type: OrganizationMembershipWithBudgetResponse })
-  @ApiBodyExample(OrganizationMemberUpdateRequest, {
+  @ApiBodyExample({
     organization_id: 'org-acme',
     user_id: 'alice',
     role: 'org_admin',
@@ -176,7 +176,7 @@ export class OrganizationsController {
     description: `${ORG_ADMINS} Deletes the membership and returns it; the user stays. Unknown organization or member → 404.`,
   })
   @ApiOkResponse({ type: OrganizationMembershipResponse })
-  @ApiBodyExample(OrganizationMemberDeleteRequest, { organization_id: 'org-acme', user_id: 'alice' })
+  @ApiBodyExample({ organization_id: 'org-acme', user_id: 'alice' })
   @ApiErrors(400, 404)
   deleteOrganizationMember(
     @Body() body: OrganizationMemberDeleteRequest,

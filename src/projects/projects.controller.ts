@@ -31,7 +31,6 @@ export class ProjectsController {
   })
   @ApiOkResponse({ type: ProjectResponse })
   @ApiBodyExample(
-    ProjectNewRequest,
     { team_id: 'team-1234', project_alias: 'flight-search-assistant' },
     'A project in an existing team',
   )
@@ -51,7 +50,7 @@ export class ProjectsController {
     description: `${MANAGERS} Fields sent with a value are changed (null leaves a field alone); metadata is replaced, not merged. Budget fields change the linked budget in place. Moving the project to another team needs the same rights on that team and a project without keys. Unknown project → 404.`,
   })
   @ApiOkResponse({ type: ProjectResponse })
-  @ApiBodyExample(ProjectUpdateRequest, {
+  @ApiBodyExample({
     project_id: 'project-123',
     description: 'Flight search and booking assistant',
   })
@@ -71,7 +70,7 @@ export class ProjectsController {
       'Proxy admins only (others 403). All or nothing: an unknown id → 404, a project that still has keys → 400, and then nothing is deleted. Returns the deleted rows. Their budget rows are kept.',
   })
   @ApiOkResponse({ type: ProjectResponse, isArray: true })
-  @ApiBodyExample(ProjectDeleteRequest, { project_ids: ['project-123'] })
+  @ApiBodyExample({ project_ids: ['project-123'] })
   @ApiErrors(400, 404)
   deleteProjects(
     @Body() body: ProjectDeleteRequest,

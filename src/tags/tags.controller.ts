@@ -42,7 +42,7 @@ export class TagsController {
     description: `${ADMIN_ONLY} Budget fields create a budget row for the tag; budget_id links an existing one instead (not both: 400). The tag is added to litellm_params.tags of the stored deployments whose model id or name is in models. Duplicate name → 400. ${ERRORS}`,
   })
   @ApiOkResponse({ type: TagChangeResponse })
-  @ApiBodyExample(TagNewRequest, { name: 'production', description: 'Production traffic' })
+  @ApiBodyExample({ name: 'production', description: 'Production traffic' })
   @ApiErrors(400)
   newTag(
     @Body() body: TagNewRequest,
@@ -59,7 +59,7 @@ export class TagsController {
     description: `${ADMIN_ONLY} Only the fields sent change (null description clears it, null models empties the list). Budget fields change the tag's budget in place, or create one. Unknown tag → 404. ${ERRORS}`,
   })
   @ApiOkResponse({ type: TagChangeResponse })
-  @ApiBodyExample(TagUpdateRequest, { name: 'production', description: 'Production traffic (EU)' })
+  @ApiBodyExample({ name: 'production', description: 'Production traffic (EU)' })
   @ApiErrors(400, 404)
   updateTag(
     @Body() body: TagUpdateRequest,
@@ -78,7 +78,7 @@ export class TagsController {
   @ApiOkResponse({
     schema: { type: 'object', additionalProperties: { $ref: getSchemaPath(TagWithBudgetResponse) } },
   })
-  @ApiBodyExample(TagInfoRequest, { names: ['production'] })
+  @ApiBodyExample({ names: ['production'] })
   @ApiErrors(404)
   tagInfo(@Body() body: TagInfoRequest) {
     return this.tags.tagInfo(body.names);
@@ -103,7 +103,7 @@ export class TagsController {
     description: `${ADMIN_ONLY} The tag's budget row is kept. Unknown tag → 404. ${ERRORS}`,
   })
   @ApiOkResponse({ type: TagDeleteResponse })
-  @ApiBodyExample(TagDeleteRequest, { name: 'production' })
+  @ApiBodyExample({ name: 'production' })
   @ApiErrors(404)
   deleteTag(
     @Body() body: TagDeleteRequest,

@@ -53,7 +53,7 @@ export class TeamMembersController {
       },
     },
   })
-  @ApiBodyExample(TeamMemberAddRequest, { team_id: 'team-1234', member: { user_id: 'alice', role: 'user' } })
+  @ApiBodyExample({ team_id: 'team-1234', member: { user_id: 'alice', role: 'user' } })
   @ApiErrors(400, 404)
   addTeamMember(
     @CurrentAuth() auth: AuthContext,
@@ -89,7 +89,7 @@ export class TeamMembersController {
       },
     },
   })
-  @ApiBodyExample(TeamBulkMemberAddRequest, {
+  @ApiBodyExample({
     team_id: 'team-1234',
     members: [{ user_id: 'alice', role: 'user' }],
   })
@@ -109,7 +109,7 @@ export class TeamMembersController {
     description: `${MANAGERS} The member's keys are kept (as in LiteLLM).`,
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
-  @ApiBodyExample(TeamMemberDeleteRequest, { team_id: 'team-1234', user_id: 'alice' })
+  @ApiBodyExample({ team_id: 'team-1234', user_id: 'alice' })
   @ApiErrors(400, 404)
   deleteTeamMember(
     @CurrentAuth() auth: AuthContext,
@@ -137,7 +137,7 @@ export class TeamMembersController {
       },
     },
   })
-  @ApiBodyExample(TeamMemberUpdateRequest, { team_id: 'team-1234', user_id: 'alice', role: 'admin' })
+  @ApiBodyExample({ team_id: 'team-1234', user_id: 'alice', role: 'admin' })
   @ApiErrors(400, 404)
   updateTeamMember(
     @CurrentAuth() auth: AuthContext,

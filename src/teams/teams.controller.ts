@@ -63,7 +63,7 @@ export class TeamsController {
       'Proxy admins, or org admins passing an organization_id they administer. The caller joins as an admin. team_admin_permissions (proxy admins only) lets the team admins change the listed fields with /team/update, update members\' keys ("member_key_budgets") or create projects ("projects").',
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
-  @ApiBodyExample(TeamNewRequest, { team_alias: 'search-team', models: ['gpt-4o'], max_budget: 100 })
+  @ApiBodyExample({ team_alias: 'search-team', models: ['gpt-4o'], max_budget: 100 })
   @ApiErrors(400)
   newTeam(
     @CurrentAuth() auth: AuthContext,
@@ -81,7 +81,7 @@ export class TeamsController {
       "Proxy admins and org admins of the team's organization: any field. Team admins: only the fields listed in the team's team_admin_permissions (set by a proxy admin). Moving to another organization needs org admin rights in both.",
   })
   @ApiOkResponse({ schema: { example: { team_id: 'team-search', data: TEAM_ROW } } })
-  @ApiBodyExample(TeamUpdateRequest, { team_id: 'team-1234', max_budget: 200 }, 'Raise the budget of a team')
+  @ApiBodyExample({ team_id: 'team-1234', max_budget: 200 }, 'Raise the budget of a team')
   @ApiErrors(400, 404)
   updateTeam(
     @CurrentAuth() auth: AuthContext,
@@ -99,7 +99,7 @@ export class TeamsController {
       "Teams are archived to LiteLLM_DeletedTeamTable and their keys to LiteLLM_DeletedVerificationToken; the keys stop working on every pod at once. Org admins pass the team's organization_id.",
   })
   @ApiOkResponse({ schema: { example: { deleted_teams: ['team-search'], deleted_keys: 3 } } })
-  @ApiBodyExample(TeamDeleteRequest, { team_ids: ['team-1234'] })
+  @ApiBodyExample({ team_ids: ['team-1234'] })
   @ApiErrors(400, 404)
   deleteTeams(
     @CurrentAuth() auth: AuthContext,
@@ -167,7 +167,7 @@ export class TeamsController {
     description: "Proxy admins, or org admins passing the team's organization_id.",
   })
   @ApiOkResponse({ schema: { example: { ...TEAM_ROW, blocked: true } } })
-  @ApiBodyExample(TeamBlockRequest, { team_id: 'team-1234' })
+  @ApiBodyExample({ team_id: 'team-1234' })
   @ApiErrors(404)
   blockTeam(
     @CurrentAuth() auth: AuthContext,
@@ -184,7 +184,7 @@ export class TeamsController {
     description: "Proxy admins, or org admins passing the team's organization_id.",
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
-  @ApiBodyExample(TeamBlockRequest, { team_id: 'team-1234' })
+  @ApiBodyExample({ team_id: 'team-1234' })
   @ApiErrors(404)
   unblockTeam(
     @CurrentAuth() auth: AuthContext,
@@ -198,7 +198,7 @@ export class TeamsController {
   @HttpCode(200)
   @ApiOperation({ summary: "Add models to a team's model list (proxy admins)" })
   @ApiOkResponse({ schema: { example: { ...TEAM_ROW, models: ['gpt-4o', 'claude-3'] } } })
-  @ApiBodyExample(TeamModelsRequest, { team_id: 'team-1234', models: ['gpt-4o'] })
+  @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] })
   @ApiErrors(400, 404)
   addTeamModels(
     @CurrentAuth() auth: AuthContext,
@@ -215,7 +215,7 @@ export class TeamsController {
     description: 'Removing every model is refused: an empty list would mean all models.',
   })
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
-  @ApiBodyExample(TeamModelsRequest, { team_id: 'team-1234', models: ['gpt-4o'] })
+  @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] })
   @ApiErrors(400, 404)
   deleteTeamModels(
     @CurrentAuth() auth: AuthContext,
@@ -254,7 +254,7 @@ export class TeamsController {
   @ApiOkResponse({
     schema: { example: { ...TEAM_ROW, team_member_permissions: ['/key/info', '/key/generate'] } },
   })
-  @ApiBodyExample(TeamPermissionsUpdateRequest, {
+  @ApiBodyExample({
     team_id: 'team-1234',
     team_member_permissions: ['/key/info', '/key/health', '/key/generate'],
   })

@@ -62,7 +62,7 @@ export class UsersController {
   @ApiOkResponse({
     schema: { example: { ...USER_ROW, key: 'sk-...', key_name: 'sk-...a1b2', expires: null } },
   })
-  @ApiBodyExample(UserNewRequest, {
+  @ApiBodyExample({
     user_email: 'alice@example.com',
     user_role: 'internal_user',
     max_budget: 100,
@@ -108,7 +108,7 @@ export class UsersController {
       'Only the fields sent change; [] / {} / 0 / false are applied and null clears nullable fields. Non-admins: only their own email, alias and password.',
   })
   @ApiOkResponse({ schema: { example: { user_id: 'alice', data: USER_ROW } } })
-  @ApiBodyExample(UserUpdateRequest, { user_id: 'alice', max_budget: 200 }, 'Raise the budget of user alice')
+  @ApiBodyExample({ user_id: 'alice', max_budget: 200 }, 'Raise the budget of user alice')
   @ApiErrors(400, 409)
   updateUser(
     @CurrentAuth() auth: AuthContext,
@@ -132,7 +132,6 @@ export class UsersController {
     },
   })
   @ApiBodyExample(
-    UserBulkUpdateRequest,
     { users: [{ user_id: 'alice', max_budget: 200 }] },
     'Users are updated one by one; failures are listed',
   )
@@ -169,7 +168,7 @@ export class UsersController {
       'Keys are archived to LiteLLM_DeletedVerificationToken. Answers the number of users deleted.',
   })
   @ApiOkResponse({ schema: { type: 'integer', example: 1 } })
-  @ApiBodyExample(UserDeleteRequest, { user_ids: ['alice'] })
+  @ApiBodyExample({ user_ids: ['alice'] })
   @ApiErrors(400, 404)
   deleteUsers(
     @CurrentAuth() auth: AuthContext,

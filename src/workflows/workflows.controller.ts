@@ -79,7 +79,7 @@ export class WorkflowsController {
   })
   @ApiOkResponse({ type: WorkflowRunResponse })
   @ApiErrors(400, 404, 409)
-  @ApiBodyExample(WorkflowRunUpdateRequest, { status: 'completed', output: { summary: 'All tests pass' } })
+  @ApiBodyExample({ status: 'completed', output: { summary: 'All tests pass' } })
   updateWorkflowRun(
     @Param('run_id') runId: string,
     @Body() body: WorkflowRunUpdateRequest,
