@@ -230,27 +230,28 @@ describe('scheduler: cron lease, run records and jobs', () => {
         budget_reset_at: resetAt(i),
       }));
 
-    it('should also reset due rows that land outside the pages it planned to sweep while it runs', async () => {
-      // One page per chunk and a table mostly due, so the job walks pages; due keys written after the
-      // plan grow the table past the planned chunks, as rows moved by concurrent spend writes can.
+    it('should also reset due rows that move past the pages it planned to sweep while it runs', async () => {
+      // One page per chunk and a table mostly due, so the job walks pages; a concurrent write makes the due
+      // keys too big for their pages, so they move to new pages past the planned chunks.
       const p = t.prisma;
       const past = new Date(Date.now() - DAY);
-      await p.liteLLM_VerificationToken.createMany({ data: keysNamed('planned-key', 200, 1, () => past) });
-      let late = false;
+      await p.liteLLM_VerificationToken.createMany({ data: keysNamed('moving-key', 200, 1, () => past) });
+      let moved = false;
       const now = new Date();
       const outcome = await runReset(30, now, async () => {
-        if (late) return;
-        late = true;
-        await p.liteLLM_VerificationToken.createMany({ data: keysNamed('late-key', 600, 2, () => past) });
+        if (moved) return;
+        moved = true;
+        await p.$executeRaw`
+          UPDATE "LiteLLM_VerificationToken"
+          SET metadata = jsonb_build_object('pad', (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 40) g))
+          WHERE token LIKE 'moving-key-%'`;
       });
       expect(outcome.details?.by_pages).toContain('LiteLLM_VerificationToken');
-      const mine = {
-        OR: [{ token: { startsWith: 'planned-key-' } }, { token: { startsWith: 'late-key-' } }],
-      };
+      const mine = { token: { startsWith: 'moving-key-' } };
       expect(
         await p.liteLLM_VerificationToken.count({ where: { ...mine, budget_reset_at: { lte: now } } }),
       ).toBe(0);
-      expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(800);
+      expect(await p.liteLLM_VerificationToken.count({ where: { ...mine, spend: 0 } })).toBe(200);
     });
 
     /** 500 keys named `prefix`, the first `due` of them due; the job run with `batchSize`. */

@@ -35,6 +35,8 @@ interface TablePlan {
   live: Prisma.Sql;
   /** Due duration → its next boundary. */
   next: Map<string, Date>;
+  /** Rows to reset (a usable duration, `budget_reset_at` passed), when planned. */
+  due: number;
   /** Rows with a usable duration but no `budget_reset_at`. */
   unset: number;
   pages: number;
@@ -112,17 +114,18 @@ export class BudgetResetJob implements ScheduledJob {
       count(plan.table, n);
     });
     phase('pages');
-    // Tables with at most one batch due, and rows that moved to another page while the chunks ran (a
-    // concurrent update): reset in batches of due rows, each batch found by one sequential read.
+    // Tables with at most one batch due, and, when the walk reset fewer rows than the plan counted, rows
+    // that moved to another page while the chunks ran (a concurrent update): reset in batches of due rows,
+    // each batch found by one sequential read. Rows that became due after the plan (or a moved row
+    // offset by one of them) wait for the next window, still due, as they would anyway.
     for (const plan of plans) {
-      for (;;) {
-        if (ctx.stopping()) break;
+      while ((details[plan.table] ?? 0) < plan.due && !ctx.stopping()) {
         const n = await ctx.fenced((tx) => tx.$executeRaw`${this.resetDueBatch(ctx, plan)}`);
         count(plan.table, n);
         if (n < this.config.scheduler.batchSize) break;
       }
     }
-    phase('by_reset_at');
+    phase('batches');
     for (const [table, n] of Object.entries(await this.resetBudgetTable(ctx))) count(table, n);
     phase('budget_rows');
     const rows = Object.values(details).reduce((a, b) => a + b, 0);
@@ -161,7 +164,7 @@ export class BudgetResetJob implements ScheduledJob {
       const at = this.nextReset(duration, ctx.now);
       if (at) {
         next.set(duration, at);
-        due += rows;
+        due += rows - noResetAt;
         unset += noResetAt;
       } else {
         this.logger.warn({
@@ -180,7 +183,7 @@ export class BudgetResetJob implements ScheduledJob {
     const pagesPerChunk = Math.max(1, Math.round(batchSize / Math.max(1, size.rows_per_page)));
     // Finding a batch reads the table up to its last due row: past one batch, one pass beats several.
     const byPages = due > batchSize;
-    return { ...spec, live, next, unset, pages: size.pages, pagesPerChunk, byPages };
+    return { ...spec, live, next, due, unset, pages: size.pages, pagesPerChunk, byPages };
   }
 
   /** `CASE budget_duration WHEN '1d' THEN <next midnight> ... END`, and the list of durations it covers. */
