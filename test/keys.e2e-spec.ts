@@ -183,6 +183,11 @@ describe('keys API', () => {
         .send({ key: key.key, metadata: { y: 3 }, tags: ['t'] })
         .expect(200);
       expect(replaced.body.metadata).toEqual({ y: 3, tags: ['t'] });
+      await http().post('/key/update').set(admin()).send({ key: key.key, metadata: null }).expect(200);
+      const kept = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
+        where: { token: key.token },
+      });
+      expect(kept.metadata).toEqual({ y: 3, tags: ['t'] });
       await http().post('/key/update').set(admin()).send({ key: key.key, metadata: {} }).expect(200);
       const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: key.token } });
       expect(row.metadata).toEqual({});

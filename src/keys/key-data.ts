@@ -162,9 +162,9 @@ export function keyColumns(
   if (req.auto_rotate && req.rotation_interval)
     data.key_rotation_at = addDuration(now, req.rotation_interval);
 
-  const metadata =
-    req.metadata === undefined ? { ...existingMetadata } : replacedMetadata(req, existingMetadata);
-  let metadataChanged = req.metadata !== undefined;
+  // null counts as not sent: LiteLLM drops None values before applying an update.
+  const metadata = req.metadata == null ? { ...existingMetadata } : replacedMetadata(req, existingMetadata);
+  let metadataChanged = req.metadata != null;
   for (const field of METADATA_FIELDS) {
     const value = (req as Record<string, unknown>)[field];
     if (value !== undefined) {
