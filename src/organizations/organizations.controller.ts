@@ -45,7 +45,7 @@ export class OrganizationsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Create an organization',
-    description: `${ADMIN_ONLY} Budget fields (max_budget, budget_duration, tpm_limit...) create the organization's budget row; budget_id links an existing budget instead (not both: 422). model_rpm_limit / model_tpm_limit are kept in metadata. Duplicate organization_id or alias (case-insensitive) → 409. A caller whose key is limited to some models may only grant those.`,
+    description: `${ADMIN_ONLY} Budget fields (max_budget, budget_duration, tpm_limit...) create the organization's budget row; budget_id links an existing budget instead (not both: 422). model_rpm_limit / model_tpm_limit are kept in metadata. Duplicate organization_id → 409; an alias may be shared, as in LiteLLM. A caller whose key is limited to some models may only grant those.`,
   })
   @ApiOkResponse({ type: OrganizationResponse })
   @ApiBodyExample({
@@ -65,7 +65,7 @@ export class OrganizationsController {
   @Patch('update')
   @ApiOperation({
     summary: 'Update an organization',
-    description: `${ADMIN_ONLY} Changes the fields sent. Budget fields (also nested in litellm_budget_table, as the UI sends them) change the organization's budget row in place: organizations sharing it see the change; null clears a budget field. metadata is merged (a null value removes a key). Unknown organization → 404; alias taken → 409.`,
+    description: `${ADMIN_ONLY} Changes the fields sent. Budget fields (also nested in litellm_budget_table, as the UI sends them) change the organization's budget row in place: organizations sharing it see the change; null clears a budget field. metadata is merged (a null value removes a key). Unknown organization → 404.`,
   })
   @ApiOkResponse({ type: OrganizationWithMembersResponse })
   @ApiBodyExample({ organization_id: 'org-acme', max_budget: 2000 })
