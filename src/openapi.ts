@@ -105,7 +105,8 @@ function schemaOfExample(value: unknown): Schema {
 /**
  * What every operation can answer besides its own errors: 422 (the unsafe-input middleware and the
  * validation pipe see every request), and on authenticated routes 401 (no or unknown key) and 403
- * (the route gate or the key's allowed_routes). Public routes need no credential: `security: []`.
+ * (the route gate or the key's allowed_routes). Authenticated routes take either credential header;
+ * public routes need none: `security: []`.
  */
 function addCommonErrors(document: OpenAPIObject, publicOperationIds: Set<string>) {
   const envelope = (description: string, schema = ErrorResponse): ResponseObject => ({
@@ -126,6 +127,8 @@ function addCommonErrors(document: OpenAPIObject, publicOperationIds: Set<string
       if (isPublic) {
         operation.security = [];
       } else {
+        // Either header authenticates (x-litellm-api-key wins), so Swagger UI sends whichever was authorized.
+        operation.security = [{ [BEARER_AUTH]: [] }, { [HEADER_AUTH]: [] }];
         common['401'] = envelope('No credential, or an unknown, expired or blocked key');
         common['403'] = envelope("The caller's role or the key's allowed routes do not include this route");
       }

@@ -209,6 +209,21 @@ describe('OpenAPI document as the admin UI shows it', () => {
     expect(undescribed).toEqual([]);
   });
 
+  it('should let every authenticated operation use either credential header', () => {
+    for (const { route, op } of operations(doc).filter(({ route }) => !PUBLIC_ROUTES.includes(route))) {
+      expect({ route, security: op.security }).toEqual({
+        route,
+        security: [{ bearer: [] }, { 'x-litellm-api-key': [] }],
+      });
+    }
+    const res = (headers: Record<string, string>) =>
+      request(t.app.getHttpServer()).post('/key/health').set(headers);
+    return Promise.all([
+      res({ Authorization: `Bearer ${MASTER_KEY}` }).expect(200),
+      res({ 'x-litellm-api-key': MASTER_KEY }).expect(200),
+    ]);
+  });
+
   it('should not call the bearer scheme a JWT (keys are sk-... strings)', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
