@@ -153,8 +153,21 @@ describe('OpenAPI document as the admin UI shows it', () => {
     const http = () => request(t.app.getHttpServer());
     const auth = { Authorization: `Bearer ${MASTER_KEY}` };
     const key: string = (await http().post('/key/generate').set(auth).send({}).expect(200)).body.key;
+    const [rotated, rotatedByPath] = await Promise.all(
+      [1, 2].map(
+        async () => (await http().post('/key/generate').set(auth).send({}).expect(200)).body.key as string,
+      ),
+    );
     const days = 'start_date=2026-01-01&end_date=2026-01-31';
     const calls: [string, string, () => request.Test][] = [
+      [
+        'post',
+        '/key/generate',
+        () =>
+          http()
+            .post('/key/generate')
+            .send({ models: ['gpt-4o'], max_budget: 10, duration: '30d', tags: ['a'] }),
+      ],
       ['get', '/key/info', () => http().get(`/key/info?key=${key}`)],
       [
         'post',
@@ -183,7 +196,13 @@ describe('OpenAPI document as the admin UI shows it', () => {
       ['get', '/key/aliases', () => http().get('/key/aliases')],
       ['post', '/key/{key}/reset_spend', () => http().post(`/key/${key}/reset_spend`).send({ reset_to: 0 })],
       ['post', '/key/block', () => http().post('/key/block').send({ key })],
+      [
+        'post',
+        '/key/{key}/regenerate',
+        () => http().post(`/key/${rotatedByPath}/regenerate`).send({ grace_period: '1h', max_budget: 3 }),
+      ],
       ['post', '/key/unblock', () => http().post('/key/unblock').send({ key })],
+      ['post', '/key/regenerate', () => http().post('/key/regenerate').send({ key: rotated })],
       ['get', '/user/daily/activity', () => http().get(`/user/daily/activity?${days}`)],
       ['get', '/team/daily/activity', () => http().get(`/team/daily/activity?${days}`)],
     ];

@@ -21,8 +21,10 @@ import {
 import {
   KeyAliasesResponse,
   KeyBulkUpdateResponse,
+  KeyGenerateResponse,
   KeyInfoResponse,
   KeyInfoV2Response,
+  KeyRegenerateResponse,
   KeyResetSpendResponse,
   KeyRowResponse,
   KeyUpdateResponse,
@@ -30,24 +32,6 @@ import {
 import { KeyQueriesService } from './key-queries.service';
 import { KeyRotationService } from './key-rotation.service';
 import { KeysService } from './keys.service';
-
-const GENERATED = {
-  schema: {
-    example: {
-      key: 'sk-Xp3vM9c2...',
-      key_name: 'sk-...a1b2',
-      token: '5e88...hash',
-      token_id: '5e88...hash',
-      key_alias: 'prod-backend',
-      user_id: 'user-1',
-      team_id: null,
-      models: ['gpt-4o'],
-      max_budget: 10,
-      expires: '2026-12-28T00:00:00.000Z',
-      spend: 0,
-    },
-  },
-};
 
 @ApiTags('keys')
 @ApiBearerAuth('bearer')
@@ -65,7 +49,7 @@ export class KeysController {
     summary: 'Generate a virtual key',
     description: 'The raw key is returned once and stored only as its SHA-256 hash.',
   })
-  @ApiOkResponse(GENERATED)
+  @ApiOkResponse({ type: KeyGenerateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({
     models: ['gpt-4o'],
@@ -84,7 +68,7 @@ export class KeysController {
   @Post('key/service-account/generate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Generate a service-account key for a team (no user owner)' })
-  @ApiOkResponse(GENERATED)
+  @ApiOkResponse({ type: KeyGenerateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] }, 'A key owned by an existing team')
   generateServiceAccountKey(
@@ -187,7 +171,7 @@ export class KeysController {
     summary: 'Regenerate a key',
     description: 'With grace_period the old key keeps working until then.',
   })
-  @ApiOkResponse(GENERATED)
+  @ApiOkResponse({ type: KeyRegenerateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ key: 'sk-your-key' })
   regenerateKey(
@@ -202,7 +186,7 @@ export class KeysController {
   @HttpCode(200)
   @ApiParam({ name: 'key', description: 'The key (sk-...) or its hash', example: 'sk-your-key' })
   @ApiOperation({ summary: 'Regenerate the key named in the path' })
-  @ApiOkResponse(GENERATED)
+  @ApiOkResponse({ type: KeyRegenerateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({}, 'A new key with the same settings')
   regenerateKeyByPath(

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
+import { KeyFieldsRequest } from './key-fields.request';
 
 const JSON_OBJECT = { type: 'object', additionalProperties: true } as const;
 const nullableString = (description?: string) =>
@@ -126,4 +127,31 @@ export class KeyResetSpendResponse {
   @ApiProperty({ example: 0 }) spend!: number;
   @ApiProperty({ type: Number, nullable: true, example: 10 }) max_budget!: number | null;
   @nullableDate() budget_reset_at!: string | null;
+}
+
+/**
+ * POST /key/generate, /key/service-account/generate and the regenerate routes (LiteLLM's
+ * GenerateKeyResponse): the request's fields echoed, then the stored row over them, and the raw key,
+ * shown this once.
+ */
+export class KeyGenerateResponse extends IntersectionType(
+  PartialType(KeyFieldsRequest),
+  KeyRowWithRelationsResponse,
+) {
+  @ApiProperty({
+    description: 'The raw key: shown once, stored only as its SHA-256 hash',
+    example: 'sk-Xp3vM9c2...',
+  })
+  key!: string;
+  @ApiProperty({
+    description: 'Same as token',
+    example: '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8',
+  })
+  token_id!: string;
+}
+
+/** The regenerate routes also echo the grace period they were given. */
+export class KeyRegenerateResponse extends KeyGenerateResponse {
+  @ApiPropertyOptional({ type: String, nullable: true, example: '24h' })
+  grace_period?: string | null;
 }
