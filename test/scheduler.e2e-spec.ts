@@ -1,15 +1,17 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import request from 'supertest';
 import { loadConfig } from '../src/config/app-config';
 import { runMigrations } from '../src/prisma/migrations';
-import { CronLeaseService, LeaseLostError } from '../src/scheduler/cron-lease.service';
+import { CronLeaseService, LEADER_LEASE, LeaseLostError } from '../src/scheduler/cron-lease.service';
 import { JobRunsService, windowStart } from '../src/scheduler/job-runs.service';
 import { BudgetResetJob } from '../src/scheduler/jobs/budget-reset.job';
 import { DeprecatedKeyCleanupJob } from '../src/scheduler/jobs/deprecated-key-cleanup.job';
 import { KeyRotationJob } from '../src/scheduler/jobs/key-rotation.job';
-import { SchedulerService } from '../src/scheduler/scheduler.service';
+import { SCHEDULER_TICK, SchedulerService } from '../src/scheduler/scheduler.service';
 import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
 import { createEmptyDatabase } from './database';
 import { bearer } from './factories';
+import { eventually } from './pods';
 
 const DAY = 86_400_000;
 
@@ -344,6 +346,75 @@ describe('scheduler: cron lease, run records and jobs', () => {
       expect(res.body.jobs.find((j: { name: string }) => j.name === 'budget_reset').last_run.status).toBe(
         'done',
       );
+    });
+  });
+
+  // Last: these start real schedulers on this database (jobs switched off, so only the lease moves).
+  describe('ticks in the SchedulerRegistry', () => {
+    const leaderApp = (renewSeconds: string) =>
+      createTestApp({
+        env: {
+          ...env,
+          SCHEDULER_ENABLED: 'true',
+          DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '3600',
+          CRON_JOB_LOCK_RENEW_SECONDS: renewSeconds,
+          DISABLE_BUDGET_RESET_JOB: 'true',
+          LITELLM_KEY_ROTATION_ENABLED: 'false',
+          DISABLE_DEPRECATED_KEY_CLEANUP_JOB: 'true',
+        },
+      });
+    const freeLease = () =>
+      t.prisma
+        .$executeRaw`UPDATE "LiteLLM_CronJob" SET status = 'INACTIVE', ttl = now() WHERE cronjob_id = ${LEADER_LEASE}`;
+
+    it('should register no tick where SCHEDULER_ENABLED=false', () => {
+      expect(t.app.get(SchedulerRegistry).doesExist('interval', SCHEDULER_TICK)).toBe(false);
+    });
+
+    it('should register its tick while it runs, tick once right at start, and remove the tick and release the lease on shutdown', async () => {
+      await freeLease();
+      const leader = await leaderApp('3000'); // the interval alone would not tick during this test
+      const registry = leader.app.get(SchedulerRegistry);
+      const pod = leader.app.get(SchedulerService).podId;
+      try {
+        expect(registry.getIntervals()).toContain(SCHEDULER_TICK);
+        await eventually(async () => (await t.app.get(CronLeaseService).current())?.pod_id === pod, 10_000);
+        expect(leader.app.get(SchedulerService).isLeader).toBe(true);
+      } finally {
+        await leader.close();
+      }
+      expect(registry.doesExist('interval', SCHEDULER_TICK)).toBe(false);
+      const after = await t.app.get(CronLeaseService).current();
+      expect(after).toMatchObject({ pod_id: pod, active: false });
+    });
+
+    it('should not start a tick while the previous one is still running', async () => {
+      await freeLease();
+      const leader = await leaderApp('0.05');
+      const leases = leader.app.get(CronLeaseService);
+      let inFlight = 0;
+      let most = 0;
+      let calls = 0;
+      const slow =
+        <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+        async (...a: A): Promise<R> => {
+          calls += 1;
+          most = Math.max(most, ++inFlight);
+          try {
+            await sleep(200); // four intervals
+            return await fn(...a);
+          } finally {
+            inFlight -= 1;
+          }
+        };
+      leases.acquire = slow(leases.acquire.bind(leases));
+      leases.renew = slow(leases.renew.bind(leases));
+      try {
+        await eventually(async () => calls >= 3, 10_000);
+      } finally {
+        await leader.close();
+      }
+      expect(most).toBe(1);
     });
   });
 });

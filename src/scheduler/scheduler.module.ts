@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { KeysModule } from '../keys/keys.module';
 import { CronLeaseService } from './cron-lease.service';
 import { JobRunsService } from './job-runs.service';
@@ -13,7 +14,7 @@ import { SchedulerService } from './scheduler.service';
 const JOBS = [BudgetResetJob, KeyRotationJob, DeprecatedKeyCleanupJob, SpendLogRetentionJob];
 
 @Module({
-  imports: [KeysModule],
+  imports: [ScheduleModule.forRoot(), KeysModule],
   controllers: [SchedulerController],
   providers: [
     CronLeaseService,

@@ -5,12 +5,16 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import { CronLeaseService, Lease, LeaseLostError } from './cron-lease.service';
 import { JobRunsService, windowStart } from './job-runs.service';
 import { JobContext, SCHEDULED_JOBS, ScheduledJob } from './scheduled-job';
+
+/** The scheduler's beat in `@nestjs/schedule`'s SchedulerRegistry (an interval of `renewSeconds`). */
+export const SCHEDULER_TICK = 'scheduler_tick';
 
 /**
  * Leader election first, jobs second. Every `renewSeconds` each pod tries to take or renew the
@@ -21,7 +25,6 @@ import { JobContext, SCHEDULED_JOBS, ScheduledJob } from './scheduled-job';
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('scheduler');
   private lease: Lease | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
 
@@ -31,6 +34,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly prisma: PrismaService,
     private readonly leases: CronLeaseService,
     private readonly runs: JobRunsService,
+    private readonly registry: SchedulerRegistry,
   ) {}
 
   get podId() {
@@ -48,12 +52,16 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       });
       return;
     }
-    this.schedule(0);
+    // unref(): the beat alone must not keep a process (or a test run) alive.
+    const interval = setInterval(() => this.beat(), this.config.scheduler.renewSeconds * 1000).unref();
+    this.registry.addInterval(SCHEDULER_TICK, interval);
+    this.beat(); // the first tick right away, not one interval later
   }
 
   async beforeApplicationShutdown() {
     this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
+    // ScheduleModule clears its registry on shutdown too, and may have done so already.
+    if (this.registry.doesExist('interval', SCHEDULER_TICK)) this.registry.deleteInterval(SCHEDULER_TICK);
     await this.running?.catch(() => undefined);
     if (this.lease) {
       await this.leases.release(this.lease).catch(() => undefined);
@@ -62,12 +70,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  private schedule(delayMs: number) {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => this.schedule(this.config.scheduler.renewSeconds * 1000));
-    }, delayMs);
-    this.timer.unref();
+  /** Starts a tick unless one is still running: a slow tick delays the next, never overlaps it. */
+  private beat() {
+    if (this.running || this.stopping) return;
+    this.running = this.tick().finally(() => (this.running = undefined));
   }
 
   /** One beat: hold the lease, then run what is due. Exposed for tests. */
