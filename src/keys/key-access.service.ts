@@ -4,6 +4,7 @@ import type { AuthContext } from '../auth/auth-context';
 import { AuthService } from '../auth/auth.service';
 import { isAdminViewer, isProxyAdmin } from '../auth/roles';
 import { TeamAccess, TeamsService } from '../teams/teams.service';
+import type { KeyFieldsRequest } from './dto/key-fields.request';
 
 /** The key columns the access rules look at. */
 export interface KeyOwnership {
@@ -56,6 +57,17 @@ export class KeyAccessService {
     if (!callerTeamRole)
       throw badRequest(`User=${caller.userId} not assigned to team=${team.teamId}`, 'team_id');
     if (callerTeamRole !== 'admin') this.requireMemberPermission(team, route);
+  }
+
+  /** /key/generate and /key/update: `allowed_passthrough_routes` (a column or in metadata) is for proxy admins. */
+  checkPassthroughRoutes(caller: AuthContext, req: KeyFieldsRequest): void {
+    const inMetadata = req.metadata && 'allowed_passthrough_routes' in req.metadata;
+    if ((req.allowed_passthrough_routes != null || inMetadata) && !isProxyAdmin(caller.role)) {
+      throw forbidden(
+        'Only proxy admins can set `allowed_passthrough_routes` on a key.',
+        'allowed_passthrough_routes',
+      );
+    }
   }
 
   /** GET /key/info: admins and viewers, the key itself, its owner, and members of its team. */

@@ -4,7 +4,7 @@ import { badRequest } from '../common/errors/api-error';
 import { modelMaxBudgetProblem } from '../common/model-max-budget';
 import { assertDuration, budgetResetFromDuration, expiryFromDuration } from '../common/durations-input';
 import { addDuration } from '../common/duration';
-import { abbreviateKey } from '../common/hashing';
+import { abbreviateKey, hashApiKey } from '../common/hashing';
 import type { KeyFieldsRequest } from './dto/key-fields.request';
 
 /** Request fields LiteLLM keeps inside `metadata` rather than in columns. */
@@ -55,6 +55,16 @@ const LIST_FIELDS = [
   'policies',
 ] as const;
 
+export const KEY_TABLE = 'LiteLLM_VerificationToken';
+
+/** A key row as the write paths read and answer it: with its linked budget. */
+export type KeyRow = Prisma.LiteLLM_VerificationTokenGetPayload<{ include: { litellm_budget_table: true } }>;
+
+/** A `key` parameter: a raw `sk-` key is hashed; anything else is taken as the stored hash. */
+export function toTokenHash(value: string): string {
+  return value.startsWith('sk-') ? hashApiKey(value) : value;
+}
+
 /** New key material: LiteLLM's format `sk-` + URL-safe random. */
 export function newRawKey(): string {
   return `sk-${randomBytes(24).toString('base64url')}`;
@@ -80,6 +90,12 @@ export function validateCustomKey(value: string, field: string): string {
 
 export function keyName(rawKey: string, disabled: boolean): string | null {
   return disabled ? null : abbreviateKey(rawKey);
+}
+
+/** The GenerateKeyResponse shape: request fields, the row, and the raw key (shown this once). */
+export function keyGenerateResponse(req: KeyFieldsRequest, row: KeyRow, rawKey: string) {
+  const echo = Object.fromEntries(Object.entries(req).filter(([k]) => k !== 'key' && k !== 'new_key'));
+  return { ...echo, ...row, key: rawKey, key_name: row.key_name, token: row.token, token_id: row.token };
 }
 
 /** Business-rule checks shared by generate, update and regenerate (400 with LiteLLM's messages). */

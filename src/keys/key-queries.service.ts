@@ -9,14 +9,17 @@ import { PrismaService } from '../prisma/prisma.service';
 import { TeamsService } from '../teams/teams.service';
 import { KEY_SORT_FIELDS, KeyAliasesQuery, KeyListQuery } from './dto/key.requests';
 import { KeyAccessService } from './key-access.service';
-import { toTokenHash } from './keys.service';
+import { KeyRow, toTokenHash } from './key-data';
 
 /** The UI session team; its keys never show in lists (LiteLLM). */
 const DASHBOARD_TEAM = 'litellm-dashboard';
 
 const INFO_INCLUDE = { litellm_budget_table: true, object_permission: true } as const;
 
-/** Read side of keys: info, list, aliases. Lists are paginated and served by indexes. */
+/**
+ * Read side of keys: info, list, aliases, and the row the write paths start from. Lists are
+ * paginated and served by indexes.
+ */
 @Injectable()
 export class KeyQueriesService {
   constructor(
@@ -25,6 +28,14 @@ export class KeyQueriesService {
     private readonly teams: TeamsService,
     private readonly organizations: OrganizationsService,
   ) {}
+
+  /** The row of a key hash, with its budget: what the write paths check and change. */
+  findRow(token: string): Promise<KeyRow | null> {
+    return this.prisma.liteLLM_VerificationToken.findUnique({
+      where: { token },
+      include: { litellm_budget_table: true },
+    });
+  }
 
   /** GET /key/info: `key` defaults to the caller's own key. */
   async info(caller: AuthContext, key: string | undefined) {

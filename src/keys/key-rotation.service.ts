@@ -8,11 +8,34 @@ import { addDuration, InvalidDurationError, parseDuration } from '../common/dura
 import { badRequest, notFound } from '../common/errors/api-error';
 import { hashApiKey } from '../common/hashing';
 import { PrismaService } from '../prisma/prisma.service';
+import type { KeyFieldsRequest } from './dto/key-fields.request';
 import type { KeyRegenerateRequest } from './dto/key.requests';
 import { KeyAccessService } from './key-access.service';
 import { archiveKeys } from './key-archive';
-import { keyColumns, keyName, newRawKey, validateCustomKey, validateKeyFields } from './key-data';
-import { KEY_TABLE, KeysService, toTokenHash } from './keys.service';
+import {
+  KEY_TABLE,
+  keyColumns,
+  keyGenerateResponse,
+  keyName,
+  KeyRow,
+  newRawKey,
+  toTokenHash,
+  validateCustomKey,
+  validateKeyFields,
+} from './key-data';
+import { KeyQueriesService } from './key-queries.service';
+
+/** A regeneration that passed its checks: what `moveKey` writes. */
+interface Rotation {
+  existing: KeyRow;
+  oldToken: string;
+  newToken: string;
+  rawKey: string;
+  fields: KeyFieldsRequest;
+  columns: Prisma.LiteLLM_VerificationTokenUncheckedUpdateInput;
+  graceUntil: Date | undefined;
+  now: Date;
+}
 
 /**
  * /key/regenerate and /key/{key}/regenerate, and the scheduler's auto-rotation (same path):
@@ -26,7 +49,7 @@ export class KeyRotationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
-    private readonly keys: KeysService,
+    private readonly queries: KeyQueriesService,
     private readonly access: KeyAccessService,
     private readonly audit: AuditService,
     private readonly cache: AuthCacheService,
@@ -46,7 +69,7 @@ export class KeyRotationService {
     const keyValue = pathKey ?? req.key ?? undefined;
     if (!keyValue) throw badRequest('No key passed in.', 'key');
     const oldToken = toTokenHash(keyValue);
-    const existing = await this.keys.findRow(oldToken);
+    const existing = await this.queries.findRow(oldToken);
     if (!existing)
       throw notFound(
         `Key ${keyValue.startsWith('sk-') ? `sk-...${keyValue.slice(-4)}` : oldToken} not found.`,
@@ -61,63 +84,73 @@ export class KeyRotationService {
     const graceUntil = this.graceUntil(req.grace_period, now);
     const { key: _k, new_key: _n, grace_period: _g, ...fields } = req;
     const columns = keyColumns(fields, now, (existing.metadata ?? {}) as Record<string, unknown>);
-    const by = this.keys.actorId(actor.auth);
+    const rotation: Rotation = { existing, oldToken, newToken, rawKey, fields, columns, graceUntil, now };
 
     const row = await this.prisma.$transaction(async (tx) => {
       await opts.inTransaction?.(tx);
-      const clash = await tx.liteLLM_VerificationToken.findUnique({
-        where: { token: newToken },
-        select: { token: true },
-      });
-      if (clash) throw badRequest('A key with this value already exists. Choose another new_key.', 'new_key');
-      await archiveKeys(tx, [oldToken], {
-        deletedBy: by,
-        deletedByApiKey: actor.auth.apiKey,
-        changedBy: actor.changedByHeader ?? null,
-      });
-      const updated = await tx.liteLLM_VerificationToken.update({
-        where: { token: oldToken },
-        data: {
-          ...columns,
-          token: newToken,
-          key_name: keyName(rawKey, this.config.disableKeyName),
-          rotation_count: { increment: 1 },
-          last_rotation_at: now,
-          ...(existing.auto_rotate && existing.rotation_interval && columns.key_rotation_at === undefined
-            ? { key_rotation_at: addDuration(now, existing.rotation_interval) }
-            : {}),
-          updated_by: by,
-        },
-        include: { litellm_budget_table: true },
-      });
-      // Older values still in their grace period now lead to the new row.
-      await tx.liteLLM_DeprecatedVerificationToken.updateMany({
-        where: { active_token_id: oldToken },
-        data: { active_token_id: newToken },
-      });
-      if (graceUntil) {
-        await tx.liteLLM_DeprecatedVerificationToken.upsert({
-          where: { token: oldToken },
-          create: { token: oldToken, active_token_id: newToken, revoke_at: graceUntil },
-          update: { active_token_id: newToken, revoke_at: graceUntil },
-        });
-      }
-      const response = this.keys.generateResponse(fields, updated, rawKey);
-      await this.audit.record(
-        actor,
-        {
-          action: 'rotated',
-          table: KEY_TABLE,
-          objectId: oldToken,
-          before: existing,
-          after: { ...response, key: undefined },
-        },
-        tx,
-      );
-      return updated;
+      return this.moveKey(tx, actor, rotation);
     });
     await this.cache.invalidateKey(oldToken);
-    return this.keys.generateResponse(fields, row, rawKey);
+    return keyGenerateResponse(fields, row, rawKey);
+  }
+
+  /**
+   * The writes of a rotation, in `tx`: archive the old row, move it to the new hash, point grace-period
+   * hashes at it, and the audit row.
+   */
+  private async moveKey(tx: Prisma.TransactionClient, actor: Actor, rotation: Rotation) {
+    const { existing, oldToken, newToken, rawKey, fields, columns, graceUntil, now } = rotation;
+    const by = this.audit.actorId(actor.auth);
+    const clash = await tx.liteLLM_VerificationToken.findUnique({
+      where: { token: newToken },
+      select: { token: true },
+    });
+    if (clash) throw badRequest('A key with this value already exists. Choose another new_key.', 'new_key');
+    await archiveKeys(tx, [oldToken], {
+      deletedBy: by,
+      deletedByApiKey: actor.auth.apiKey,
+      changedBy: actor.changedByHeader ?? null,
+    });
+    const updated = await tx.liteLLM_VerificationToken.update({
+      where: { token: oldToken },
+      data: {
+        ...columns,
+        token: newToken,
+        key_name: keyName(rawKey, this.config.disableKeyName),
+        rotation_count: { increment: 1 },
+        last_rotation_at: now,
+        ...(existing.auto_rotate && existing.rotation_interval && columns.key_rotation_at === undefined
+          ? { key_rotation_at: addDuration(now, existing.rotation_interval) }
+          : {}),
+        updated_by: by,
+      },
+      include: { litellm_budget_table: true },
+    });
+    // Older values still in their grace period now lead to the new row.
+    await tx.liteLLM_DeprecatedVerificationToken.updateMany({
+      where: { active_token_id: oldToken },
+      data: { active_token_id: newToken },
+    });
+    if (graceUntil) {
+      await tx.liteLLM_DeprecatedVerificationToken.upsert({
+        where: { token: oldToken },
+        create: { token: oldToken, active_token_id: newToken, revoke_at: graceUntil },
+        update: { active_token_id: newToken, revoke_at: graceUntil },
+      });
+    }
+    const response = keyGenerateResponse(fields, updated, rawKey);
+    await this.audit.record(
+      actor,
+      {
+        action: 'rotated',
+        table: KEY_TABLE,
+        objectId: oldToken,
+        before: existing,
+        after: { ...response, key: undefined },
+      },
+      tx,
+    );
+    return updated;
   }
 
   /** `grace_period` or LITELLM_KEY_ROTATION_GRACE_PERIOD; an unparseable value is ignored (LiteLLM). */

@@ -29,8 +29,11 @@ import {
   KeyRowResponse,
   KeyUpdateResponse,
 } from './dto/key.responses';
+import { KeyDeletionService } from './key-deletion.service';
+import { KeyGenerationService } from './key-generation.service';
 import { KeyQueriesService } from './key-queries.service';
 import { KeyRotationService } from './key-rotation.service';
+import { KeyUpdateService } from './key-update.service';
 import { KeysService } from './keys.service';
 
 @ApiTags('keys')
@@ -39,6 +42,9 @@ import { KeysService } from './keys.service';
 export class KeysController {
   constructor(
     private readonly keys: KeysService,
+    private readonly generation: KeyGenerationService,
+    private readonly updates: KeyUpdateService,
+    private readonly deletion: KeyDeletionService,
     private readonly queries: KeyQueriesService,
     private readonly rotation: KeyRotationService,
   ) {}
@@ -62,7 +68,7 @@ export class KeysController {
     @ChangedByHeader() changedBy: string | undefined,
     @Body() body: KeyGenerateRequest,
   ) {
-    return this.keys.generate({ auth, changedByHeader: changedBy }, body);
+    return this.generation.generate({ auth, changedByHeader: changedBy }, body);
   }
 
   @Post('key/service-account/generate')
@@ -76,7 +82,7 @@ export class KeysController {
     @ChangedByHeader() changedBy: string | undefined,
     @Body() body: KeyGenerateRequest,
   ) {
-    return this.keys.generate({ auth, changedByHeader: changedBy }, body, { serviceAccount: true });
+    return this.generation.generate({ auth, changedByHeader: changedBy }, body, { serviceAccount: true });
   }
 
   @Post('key/update')
@@ -90,7 +96,7 @@ export class KeysController {
     @ChangedByHeader() changedBy: string | undefined,
     @Body() body: KeyUpdateRequest,
   ) {
-    return this.keys.update({ auth, changedByHeader: changedBy }, body);
+    return this.updates.update({ auth, changedByHeader: changedBy }, body);
   }
 
   @Post('key/bulk_update')
@@ -107,7 +113,7 @@ export class KeysController {
     @ChangedByHeader() changedBy: string | undefined,
     @Body() body: KeyBulkUpdateRequest,
   ) {
-    return this.keys.bulkUpdate({ auth, changedByHeader: changedBy }, body);
+    return this.updates.bulkUpdate({ auth, changedByHeader: changedBy }, body);
   }
 
   @Post('key/delete')
@@ -124,7 +130,7 @@ export class KeysController {
     @ChangedByHeader() changedBy: string | undefined,
     @Body() body: KeyDeleteRequest,
   ) {
-    return this.keys.delete({ auth, changedByHeader: changedBy }, body);
+    return this.deletion.delete({ auth, changedByHeader: changedBy }, body);
   }
 
   @Get('key/info')

@@ -3,7 +3,7 @@ import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer } from '../auth/roles';
 import { forbidden } from '../common/errors/api-error';
-import { toTokenHash } from '../keys/keys.service';
+import { toTokenHash } from '../keys/key-data';
 import {
   addSums,
   assertDateRange,
