@@ -4,11 +4,11 @@ import {
   InvalidDurationError,
   InvalidResetSettingsError,
   isValidDuration,
-  isValidTimeZone,
   nextResetAt,
   parseDuration,
   parseResetTime,
 } from './duration';
+import { isValidTimeZone } from './wall-clock';
 
 /** nextResetAt as an ISO string, so a failure shows both instants. */
 function reset(value: string, now: string, opts?: { timeZone?: string; resetTime?: string }): string {

@@ -3,9 +3,21 @@
  * drive: a key's exact expiry (`expires = now + duration`) and a budget's calendar-aligned next reset
  * (`budget_reset_at`), as in LiteLLM's `litellm_core_utils/duration_parser.py` (spec/tenancy.md §18).
  *
- * Pure logic: callers pass `now` (from their injected clock), and time zones are handled with
- * `Intl.DateTimeFormat` only.
+ * Pure logic: callers pass `now` (from their injected clock); a zone's wall clock comes from
+ * wall-clock.ts.
  */
+
+import {
+  calendarMs,
+  DAY_MS,
+  HOUR_MS,
+  isValidTimeZone,
+  MINUTE_MS,
+  mod,
+  SECOND_MS,
+  wallClockMs,
+  zonedToUtcMs,
+} from './wall-clock';
 
 export type DurationUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'mo';
 
@@ -50,11 +62,6 @@ export class InvalidResetSettingsError extends Error {
     this.name = 'InvalidResetSettingsError';
   }
 }
-
-const SECOND_MS = 1_000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 
 const UNIT_SECONDS: Record<DurationUnit, number> = {
   s: 1,
@@ -196,41 +203,7 @@ export function nextResetAt(value: string | Duration, now: Date, opts: ResetOpti
 
   // All calendar maths happens on the zone's wall clock, encoded as epoch-like milliseconds so that
   // adding a day never lands an hour off across a DST change.
-  const wallNow = wallClockMs(nowMs, zone);
-  const midnight = wallNow - mod(wallNow, DAY_MS);
-  const atResetTime = (dayStart: number) => dayStart + timeOfDayMs(resetTime);
-
-  let next: number;
-  switch (duration.unit) {
-    case 'd':
-    case 'w': {
-      const days = duration.unit === 'w' ? duration.amount * 7 : duration.amount;
-      if (days === 1) {
-        next = nextOccurrence(atResetTime(midnight), wallNow, DAY_MS);
-      } else if (days === 7) {
-        const weekday = new Date(midnight).getUTCDay(); // 0 = Sunday
-        const daysUntilMonday = (8 - weekday) % 7; // 0 when today is Monday
-        next = nextOccurrence(atResetTime(midnight + daysUntilMonday * DAY_MS), wallNow, 7 * DAY_MS);
-      } else if (days === 30) {
-        next = nextMonthStart(wallNow, resetTime);
-      } else {
-        next = atResetTime(midnight + days * DAY_MS);
-      }
-      break;
-    }
-    case 'mo':
-      next = nextMonthStart(wallNow, resetTime);
-      break;
-    case 'h':
-      next = nextMultiple(wallNow, midnight, duration.amount * HOUR_MS);
-      break;
-    case 'm':
-      next = nextMultiple(wallNow, wallNow - mod(wallNow, HOUR_MS), duration.amount * MINUTE_MS);
-      break;
-    case 's':
-      next = nextMultiple(wallNow, wallNow - mod(wallNow, MINUTE_MS), duration.amount * SECOND_MS);
-      break;
-  }
+  const next = nextBoundary(duration, wallClockMs(nowMs, zone), resetTime);
 
   // A wall time in the repeated hour of a fall-back change maps to two instants: take the first one
   // unless it is not after now (now is in the second pass of that hour), as Python's fold does.
@@ -255,16 +228,6 @@ export function parseResetTime(value: string): TimeOfDay {
   throw new InvalidResetSettingsError(
     `Invalid budget_reset_time "${String(value)}": expected a 24-hour "HH:MM" or "HH:MM:SS" time, e.g. "09:30"`,
   );
-}
-
-/** True for a time zone name the runtime's ICU data knows (IANA names such as "Asia/Kolkata"). */
-export function isValidTimeZone(value: string): boolean {
-  try {
-    formatterFor(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function toDuration(value: string | Duration): Duration {
@@ -309,6 +272,34 @@ function resolveTimeZone(timeZone: string | undefined): string {
   return timeZone;
 }
 
+/** The next reset boundary after `wallNow`, on the zone's wall-clock axis (see nextResetAt's rules). */
+function nextBoundary(duration: Duration, wallNow: number, resetTime: TimeOfDay): number {
+  const midnight = wallNow - mod(wallNow, DAY_MS);
+  const atResetTime = (dayStart: number) => dayStart + timeOfDayMs(resetTime);
+  switch (duration.unit) {
+    case 'd':
+    case 'w': {
+      const days = duration.unit === 'w' ? duration.amount * 7 : duration.amount;
+      if (days === 1) return nextOccurrence(atResetTime(midnight), wallNow, DAY_MS);
+      if (days === 7) {
+        const weekday = new Date(midnight).getUTCDay(); // 0 = Sunday
+        const daysUntilMonday = (8 - weekday) % 7; // 0 when today is Monday
+        return nextOccurrence(atResetTime(midnight + daysUntilMonday * DAY_MS), wallNow, 7 * DAY_MS);
+      }
+      if (days === 30) return nextMonthStart(wallNow, resetTime);
+      return atResetTime(midnight + days * DAY_MS);
+    }
+    case 'mo':
+      return nextMonthStart(wallNow, resetTime);
+    case 'h':
+      return nextMultiple(wallNow, midnight, duration.amount * HOUR_MS);
+    case 'm':
+      return nextMultiple(wallNow, wallNow - mod(wallNow, HOUR_MS), duration.amount * MINUTE_MS);
+    case 's':
+      return nextMultiple(wallNow, wallNow - mod(wallNow, MINUTE_MS), duration.amount * SECOND_MS);
+  }
+}
+
 /** `candidate` if it is still ahead of now, else one period later (a boundary exactly at now is past). */
 function nextOccurrence(candidate: number, wallNow: number, period: number): number {
   return candidate > wallNow ? candidate : candidate + period;
@@ -332,80 +323,8 @@ function timeOfDayMs({ hour, minute, second }: TimeOfDay): number {
   return hour * HOUR_MS + minute * MINUTE_MS + second * SECOND_MS;
 }
 
-/** Epoch-style milliseconds of a calendar date at 00:00; months overflow into years like Date.UTC. */
-function calendarMs(year: number, month: number, day: number): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month, day); // unlike Date.UTC, years 0-99 are not read as 19xx
-  return d.getTime();
-}
-
 function daysInMonth(year: number, month: number): number {
   return new Date(calendarMs(year, month + 1, 0)).getUTCDate();
-}
-
-function mod(a: number, n: number): number {
-  return ((a % n) + n) % n;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    // Throws RangeError for a zone ICU does not know.
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      era: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The zone's wall clock at `utcMs`, as milliseconds on a UTC-style calendar axis. */
-function wallClockMs(utcMs: number, timeZone: string): number {
-  const fields: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(utcMs))) {
-    fields[part.type] = part.value;
-  }
-  const year = fields.era === 'BC' ? 1 - Number(fields.year) : Number(fields.year);
-  const hour = Number(fields.hour) % 24; // some ICU versions print midnight as 24
-  return (
-    calendarMs(year, Number(fields.month) - 1, Number(fields.day)) +
-    hour * HOUR_MS +
-    Number(fields.minute) * MINUTE_MS +
-    Number(fields.second) * SECOND_MS +
-    mod(utcMs, SECOND_MS)
-  );
-}
-
-function offsetMs(utcMs: number, timeZone: string): number {
-  return wallClockMs(utcMs, timeZone) - utcMs;
-}
-
-/**
- * The instant at which the zone's clock shows `wallMs`. Offsets are sampled a day either side (zones
- * change offset at most once a day). A wall time skipped by a spring-forward change is read with the
- * offset from before the change, moving it forward by the gap (02:30 → 03:30), as Python and Temporal do.
- */
-function zonedToUtcMs(wallMs: number, timeZone: string, prefer: 'earlier' | 'later'): number {
-  const before = offsetMs(wallMs - DAY_MS, timeZone);
-  const after = offsetMs(wallMs + DAY_MS, timeZone);
-  const matches = [...new Set([before, after])]
-    .map((offset) => wallMs - offset)
-    .filter((utcMs) => wallClockMs(utcMs, timeZone) === wallMs)
-    .sort((a, b) => a - b);
-  if (matches.length === 0) {
-    return wallMs - before;
-  }
-  return prefer === 'earlier' ? matches[0] : matches[matches.length - 1];
 }
 
 function validTime(date: Date, name: string): number {

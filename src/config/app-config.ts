@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { isValidDuration, isValidTimeZone, parseResetTime } from '../common/duration';
+import { isValidDuration, parseResetTime } from '../common/duration';
+import { isValidTimeZone } from '../common/wall-clock';
 
 /**
  * The one typed configuration. Only `loadConfig` reads the environment; everything else gets
