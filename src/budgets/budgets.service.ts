@@ -3,11 +3,18 @@ import { LiteLLM_BudgetTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../auth/roles';
-import { addDuration } from '../common/duration';
-import { budgetResetFromDuration } from '../common/durations-input';
 import { ApiError, badRequest, notFound } from '../common/errors/api-error';
 import { pageWindow } from '../common/pagination';
 import { PrismaService } from '../prisma/prisma.service';
+import {
+  BudgetFields,
+  budgetColumns,
+  hasBudgetFields,
+  initialResetAt,
+  pickBudgetFields,
+  ResetRule,
+  validateBudgetFields,
+} from './budget-fields';
 import {
   BUDGET_FIELD_DOCS,
   BudgetFieldsRequest,
@@ -17,47 +24,14 @@ import {
   BudgetUpdateRequest,
   LIST_MAX_SIZE,
 } from './budgets.dto';
-import { modelMaxBudgetProblem, MODEL_MAX_BUDGET_EXAMPLE } from '../common/model-max-budget';
 
 export type Tx = Prisma.TransactionClient;
 export type BudgetRow = LiteLLM_BudgetTable;
 
-/**
- * Budget columns as other domains pass them: `undefined` = leave alone, `null` = clear.
- * `allowed_models` is the per-member model scope used by team memberships.
- */
-export interface BudgetFields {
-  max_budget?: number | null;
-  soft_budget?: number | null;
-  max_parallel_requests?: number | null;
-  tpm_limit?: number | null;
-  rpm_limit?: number | null;
-  budget_duration?: string | null;
-  model_max_budget?: Record<string, unknown> | null;
-  budget_reset_at?: Date | null;
-  allowed_models?: string[] | null;
-}
-
-const FIELD_NAMES = [
-  'max_budget',
-  'soft_budget',
-  'max_parallel_requests',
-  'tpm_limit',
-  'rpm_limit',
-  'budget_duration',
-  'model_max_budget',
-  'budget_reset_at',
-  'allowed_models',
-] as const satisfies readonly (keyof BudgetFields)[];
-
 export interface CreateBudgetOptions {
   budgetId?: string;
-  /**
-   * How `budget_reset_at` follows `budget_duration` when the caller did not set it: LiteLLM's
-   * calendar-aligned reset (`calendar`, the default: budgets, keys, teams...) or exactly
-   * now + duration (`exact`: LiteLLM's customer budgets).
-   */
-  reset?: 'calendar' | 'exact';
+  /** How `budget_reset_at` follows `budget_duration` when not set (see ResetRule); default `calendar`. */
+  reset?: ResetRule;
   now?: Date;
 }
 
@@ -73,19 +47,6 @@ const SETTINGS_FIELDS = [
   ['budget_duration', 'String'],
   ['model_max_budget', 'Object'],
 ] as const;
-
-/** Column values for a create or an update (assignable to both Prisma inputs). */
-interface BudgetColumns {
-  max_budget?: number | null;
-  soft_budget?: number | null;
-  max_parallel_requests?: number | null;
-  tpm_limit?: bigint | null;
-  rpm_limit?: bigint | null;
-  budget_duration?: string | null;
-  model_max_budget?: Prisma.InputJsonObject | typeof Prisma.DbNull;
-  budget_reset_at?: Date | null;
-  allowed_models?: string[];
-}
 
 /** Tables whose rows point at a budget (every foreign key to LiteLLM_BudgetTable). */
 interface BudgetUsage {
@@ -125,17 +86,12 @@ export class BudgetsService {
 
   /** True when any budget column is given a value (LiteLLM: "budget params are passed"). */
   hasBudgetFields(fields: BudgetFields): boolean {
-    return FIELD_NAMES.some((name) => fields[name] !== undefined && fields[name] !== null);
+    return hasBudgetFields(fields);
   }
 
   /** Picks the budget columns out of a request (e.g. a `/customer/new` body). */
   pickBudgetFields(source: BudgetFieldsRequest): BudgetFields {
-    const fields: BudgetFields = {};
-    for (const name of FIELD_NAMES) {
-      const value = (source as Record<string, unknown>)[name];
-      if (value !== undefined) (fields as Record<string, unknown>)[name] = value;
-    }
-    return fields;
+    return pickBudgetFields(source);
   }
 
   /** A `budget_id` sent to link an object to: it must exist (400 otherwise). Returns it. */
@@ -183,13 +139,13 @@ export class BudgetsService {
     opts: CreateBudgetOptions = {},
   ): Promise<BudgetRow> {
     const now = opts.now ?? new Date();
-    this.validate(fields, now);
-    const resetAt = fields.budget_reset_at ?? this.initialResetAt(fields.budget_duration, opts.reset, now);
+    validateBudgetFields(fields, now);
+    const resetAt = fields.budget_reset_at ?? initialResetAt(fields.budget_duration, opts.reset, now);
     const by = this.actorId(actor);
     const row = await tx.liteLLM_BudgetTable.create({
       data: {
         ...(opts.budgetId === undefined ? {} : { budget_id: opts.budgetId }),
-        ...this.columns(fields),
+        ...budgetColumns(fields),
         budget_reset_at: resetAt ?? null,
         created_by: by,
         updated_by: by,
@@ -208,12 +164,12 @@ export class BudgetsService {
    * LiteLLM, a new `budget_duration` does not move `budget_reset_at`; send that too to move it.
    */
   async updateBudget(budgetId: string, fields: BudgetFields, actor: Actor, tx: Tx): Promise<BudgetRow> {
-    this.validate(fields, new Date());
+    validateBudgetFields(fields, new Date());
     const before = await tx.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } });
     if (!before) throw budgetNotFound(budgetId, 'budget_id');
     const row = await tx.liteLLM_BudgetTable.update({
       where: { budget_id: budgetId },
-      data: { ...this.columns(fields), updated_by: this.actorId(actor) },
+      data: { ...budgetColumns(fields), updated_by: this.actorId(actor) },
     });
     await this.audit.record(
       actor,
@@ -228,7 +184,7 @@ export class BudgetsService {
   async newBudget(req: BudgetNewRequest, actor: Actor): Promise<BudgetRow> {
     const budgetId = req.budget_id ?? undefined;
     const fields = this.pickBudgetFields(req);
-    this.validate(fields, new Date());
+    validateBudgetFields(fields, new Date());
     try {
       return await this.prisma.$transaction(async (tx) => {
         if (budgetId !== undefined && (await this.budgetExists(budgetId, tx)))
@@ -336,66 +292,10 @@ export class BudgetsService {
     });
   }
 
-  // ---- Rules ---------------------------------------------------------------------------------
-
-  /** LiteLLM's checks and messages (400), plus a duration the reset job can honour. */
-  private validate(fields: BudgetFields, now: Date): void {
-    for (const name of ['max_budget', 'soft_budget'] as const) {
-      const value = fields[name];
-      if (value !== undefined && value !== null && !(Number.isFinite(value) && value >= 0)) {
-        throw badRequest(`${name} must be a non-negative finite number. Received: ${value}`, name);
-      }
-    }
-    const perModel = fields.model_max_budget;
-    if (perModel !== undefined && perModel !== null) {
-      const problem = modelMaxBudgetProblem(perModel);
-      if (problem) {
-        throw badRequest(
-          `Invalid model_max_budget: ${problem}. Example of a valid model_max_budget: ${JSON.stringify(MODEL_MAX_BUDGET_EXAMPLE)}`,
-          'model_max_budget',
-        );
-      }
-    }
-    // Throws LiteLLM's 400 for an unusable duration (bad syntax, zero, "2mo").
-    budgetResetFromDuration(fields.budget_duration, now);
-  }
-
-  private initialResetAt(
-    duration: string | null | undefined,
-    rule: CreateBudgetOptions['reset'],
-    now: Date,
-  ): Date | null | undefined {
-    if (duration === undefined || duration === null) return undefined;
-    return rule === 'exact' ? addDuration(now, duration) : budgetResetFromDuration(duration, now);
-  }
-
-  private columns(fields: BudgetFields): BudgetColumns {
-    const data: BudgetColumns = {};
-    if (fields.max_budget !== undefined) data.max_budget = fields.max_budget;
-    if (fields.soft_budget !== undefined) data.soft_budget = fields.soft_budget;
-    if (fields.max_parallel_requests !== undefined) data.max_parallel_requests = fields.max_parallel_requests;
-    if (fields.tpm_limit !== undefined) data.tpm_limit = toBigInt(fields.tpm_limit);
-    if (fields.rpm_limit !== undefined) data.rpm_limit = toBigInt(fields.rpm_limit);
-    if (fields.budget_duration !== undefined) data.budget_duration = fields.budget_duration;
-    if (fields.model_max_budget !== undefined) {
-      data.model_max_budget =
-        fields.model_max_budget === null
-          ? Prisma.DbNull
-          : (fields.model_max_budget as Prisma.InputJsonObject);
-    }
-    if (fields.budget_reset_at !== undefined) data.budget_reset_at = fields.budget_reset_at;
-    if (fields.allowed_models !== undefined) data.allowed_models = fields.allowed_models ?? [];
-    return data;
-  }
-
   /** `created_by` / `updated_by`: the caller's user id, else the proxy admin name (LiteLLM). */
   private actorId(actor: Actor): string {
     return this.audit.actorId(actor.auth);
   }
-}
-
-function toBigInt(value: number | null): bigint | null {
-  return value === null ? null : BigInt(value);
 }
 
 export function budgetNotFound(budgetId: string, param: string): ApiError {

@@ -3,7 +3,8 @@ import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth-context';
 import { isProxyAdmin } from '../auth/roles';
-import { BudgetFields, BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
+import type { BudgetFields } from '../budgets/budget-fields';
+import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import {
   ApiError,
   badRequest,

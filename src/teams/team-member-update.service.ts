@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, AuditService } from '../audit/audit.service';
 import { AuthCacheService } from '../auth/auth-cache.service';
-import { BudgetFields, BudgetsService } from '../budgets/budgets.service';
+import type { BudgetFields } from '../budgets/budget-fields';
+import { BudgetsService } from '../budgets/budgets.service';
 import { badRequest } from '../common/errors/api-error';
 import { PrismaService } from '../prisma/prisma.service';
 import type { TeamMemberUpdateRequest } from './dto/team-member.requests';
