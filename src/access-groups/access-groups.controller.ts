@@ -11,9 +11,10 @@ import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
-import { ChangedByHeader } from '../common/request-headers';
 import { AccessGroupCreateRequest, AccessGroupResponse, AccessGroupUpdateRequest } from './access-groups.dto';
 import { AccessGroupsService } from './access-groups.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const WRITE = 'Proxy admins only (others 403). Also served under /v1/unified_access_group.';
 const READ = 'Proxy admins and proxy admin viewers (others 403). Also served under /v1/unified_access_group.';
@@ -36,12 +37,8 @@ export class AccessGroupsController {
     access_model_names: ['gpt-4'],
   })
   @ApiErrors(400, 409)
-  createAccessGroup(
-    @Body() body: AccessGroupCreateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.accessGroups.createAccessGroup(body, { auth, changedByHeader: changedBy });
+  createAccessGroup(@Body() body: AccessGroupCreateRequest, @CurrentActor() actor: Actor) {
+    return this.accessGroups.createAccessGroup(body, actor);
   }
 
   @Get()
@@ -70,10 +67,9 @@ export class AccessGroupsController {
   updateAccessGroup(
     @Param('access_group_id') id: string,
     @Body() body: AccessGroupUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
+    @CurrentActor() actor: Actor,
   ) {
-    return this.accessGroups.updateAccessGroup(id, body, { auth, changedByHeader: changedBy });
+    return this.accessGroups.updateAccessGroup(id, body, actor);
   }
 
   @Delete(':access_group_id')
@@ -84,11 +80,7 @@ export class AccessGroupsController {
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrors(404)
-  deleteAccessGroup(
-    @Param('access_group_id') id: string,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.accessGroups.deleteAccessGroup(id, { auth, changedByHeader: changedBy });
+  deleteAccessGroup(@Param('access_group_id') id: string, @CurrentActor() actor: Actor) {
+    return this.accessGroups.deleteAccessGroup(id, actor);
   }
 }

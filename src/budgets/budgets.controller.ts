@@ -4,7 +4,6 @@ import type { Response } from 'express';
 import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   BudgetDeleteRequest,
   BudgetInfoRequest,
@@ -17,6 +16,8 @@ import {
   LIST_MAX_SIZE,
 } from './budgets.dto';
 import { BudgetsService } from './budgets.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const ADMIN_ONLY = 'Proxy admins only.';
 const ADMIN_VIEW = 'Proxy admins and proxy admin viewers.';
@@ -35,12 +36,8 @@ export class BudgetsController {
   })
   @ApiOkResponse({ type: BudgetResponse })
   @ApiErrors(400)
-  newBudget(
-    @Body() body: BudgetNewRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.budgets.newBudget(body, { auth, changedByHeader: changedBy });
+  newBudget(@Body() body: BudgetNewRequest, @CurrentActor() actor: Actor) {
+    return this.budgets.newBudget(body, actor);
   }
 
   @Post('update')
@@ -51,12 +48,8 @@ export class BudgetsController {
   })
   @ApiOkResponse({ type: BudgetResponse })
   @ApiErrors(400)
-  updateBudget(
-    @Body() body: BudgetUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.budgets.updateBudgetById(body, { auth, changedByHeader: changedBy });
+  updateBudget(@Body() body: BudgetUpdateRequest, @CurrentActor() actor: Actor) {
+    return this.budgets.updateBudgetById(body, actor);
   }
 
   @Post('info')
@@ -109,11 +102,7 @@ export class BudgetsController {
   })
   @ApiOkResponse({ type: BudgetResponse })
   @ApiErrors(400)
-  deleteBudget(
-    @Body() body: BudgetDeleteRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.budgets.deleteBudget(body.id, { auth, changedByHeader: changedBy });
+  deleteBudget(@Body() body: BudgetDeleteRequest, @CurrentActor() actor: Actor) {
+    return this.budgets.deleteBudget(body.id, actor);
   }
 }

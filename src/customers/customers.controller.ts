@@ -1,12 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AuthContext } from '../auth/auth-context';
-import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
 import { LIST_MAX_SIZE } from '../budgets/budgets.dto';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   CustomerBlockRequest,
   CustomerBlockResponse,
@@ -20,6 +17,8 @@ import {
   CustomerUpdateRequest,
 } from './customers.dto';
 import { CustomersService } from './customers.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const ADMIN_ONLY = 'Proxy admins only. Also served at the same path under /end_user/.';
 const ADMIN_VIEW = 'Proxy admins and proxy admin viewers. Also served under /end_user/.';
@@ -40,12 +39,8 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerResponse })
   @ApiBodyExample({ user_id: 'customer-1', alias: 'Acme Corp', max_budget: 100 })
   @ApiErrors(400)
-  newCustomer(
-    @Body() body: CustomerNewRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.customers.newCustomer(body, { auth, changedByHeader: changedBy });
+  newCustomer(@Body() body: CustomerNewRequest, @CurrentActor() actor: Actor) {
+    return this.customers.newCustomer(body, actor);
   }
 
   @Get('info')
@@ -68,12 +63,8 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerResponse })
   @ApiBodyExample({ user_id: 'customer-1', max_budget: 200 })
   @ApiErrors(400, 404)
-  updateCustomer(
-    @Body() body: CustomerUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.customers.updateCustomer(body, { auth, changedByHeader: changedBy });
+  updateCustomer(@Body() body: CustomerUpdateRequest, @CurrentActor() actor: Actor) {
+    return this.customers.updateCustomer(body, actor);
   }
 
   @Post('delete')
@@ -85,12 +76,8 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerDeleteResponse })
   @ApiBodyExample({ user_ids: ['customer-1'] })
   @ApiErrors(400, 404)
-  deleteCustomers(
-    @Body() body: CustomerDeleteRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.customers.deleteCustomers(body.user_ids, { auth, changedByHeader: changedBy });
+  deleteCustomers(@Body() body: CustomerDeleteRequest, @CurrentActor() actor: Actor) {
+    return this.customers.deleteCustomers(body.user_ids, actor);
   }
 
   @Get('list')
@@ -120,12 +107,8 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerBlockResponse })
   @ApiBodyExample({ user_ids: ['customer-1'] })
   @ApiErrors(400, 404)
-  blockCustomers(
-    @Body() body: CustomerBlockRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.customers.blockCustomers(body.user_ids, { auth, changedByHeader: changedBy });
+  blockCustomers(@Body() body: CustomerBlockRequest, @CurrentActor() actor: Actor) {
+    return this.customers.blockCustomers(body.user_ids, actor);
   }
 
   @Post('unblock')
@@ -137,11 +120,7 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerUnblockResponse })
   @ApiBodyExample({ user_ids: ['customer-1'] })
   @ApiErrors(400, 404)
-  unblockCustomers(
-    @Body() body: CustomerBlockRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.customers.unblockCustomers(body.user_ids, { auth, changedByHeader: changedBy });
+  unblockCustomers(@Body() body: CustomerBlockRequest, @CurrentActor() actor: Actor) {
+    return this.customers.unblockCustomers(body.user_ids, actor);
   }
 }

@@ -4,7 +4,6 @@ import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, Public } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   INVITATION_EXAMPLE,
   InvitationDeleteRequest,
@@ -15,6 +14,8 @@ import {
   OnboardingTokenQuery,
 } from './invitations.dto';
 import { InvitationsService } from './invitations.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const INVITATION = { schema: { example: INVITATION_EXAMPLE } };
 
@@ -34,12 +35,8 @@ export class InvitationsController {
   @ApiOkResponse(INVITATION)
   @ApiBodyExample({ user_id: 'alice' }, 'Invite user alice (the user must exist)')
   @ApiErrors(400)
-  newInvitation(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: InvitationNewRequest,
-  ) {
-    return this.invitations.create({ auth, changedByHeader: changedBy }, body.user_id);
+  newInvitation(@CurrentActor() actor: Actor, @Body() body: InvitationNewRequest) {
+    return this.invitations.create(actor, body.user_id);
   }
 
   @Get('invitation/info')
@@ -61,16 +58,8 @@ export class InvitationsController {
     is_accepted: true,
   })
   @ApiErrors(400)
-  updateInvitation(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: InvitationUpdateRequest,
-  ) {
-    return this.invitations.update(
-      { auth, changedByHeader: changedBy },
-      body.invitation_id,
-      body.is_accepted,
-    );
+  updateInvitation(@CurrentActor() actor: Actor, @Body() body: InvitationUpdateRequest) {
+    return this.invitations.update(actor, body.invitation_id, body.is_accepted);
   }
 
   @Post('invitation/delete')

@@ -4,7 +4,6 @@ import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { ApiBodyExample } from '../common/dto/api-body-example';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   KeyAliasesQuery,
   KeyBlockRequest,
@@ -35,6 +34,8 @@ import { KeyQueriesService } from './key-queries.service';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyUpdateService } from './key-update.service';
 import { KeysService } from './keys.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 @ApiTags('keys')
 @ApiBearerAuth('bearer')
@@ -63,12 +64,8 @@ export class KeysController {
     duration: '30d',
     metadata: { owner: 'search-team' },
   })
-  generateKey(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyGenerateRequest,
-  ) {
-    return this.generation.generate({ auth, changedByHeader: changedBy }, body);
+  generateKey(@CurrentActor() actor: Actor, @Body() body: KeyGenerateRequest) {
+    return this.generation.generate(actor, body);
   }
 
   @Post('key/service-account/generate')
@@ -77,12 +74,8 @@ export class KeysController {
   @ApiOkResponse({ type: KeyGenerateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] }, 'A key owned by an existing team')
-  generateServiceAccountKey(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyGenerateRequest,
-  ) {
-    return this.generation.generate({ auth, changedByHeader: changedBy }, body, { serviceAccount: true });
+  generateServiceAccountKey(@CurrentActor() actor: Actor, @Body() body: KeyGenerateRequest) {
+    return this.generation.generate(actor, body, { serviceAccount: true });
   }
 
   @Post('key/update')
@@ -91,12 +84,8 @@ export class KeysController {
   @ApiOkResponse({ type: KeyUpdateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ key: 'sk-your-key', max_budget: 20 }, 'Raise the budget of a key')
-  updateKey(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyUpdateRequest,
-  ) {
-    return this.updates.update({ auth, changedByHeader: changedBy }, body);
+  updateKey(@CurrentActor() actor: Actor, @Body() body: KeyUpdateRequest) {
+    return this.updates.update(actor, body);
   }
 
   @Post('key/bulk_update')
@@ -108,12 +97,8 @@ export class KeysController {
     { keys: [{ key: 'sk-your-key', max_budget: 20 }] },
     'Keys are updated one by one; failures are listed',
   )
-  bulkUpdateKeys(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyBulkUpdateRequest,
-  ) {
-    return this.updates.bulkUpdate({ auth, changedByHeader: changedBy }, body);
+  bulkUpdateKeys(@CurrentActor() actor: Actor, @Body() body: KeyBulkUpdateRequest) {
+    return this.updates.bulkUpdate(actor, body);
   }
 
   @Post('key/delete')
@@ -125,12 +110,8 @@ export class KeysController {
   @ApiOkResponse({ schema: { example: { deleted_keys: ['sk-...'] } } })
   @ApiErrors(404)
   @ApiBodyExample({ keys: ['sk-your-key'] })
-  deleteKeys(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyDeleteRequest,
-  ) {
-    return this.deletion.delete({ auth, changedByHeader: changedBy }, body);
+  deleteKeys(@CurrentActor() actor: Actor, @Body() body: KeyDeleteRequest) {
+    return this.deletion.delete(actor, body);
   }
 
   @Get('key/info')
@@ -180,12 +161,8 @@ export class KeysController {
   @ApiOkResponse({ type: KeyRegenerateResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ key: 'sk-your-key' })
-  regenerateKey(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyRegenerateRequest,
-  ) {
-    return this.rotation.regenerate({ auth, changedByHeader: changedBy }, undefined, body);
+  regenerateKey(@CurrentActor() actor: Actor, @Body() body: KeyRegenerateRequest) {
+    return this.rotation.regenerate(actor, undefined, body);
   }
 
   @Post('key/:key/regenerate')
@@ -196,12 +173,11 @@ export class KeysController {
   @ApiErrors(400, 404)
   @ApiBodyExample({}, 'A new key with the same settings')
   regenerateKeyByPath(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
+    @CurrentActor() actor: Actor,
     @Param('key') key: string,
     @Body() body: KeyRegenerateRequest,
   ) {
-    return this.rotation.regenerate({ auth, changedByHeader: changedBy }, key, body);
+    return this.rotation.regenerate(actor, key, body);
   }
 
   @Post('key/:key/reset_spend')
@@ -211,13 +187,8 @@ export class KeysController {
   @ApiOkResponse({ type: KeyResetSpendResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ reset_to: 0 })
-  resetKeySpend(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Param('key') key: string,
-    @Body() body: KeyResetSpendRequest,
-  ) {
-    return this.keys.resetSpend({ auth, changedByHeader: changedBy }, key, body.reset_to);
+  resetKeySpend(@CurrentActor() actor: Actor, @Param('key') key: string, @Body() body: KeyResetSpendRequest) {
+    return this.keys.resetSpend(actor, key, body.reset_to);
   }
 
   @Post('key/block')
@@ -226,12 +197,8 @@ export class KeysController {
   @ApiOkResponse({ type: KeyRowResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ key: 'sk-your-key' })
-  blockKey(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyBlockRequest,
-  ) {
-    return this.keys.setBlocked({ auth, changedByHeader: changedBy }, body.key, true);
+  blockKey(@CurrentActor() actor: Actor, @Body() body: KeyBlockRequest) {
+    return this.keys.setBlocked(actor, body.key, true);
   }
 
   @Post('key/unblock')
@@ -240,12 +207,8 @@ export class KeysController {
   @ApiOkResponse({ type: KeyRowResponse })
   @ApiErrors(400, 404)
   @ApiBodyExample({ key: 'sk-your-key' })
-  unblockKey(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: KeyBlockRequest,
-  ) {
-    return this.keys.setBlocked({ auth, changedByHeader: changedBy }, body.key, false);
+  unblockKey(@CurrentActor() actor: Actor, @Body() body: KeyBlockRequest) {
+    return this.keys.setBlocked(actor, body.key, false);
   }
 
   @Post('key/health')

@@ -4,7 +4,6 @@ import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
-import { ChangedByHeader } from '../common/request-headers';
 import { OrganizationManagementService } from './organization-management.service';
 import { OrganizationMembersService } from './organization-members.service';
 import { OrganizationQueriesService } from './organization-queries.service';
@@ -25,6 +24,8 @@ import {
   OrganizationUpdateRequest,
   OrganizationWithMembersResponse,
 } from './organizations.dto';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const ADMIN_ONLY = 'Proxy admins only (401 for anyone else).';
 const ORG_ADMINS =
@@ -54,12 +55,8 @@ export class OrganizationsController {
     max_budget: 1000,
   })
   @ApiErrors(400, 409)
-  newOrganization(
-    @Body() body: OrganizationNewRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.management.create({ auth, changedByHeader: changedBy }, body);
+  newOrganization(@Body() body: OrganizationNewRequest, @CurrentActor() actor: Actor) {
+    return this.management.create(actor, body);
   }
 
   @Patch('update')
@@ -70,12 +67,8 @@ export class OrganizationsController {
   @ApiOkResponse({ type: OrganizationWithMembersResponse })
   @ApiBodyExample({ organization_id: 'org-acme', max_budget: 2000 })
   @ApiErrors(400, 404)
-  updateOrganization(
-    @Body() body: OrganizationUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.management.update({ auth, changedByHeader: changedBy }, body);
+  updateOrganization(@Body() body: OrganizationUpdateRequest, @CurrentActor() actor: Actor) {
+    return this.management.update(actor, body);
   }
 
   @Delete('delete')
@@ -86,12 +79,8 @@ export class OrganizationsController {
   @ApiOkResponse({ type: OrganizationWithMembersResponse, isArray: true })
   @ApiBodyExample({ organization_ids: ['org-acme'] })
   @ApiErrors(400, 404)
-  deleteOrganizations(
-    @Body() body: OrganizationDeleteRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.management.delete({ auth, changedByHeader: changedBy }, body.organization_ids);
+  deleteOrganizations(@Body() body: OrganizationDeleteRequest, @CurrentActor() actor: Actor) {
+    return this.management.delete(actor, body.organization_ids);
   }
 
   @Get('list')
@@ -142,12 +131,8 @@ export class OrganizationsController {
     member: [{ user_id: 'alice', role: 'internal_user' }],
   })
   @ApiErrors(400, 404, 409)
-  addOrganizationMembers(
-    @Body() body: OrganizationMemberAddRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.members.add({ auth, changedByHeader: changedBy }, body);
+  addOrganizationMembers(@Body() body: OrganizationMemberAddRequest, @CurrentActor() actor: Actor) {
+    return this.members.add(actor, body);
   }
 
   @Patch('member_update')
@@ -162,12 +147,8 @@ export class OrganizationsController {
     role: 'org_admin',
   })
   @ApiErrors(400, 404)
-  updateOrganizationMember(
-    @Body() body: OrganizationMemberUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.members.update({ auth, changedByHeader: changedBy }, body);
+  updateOrganizationMember(@Body() body: OrganizationMemberUpdateRequest, @CurrentActor() actor: Actor) {
+    return this.members.update(actor, body);
   }
 
   @Delete('member_delete')
@@ -178,11 +159,7 @@ export class OrganizationsController {
   @ApiOkResponse({ type: OrganizationMembershipResponse })
   @ApiBodyExample({ organization_id: 'org-acme', user_id: 'alice' })
   @ApiErrors(400, 404)
-  deleteOrganizationMember(
-    @Body() body: OrganizationMemberDeleteRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.members.remove({ auth, changedByHeader: changedBy }, body);
+  deleteOrganizationMember(@Body() body: OrganizationMemberDeleteRequest, @CurrentActor() actor: Actor) {
+    return this.members.remove(actor, body);
   }
 }

@@ -4,7 +4,6 @@ import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   ProjectDeleteRequest,
   ProjectInfoQuery,
@@ -13,6 +12,8 @@ import {
   ProjectUpdateRequest,
 } from './projects.dto';
 import { ProjectsService } from './projects.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const MANAGERS =
   "Proxy admins, and admins of the project's team (its legacy `admins` list) when a proxy admin has given the team's admins the `projects` permission (team metadata `team_admin_permissions`); everyone else 403.";
@@ -35,12 +36,8 @@ export class ProjectsController {
     'A project in an existing team',
   )
   @ApiErrors(400, 404)
-  newProject(
-    @Body() body: ProjectNewRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.projects.newProject(body, { auth, changedByHeader: changedBy });
+  newProject(@Body() body: ProjectNewRequest, @CurrentActor() actor: Actor) {
+    return this.projects.newProject(body, actor);
   }
 
   @Post('update')
@@ -55,12 +52,8 @@ export class ProjectsController {
     description: 'Flight search and booking assistant',
   })
   @ApiErrors(400, 404)
-  updateProject(
-    @Body() body: ProjectUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.projects.updateProject(body, { auth, changedByHeader: changedBy });
+  updateProject(@Body() body: ProjectUpdateRequest, @CurrentActor() actor: Actor) {
+    return this.projects.updateProject(body, actor);
   }
 
   @Delete('delete')
@@ -72,12 +65,8 @@ export class ProjectsController {
   @ApiOkResponse({ type: ProjectResponse, isArray: true })
   @ApiBodyExample({ project_ids: ['project-123'] })
   @ApiErrors(400, 404)
-  deleteProjects(
-    @Body() body: ProjectDeleteRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.projects.deleteProjects(body.project_ids, { auth, changedByHeader: changedBy });
+  deleteProjects(@Body() body: ProjectDeleteRequest, @CurrentActor() actor: Actor) {
+    return this.projects.deleteProjects(body.project_ids, actor);
   }
 
   @Get('info')

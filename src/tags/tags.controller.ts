@@ -11,7 +11,6 @@ import type { AuthContext } from '../auth/auth-context';
 import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   TagChangeResponse,
   TagDeleteRequest,
@@ -23,6 +22,8 @@ import {
   TagWithBudgetResponse,
 } from './tags.dto';
 import { TagsService } from './tags.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const ADMIN_ONLY = 'Proxy admins only.';
 const ERRORS =
@@ -44,12 +45,8 @@ export class TagsController {
   @ApiOkResponse({ type: TagChangeResponse })
   @ApiBodyExample({ name: 'production', description: 'Production traffic' })
   @ApiErrors(400)
-  newTag(
-    @Body() body: TagNewRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.tags.newTag(body, { auth, changedByHeader: changedBy });
+  newTag(@Body() body: TagNewRequest, @CurrentActor() actor: Actor) {
+    return this.tags.newTag(body, actor);
   }
 
   @Post('update')
@@ -61,12 +58,8 @@ export class TagsController {
   @ApiOkResponse({ type: TagChangeResponse })
   @ApiBodyExample({ name: 'production', description: 'Production traffic (EU)' })
   @ApiErrors(400, 404)
-  updateTag(
-    @Body() body: TagUpdateRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.tags.updateTag(body, { auth, changedByHeader: changedBy });
+  updateTag(@Body() body: TagUpdateRequest, @CurrentActor() actor: Actor) {
+    return this.tags.updateTag(body, actor);
   }
 
   @Post('info')
@@ -105,11 +98,7 @@ export class TagsController {
   @ApiOkResponse({ type: TagDeleteResponse })
   @ApiBodyExample({ name: 'production' })
   @ApiErrors(404)
-  deleteTag(
-    @Body() body: TagDeleteRequest,
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy?: string,
-  ) {
-    return this.tags.deleteTag(body.name, { auth, changedByHeader: changedBy });
+  deleteTag(@Body() body: TagDeleteRequest, @CurrentActor() actor: Actor) {
+    return this.tags.deleteTag(body.name, actor);
   }
 }

@@ -1,10 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { AuthContext } from '../auth/auth-context';
-import { CurrentAuth } from '../auth/decorators';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { ApiBodyExample } from '../common/dto/api-body-example';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   TeamBulkMemberAddRequest,
   TeamMemberAddRequest,
@@ -16,6 +13,8 @@ import { TeamMemberBudgetsService } from './team-member-budgets.service';
 import { TeamMemberUpdateService } from './team-member-update.service';
 import { TeamMembersService } from './team-members.service';
 import { TEAM_ROW } from './teams.controller';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const MANAGERS = "Proxy admins, the team's admins and org admins of the team's organization.";
 const MEMBERSHIP = {
@@ -55,12 +54,8 @@ export class TeamMembersController {
   })
   @ApiBodyExample({ team_id: 'team-1234', member: { user_id: 'alice', role: 'user' } })
   @ApiErrors(400, 404)
-  addTeamMember(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamMemberAddRequest,
-  ) {
-    return this.members.add({ auth, changedByHeader: changedBy }, body);
+  addTeamMember(@CurrentActor() actor: Actor, @Body() body: TeamMemberAddRequest) {
+    return this.members.add(actor, body);
   }
 
   @Post('team/bulk_member_add')
@@ -94,12 +89,8 @@ export class TeamMembersController {
     members: [{ user_id: 'alice', role: 'user' }],
   })
   @ApiErrors(400, 404)
-  bulkAddTeamMembers(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamBulkMemberAddRequest,
-  ) {
-    return this.members.bulkAdd({ auth, changedByHeader: changedBy }, body);
+  bulkAddTeamMembers(@CurrentActor() actor: Actor, @Body() body: TeamBulkMemberAddRequest) {
+    return this.members.bulkAdd(actor, body);
   }
 
   @Post('team/member_delete')
@@ -111,12 +102,8 @@ export class TeamMembersController {
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
   @ApiBodyExample({ team_id: 'team-1234', user_id: 'alice' })
   @ApiErrors(400, 404)
-  deleteTeamMember(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamMemberDeleteRequest,
-  ) {
-    return this.members.remove({ auth, changedByHeader: changedBy }, body);
+  deleteTeamMember(@CurrentActor() actor: Actor, @Body() body: TeamMemberDeleteRequest) {
+    return this.members.remove(actor, body);
   }
 
   @Post('team/member_update')
@@ -139,12 +126,8 @@ export class TeamMembersController {
   })
   @ApiBodyExample({ team_id: 'team-1234', user_id: 'alice', role: 'admin' })
   @ApiErrors(400, 404)
-  updateTeamMember(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamMemberUpdateRequest,
-  ) {
-    return this.memberUpdates.update({ auth, changedByHeader: changedBy }, body);
+  updateTeamMember(@CurrentActor() actor: Actor, @Body() body: TeamMemberUpdateRequest) {
+    return this.memberUpdates.update(actor, body);
   }
 
   @Post('team/:team_id/member/:user_id/reset_spend')
@@ -162,13 +145,12 @@ export class TeamMembersController {
   })
   @ApiErrors(400, 404)
   resetTeamMemberSpend(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
+    @CurrentActor() actor: Actor,
     @Param('team_id') teamId: string,
     @Param('user_id') userId: string,
     @Body() body: TeamMemberResetSpendRequest,
   ) {
-    return this.budgets.resetSpend({ auth, changedByHeader: changedBy }, teamId, userId, body.reset_to ?? 0);
+    return this.budgets.resetSpend(actor, teamId, userId, body.reset_to ?? 0);
   }
 
   @Post('team/:team_id/member/:user_id/reset_budget')
@@ -193,11 +175,10 @@ export class TeamMembersController {
   })
   @ApiErrors(404)
   resetTeamMemberBudget(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
+    @CurrentActor() actor: Actor,
     @Param('team_id') teamId: string,
     @Param('user_id') userId: string,
   ) {
-    return this.budgets.resetBudget({ auth, changedByHeader: changedBy }, teamId, userId);
+    return this.budgets.resetBudget(actor, teamId, userId);
   }
 }

@@ -5,7 +5,6 @@ import { CurrentAuth } from '../auth/decorators';
 import { ApiBodyExample } from '../common/dto/api-body-example';
 import { DailyActivityResponse } from '../common/dto/daily-activity.responses';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
-import { ChangedByHeader } from '../common/request-headers';
 import { TeamDailyActivityQuery, TeamIdQuery, TeamListQuery, TeamListV2Query } from './dto/team.queries';
 import {
   TeamBlockRequest,
@@ -20,6 +19,8 @@ import { TeamLifecycleService } from './team-lifecycle.service';
 import { TeamQueriesService } from './team-queries.service';
 import { TeamSettingsService } from './team-settings.service';
 import { TeamUpdateService } from './team-update.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 export const TEAM_ROW = {
   team_id: 'team-search',
@@ -65,12 +66,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
   @ApiBodyExample({ team_alias: 'search-team', models: ['gpt-4o'], max_budget: 100 })
   @ApiErrors(400)
-  newTeam(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamNewRequest,
-  ) {
-    return this.lifecycle.create({ auth, changedByHeader: changedBy }, body);
+  newTeam(@CurrentActor() actor: Actor, @Body() body: TeamNewRequest) {
+    return this.lifecycle.create(actor, body);
   }
 
   @Post('team/update')
@@ -83,12 +80,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: { team_id: 'team-search', data: TEAM_ROW } } })
   @ApiBodyExample({ team_id: 'team-1234', max_budget: 200 }, 'Raise the budget of a team')
   @ApiErrors(400, 404)
-  updateTeam(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamUpdateRequest,
-  ) {
-    return this.updates.update({ auth, changedByHeader: changedBy }, body);
+  updateTeam(@CurrentActor() actor: Actor, @Body() body: TeamUpdateRequest) {
+    return this.updates.update(actor, body);
   }
 
   @Post('team/delete')
@@ -101,12 +94,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: { deleted_teams: ['team-search'], deleted_keys: 3 } } })
   @ApiBodyExample({ team_ids: ['team-1234'] })
   @ApiErrors(400, 404)
-  deleteTeams(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamDeleteRequest,
-  ) {
-    return this.lifecycle.delete({ auth, changedByHeader: changedBy }, body);
+  deleteTeams(@CurrentActor() actor: Actor, @Body() body: TeamDeleteRequest) {
+    return this.lifecycle.delete(actor, body);
   }
 
   @Get('team/info')
@@ -169,12 +158,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: { ...TEAM_ROW, blocked: true } } })
   @ApiBodyExample({ team_id: 'team-1234' })
   @ApiErrors(404)
-  blockTeam(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamBlockRequest,
-  ) {
-    return this.lifecycle.setBlocked({ auth, changedByHeader: changedBy }, body.team_id, true);
+  blockTeam(@CurrentActor() actor: Actor, @Body() body: TeamBlockRequest) {
+    return this.lifecycle.setBlocked(actor, body.team_id, true);
   }
 
   @Post('team/unblock')
@@ -186,12 +171,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
   @ApiBodyExample({ team_id: 'team-1234' })
   @ApiErrors(404)
-  unblockTeam(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamBlockRequest,
-  ) {
-    return this.lifecycle.setBlocked({ auth, changedByHeader: changedBy }, body.team_id, false);
+  unblockTeam(@CurrentActor() actor: Actor, @Body() body: TeamBlockRequest) {
+    return this.lifecycle.setBlocked(actor, body.team_id, false);
   }
 
   @Post('team/model/add')
@@ -200,12 +181,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: { ...TEAM_ROW, models: ['gpt-4o', 'claude-3'] } } })
   @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] })
   @ApiErrors(400, 404)
-  addTeamModels(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamModelsRequest,
-  ) {
-    return this.settings.changeModels({ auth, changedByHeader: changedBy }, body, 'add');
+  addTeamModels(@CurrentActor() actor: Actor, @Body() body: TeamModelsRequest) {
+    return this.settings.changeModels(actor, body, 'add');
   }
 
   @Post('team/model/delete')
@@ -217,12 +194,8 @@ export class TeamsController {
   @ApiOkResponse({ schema: { example: TEAM_ROW } })
   @ApiBodyExample({ team_id: 'team-1234', models: ['gpt-4o'] })
   @ApiErrors(400, 404)
-  deleteTeamModels(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamModelsRequest,
-  ) {
-    return this.settings.changeModels({ auth, changedByHeader: changedBy }, body, 'delete');
+  deleteTeamModels(@CurrentActor() actor: Actor, @Body() body: TeamModelsRequest) {
+    return this.settings.changeModels(actor, body, 'delete');
   }
 
   @Get('team/permissions_list')
@@ -259,12 +232,8 @@ export class TeamsController {
     team_member_permissions: ['/key/info', '/key/health', '/key/generate'],
   })
   @ApiErrors(400, 404)
-  updateTeamPermissions(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: TeamPermissionsUpdateRequest,
-  ) {
-    return this.settings.updatePermissions({ auth, changedByHeader: changedBy }, body);
+  updateTeamPermissions(@CurrentActor() actor: Actor, @Body() body: TeamPermissionsUpdateRequest) {
+    return this.settings.updatePermissions(actor, body);
   }
 
   @Get('team/daily/activity')

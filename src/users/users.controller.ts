@@ -5,7 +5,6 @@ import { CurrentAuth } from '../auth/decorators';
 import { ApiBodyExample } from '../common/dto/api-body-example';
 import { DailyActivityResponse } from '../common/dto/daily-activity.responses';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
-import { ChangedByHeader } from '../common/request-headers';
 import {
   UserBulkUpdateRequest,
   UserDailyActivityQuery,
@@ -21,6 +20,8 @@ import { UserQueriesService } from './user-queries.service';
 import { AVAILABLE_ROLES } from './user-roles';
 import { UserUpdateService } from './user-update.service';
 import { UsersService } from './users.service';
+import type { Actor } from '../audit/audit.service';
+import { CurrentActor } from '../audit/current-actor.decorator';
 
 const USER_ROW = {
   user_id: 'alice',
@@ -68,12 +69,8 @@ export class UsersController {
     max_budget: 100,
   })
   @ApiErrors(400, 409)
-  newUser(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: UserNewRequest,
-  ) {
-    return this.users.create({ auth, changedByHeader: changedBy }, body);
+  newUser(@CurrentActor() actor: Actor, @Body() body: UserNewRequest) {
+    return this.users.create(actor, body);
   }
 
   @Get('user/info')
@@ -110,12 +107,8 @@ export class UsersController {
   @ApiOkResponse({ schema: { example: { user_id: 'alice', data: USER_ROW } } })
   @ApiBodyExample({ user_id: 'alice', max_budget: 200 }, 'Raise the budget of user alice')
   @ApiErrors(400, 409)
-  updateUser(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: UserUpdateRequest,
-  ) {
-    return this.updates.update({ auth, changedByHeader: changedBy }, body);
+  updateUser(@CurrentActor() actor: Actor, @Body() body: UserUpdateRequest) {
+    return this.updates.update(actor, body);
   }
 
   @Post('user/bulk_update')
@@ -136,12 +129,8 @@ export class UsersController {
     'Users are updated one by one; failures are listed',
   )
   @ApiErrors(400)
-  bulkUpdateUsers(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: UserBulkUpdateRequest,
-  ) {
-    return this.updates.bulkUpdate({ auth, changedByHeader: changedBy }, body);
+  bulkUpdateUsers(@CurrentActor() actor: Actor, @Body() body: UserBulkUpdateRequest) {
+    return this.updates.bulkUpdate(actor, body);
   }
 
   @Get('user/list')
@@ -170,12 +159,8 @@ export class UsersController {
   @ApiOkResponse({ schema: { type: 'integer', example: 1 } })
   @ApiBodyExample({ user_ids: ['alice'] })
   @ApiErrors(400, 404)
-  deleteUsers(
-    @CurrentAuth() auth: AuthContext,
-    @ChangedByHeader() changedBy: string | undefined,
-    @Body() body: UserDeleteRequest,
-  ) {
-    return this.users.delete({ auth, changedByHeader: changedBy }, body);
+  deleteUsers(@CurrentActor() actor: Actor, @Body() body: UserDeleteRequest) {
+    return this.users.delete(actor, body);
   }
 
   @Get('user/filter/ui')
