@@ -1,4 +1,5 @@
-import { parseDuration } from '../common/duration';
+import { parseDuration } from './duration';
+import { badRequest } from './errors/api-error';
 
 /**
  * `model_max_budget`: per-model budgets, `{"<model>": {"budget_limit": 10, "time_period": "1d"}}`.
@@ -15,6 +16,12 @@ const RATE_FIELDS = ['tpm_limit', 'rpm_limit'] as const;
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([...LIMIT_FIELDS, ...PERIOD_FIELDS, ...RATE_FIELDS]);
 
 export const MODEL_MAX_BUDGET_EXAMPLE = { 'gpt-4o': { budget_limit: 10, time_period: '1d' } };
+
+/** A `model_max_budget` of a key, user or team request: 400 on its first problem. */
+export function validateModelMaxBudget(value: Record<string, unknown>): void {
+  const problem = modelMaxBudgetProblem(value);
+  if (problem) throw badRequest(`Invalid model_max_budget: ${problem}`, 'model_max_budget');
+}
 
 /** The first problem with a `model_max_budget` value, or `null` when it is valid. */
 export function modelMaxBudgetProblem(value: unknown): string | null {

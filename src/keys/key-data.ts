@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Prisma } from '@prisma/client';
 import { badRequest } from '../common/errors/api-error';
-import { modelMaxBudgetProblem } from '../common/model-max-budget';
+import { validateModelMaxBudget } from '../common/model-max-budget';
 import { assertDuration, budgetResetFromDuration, expiryFromDuration } from '../common/durations-input';
 import { addDuration } from '../common/duration';
 import { abbreviateKey, hashApiKey } from '../common/hashing';
@@ -113,11 +113,6 @@ export function validateKeyFields(req: KeyFieldsRequest): void {
   if (req.auto_rotate && req.rotation_interval === null) {
     throw badRequest('rotation_interval is required when auto_rotate is true', 'rotation_interval');
   }
-}
-
-export function validateModelMaxBudget(value: Record<string, unknown>): void {
-  const problem = modelMaxBudgetProblem(value);
-  if (problem) throw badRequest(`Invalid model_max_budget: ${problem}`, 'model_max_budget');
 }
 
 /**

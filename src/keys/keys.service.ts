@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../audit/audit.service';
 import { AuthCacheService } from '../auth/auth-cache.service';
 import type { AuthContext } from '../auth/auth-context';
 import { badRequest, notFound } from '../common/errors/api-error';
 import { PrismaService } from '../prisma/prisma.service';
+import { TeamsService } from '../teams/teams.service';
 import type { KeyGenerateRequest } from './dto/key.requests';
 import { KeyAccessService } from './key-access.service';
 import { KEY_TABLE, toTokenHash } from './key-data';
@@ -21,7 +22,7 @@ type Tx = Prisma.TransactionClient;
  * KeyDeletionService; authorization rules in KeyAccessService; rotation in KeyRotationService.
  */
 @Injectable()
-export class KeysService {
+export class KeysService implements OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
     private readonly access: KeyAccessService,
@@ -30,7 +31,13 @@ export class KeysService {
     private readonly deletion: KeyDeletionService,
     private readonly audit: AuditService,
     private readonly cache: AuthCacheService,
+    private readonly teams: TeamsService,
   ) {}
+
+  /** /team/delete removes the team's keys through this service (teams cannot import keys). */
+  onModuleInit(): void {
+    this.teams.useKeyRemover(this);
+  }
 
   // ---- For other domains -------------------------------------------------------------------
 

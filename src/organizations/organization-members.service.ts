@@ -15,7 +15,7 @@ import {
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PrismaService } from '../prisma/prisma.service';
-import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../users/user-rows';
+import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../tenancy/user-rows';
 import { assertOrgAdmin, membershipId, MEMBERSHIP_TABLE, organizationNotFound } from './organization-rows';
 import type {
   OrganizationMemberAddRequest,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LiteLLM_BudgetTable, LiteLLM_TeamMembership, LiteLLM_TeamTable, Prisma } from '@prisma/client';
 import { budgetResetFromDuration } from '../common/durations-input';
 import { ApiError, badRequest, notFound } from '../common/errors/api-error';
-import { validateModelMaxBudget } from '../keys/key-data';
+import { validateModelMaxBudget } from '../common/model-max-budget';
 import type { TeamFieldsRequest } from './dto/team.requests';
 
 export const TEAM_TABLE = 'LiteLLM_TeamTable';

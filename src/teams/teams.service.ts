@@ -10,6 +10,7 @@ import {
   teamAdminPermissions,
   teamRoleOf,
 } from './team-members';
+import { TeamKeyRemover, TeamKeysService } from './team-keys.service';
 import { defaultMemberBudgetId, membershipView } from './team-rows';
 
 /** A user to add to a team (`/user/new` teams, later `/team/member_add`). */
@@ -55,7 +56,13 @@ export class TeamsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly budgets: BudgetsService,
+    private readonly teamKeys: TeamKeysService,
   ) {}
+
+  /** How /team/delete removes the team's keys: the keys domain (above teams) plugs it in at start-up. */
+  useKeyRemover(remover: TeamKeyRemover): void {
+    this.teamKeys.use(remover);
+  }
 
   async getTeamAccess(teamId: string): Promise<TeamAccess | undefined> {
     const team = await this.prisma.liteLLM_TeamTable.findUnique({

@@ -6,9 +6,10 @@ import { badRequest, forbidden, notFound } from '../common/errors/api-error';
 import { pageWindow, totalPages } from '../common/pagination';
 import { PrismaService } from '../prisma/prisma.service';
 import { TeamsService } from '../teams/teams.service';
+import { NO_PASSWORD } from '../tenancy/user-rows';
 import { USER_SORT_FIELDS, UserFilterQuery, UserListQuery } from './dto/user.requests';
 import { UserOrgsService } from './user-orgs.service';
-import { DASHBOARD_TEAM, NO_PASSWORD } from './user-rows';
+import { DASHBOARD_TEAM } from './user-rows';
 
 const NOT_DASHBOARD_KEY: Prisma.LiteLLM_VerificationTokenWhereInput = {
   OR: [{ team_id: null }, { team_id: { not: DASHBOARD_TEAM } }],

@@ -7,18 +7,12 @@ import { isProxyAdmin } from '../auth/roles';
 import { budgetResetFromDuration } from '../common/durations-input';
 import { ApiError, badRequest, forbidden, RequestValidationError } from '../common/errors/api-error';
 import { hashPassword } from '../common/password';
-import { validateModelMaxBudget } from '../keys/key-data';
+import { validateModelMaxBudget } from '../common/model-max-budget';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../tenancy/user-rows';
 import type { UserBulkUpdateRequest, UserUpdateFields, UserUpdateRequest } from './dto/user.requests';
-import {
-  assertEmailFree,
-  assertSsoIdFree,
-  auditValues,
-  findUserByEmail,
-  NO_PASSWORD,
-  USER_TABLE,
-} from './user-rows';
+import { assertSsoIdFree, auditValues, findUserByEmail } from './user-rows';
 
 type UserRow = Omit<LiteLLM_UserTable, 'password'>;
 type Tx = Prisma.TransactionClient;

@@ -10,15 +10,16 @@ import { badRequest, conflict, forbidden, notFound } from '../common/errors/api-
 import { hashPassword } from '../common/password';
 import { InvitationsService } from '../invitations/invitations.service';
 import type { KeyGenerateRequest } from '../keys/dto/key.requests';
-import { validateModelMaxBudget } from '../keys/key-data';
+import { validateModelMaxBudget } from '../common/model-max-budget';
 import { KeysService } from '../keys/keys.service';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { NewTeamMember, TeamsService } from '../teams/teams.service';
+import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../tenancy/user-rows';
 import type { UserDeleteRequest, UserNewRequest, UserTeamEntry } from './dto/user.requests';
 import { UserOrgsService } from './user-orgs.service';
-import { assertEmailFree, assertSsoIdFree, auditValues, NO_PASSWORD, USER_TABLE } from './user-rows';
+import { assertSsoIdFree, auditValues } from './user-rows';
 
 /**
  * The fields of /user/new that belong to the auto-created key (LiteLLM passes the whole request to
