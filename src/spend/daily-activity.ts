@@ -1,7 +1,5 @@
 import { Prisma } from '@prisma/client';
-import type { PrismaService } from '../prisma/prisma.service';
-import { badRequest } from './errors/api-error';
-import { pageWindow, totalPages } from './pagination';
+import { badRequest } from '../common/errors/api-error';
 
 /**
  * The metrics of LiteLLM's Daily*Spend tables, shared by every daily-activity report (users,
@@ -74,58 +72,4 @@ export function assertDateRange(q: { start_date?: string; end_date?: string }): 
     if (!isCalendarDate(q[field]!))
       throw badRequest(`Invalid ${field} '${q[field]}'. Use YYYY-MM-DD.`, field);
   }
-}
-
-/**
- * One page of a daily-activity report over a Daily*Spend table: the totals over every matching row,
- * the page's days (whole days, newest first, so a day is never split across pages and the days add
- * up to the totals) and their rows summed per `columns`.
- */
-export async function dailyActivityPage<Row extends DailySums & { date: string }>(
-  prisma: PrismaService,
-  table: string,
-  where: Prisma.Sql,
-  columns: string[],
-  page: number,
-  size: number,
-) {
-  const from = Prisma.raw(`"${table}"`);
-  const [[totals], [{ days }]] = await Promise.all([
-    prisma.$queryRaw<DailySums[]>`SELECT ${DAILY_SUMS} FROM ${from} WHERE ${where}`,
-    prisma.$queryRaw<
-      { days: bigint }[]
-    >`SELECT COUNT(DISTINCT date)::bigint AS days FROM ${from} WHERE ${where}`,
-  ]);
-  const { skip, take } = pageWindow(page, size);
-  const dates = (
-    await prisma.$queryRaw<{ date: string }[]>`
-      SELECT DISTINCT date FROM ${from} WHERE ${where} ORDER BY date DESC LIMIT ${take} OFFSET ${skip}`
-  ).map((d) => d.date);
-  const groups = Prisma.raw(['date', ...columns].join(', '));
-  const rows = dates.length
-    ? await prisma.$queryRaw<Row[]>`
-        SELECT ${groups}, ${DAILY_SUMS} FROM ${from}
-        WHERE ${where} AND date = ANY(${dates})
-        GROUP BY ${groups} ORDER BY date DESC`
-    : [];
-  const pages = totalPages(Number(days), size);
-  return {
-    dates,
-    rowsOf: (date: string) => rows.filter((r) => r.date === date),
-    rows,
-    metadata: {
-      total_spend: totals.spend,
-      total_prompt_tokens: Number(totals.prompt_tokens),
-      total_completion_tokens: Number(totals.completion_tokens),
-      total_tokens: Number(totals.prompt_tokens) + Number(totals.completion_tokens),
-      total_api_requests: Number(totals.api_requests),
-      total_successful_requests: Number(totals.successful_requests),
-      total_failed_requests: Number(totals.failed_requests),
-      total_cache_read_input_tokens: Number(totals.cache_read_input_tokens),
-      total_cache_creation_input_tokens: Number(totals.cache_creation_input_tokens),
-      page,
-      total_pages: pages,
-      has_more: page < pages,
-    },
-  };
 }

@@ -4,14 +4,8 @@ import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer } from '../auth/roles';
 import { badRequest, notFound } from '../common/errors/api-error';
 import { hashApiKey } from '../common/hashing';
-import {
-  addSums,
-  assertDateRange,
-  dailyActivityPage,
-  DailyMetrics,
-  DailySums,
-  emptyMetrics,
-} from '../common/daily-activity';
+import { addSums, assertDateRange, DailyMetrics, DailySums, emptyMetrics } from '../spend/daily-activity';
+import { DailyActivityService } from '../spend/daily-activity.service';
 import { PrismaService } from '../prisma/prisma.service';
 import type { TeamDailyActivityQuery } from './dto/team.queries';
 import { TeamsService } from './teams.service';
@@ -39,6 +33,7 @@ export class TeamDailyActivityService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly teams: TeamsService,
+    private readonly spend: DailyActivityService,
   ) {}
 
   async dailyActivity(auth: AuthContext, q: TeamDailyActivityQuery) {
@@ -59,8 +54,7 @@ export class TeamDailyActivityService {
         Prisma.sql`api_key = ${q.api_key.startsWith('sk-') ? hashApiKey(q.api_key) : q.api_key}`,
       );
 
-    const report = await dailyActivityPage<Row>(
-      this.prisma,
+    const report = await this.spend.page<Row>(
       'LiteLLM_DailyTeamSpend',
       Prisma.join(conditions, ' AND '),
       ['team_id', 'api_key', 'model', 'custom_llm_provider'],

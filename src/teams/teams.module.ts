@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { SpendModule } from '../spend/spend.module';
 import { TeamAuthorizationService } from './team-authorization.service';
 import { TeamDailyActivityService } from './team-daily-activity.service';
 import { TeamKeysService } from './team-keys.service';
@@ -17,11 +18,11 @@ import { TeamsService } from './teams.service';
 
 /**
  * `/team/*`. Exports TeamsService (team membership reads and member writes other domains run in
- * their own transactions). KeysModule and UsersModule depend on this module, so it reaches keys
- * through TeamKeysService instead of importing KeysModule.
+ * their own transactions). KeysModule and UsersModule depend on this module, never the reverse:
+ * KeysService plugs the removal of a deleted team's keys into TeamKeysService at start-up.
  */
 @Module({
-  imports: [BudgetsModule, OrganizationsModule],
+  imports: [BudgetsModule, OrganizationsModule, SpendModule],
   controllers: [TeamsController, TeamMembersController],
   providers: [
     TeamsService,

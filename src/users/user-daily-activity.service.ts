@@ -4,14 +4,8 @@ import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer } from '../auth/roles';
 import { forbidden } from '../common/errors/api-error';
 import { toTokenHash } from '../keys/key-data';
-import {
-  addSums,
-  assertDateRange,
-  dailyActivityPage,
-  DailyMetrics,
-  DailySums,
-  emptyMetrics,
-} from '../common/daily-activity';
+import { addSums, assertDateRange, DailyMetrics, DailySums, emptyMetrics } from '../spend/daily-activity';
+import { DailyActivityService } from '../spend/daily-activity.service';
 import { PrismaService } from '../prisma/prisma.service';
 import type { UserDailyActivityQuery } from './dto/user.requests';
 
@@ -40,7 +34,10 @@ interface Bucket {
  */
 @Injectable()
 export class UserDailyActivityService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly spend: DailyActivityService,
+  ) {}
 
   async dailyActivity(auth: AuthContext, q: UserDailyActivityQuery) {
     assertDateRange(q);
@@ -50,8 +47,7 @@ export class UserDailyActivityService {
     if (q.model) conditions.push(Prisma.sql`model = ${q.model}`);
     if (q.api_key) conditions.push(Prisma.sql`api_key = ${toTokenHash(q.api_key)}`);
 
-    const report = await dailyActivityPage<Row>(
-      this.prisma,
+    const report = await this.spend.page<Row>(
       'LiteLLM_DailyUserSpend',
       Prisma.join(conditions, ' AND '),
       ['api_key', 'model', 'model_group', 'custom_llm_provider', 'mcp_namespaced_tool_name', 'endpoint'],
