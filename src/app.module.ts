@@ -6,7 +6,7 @@ import { BudgetsModule } from './budgets/budgets.module';
 import { rejectUnsafeInput } from './common/errors/unsafe-input';
 import { requireJsonBody } from './common/json-body';
 import { requestLogging } from './common/logging/request-logging.middleware';
-import { RedisModule } from './common/redis/redis.module';
+import { RedisModule } from './redis/redis.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';

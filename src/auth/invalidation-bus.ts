@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Client } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { RedisService } from '../common/redis/redis.module';
+import { RedisService } from '../redis/redis.module';
 import { PrismaService } from '../prisma/prisma.service';
 
 export type Invalidation =

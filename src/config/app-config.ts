@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { isValidDuration, parseResetTime } from '../common/duration';
 import { isValidTimeZone } from '../common/wall-clock';
+import { LOG_LEVELS, LogLevel } from '../common/logging/log-levels';
+
+export type { LogLevel };
 
 /**
  * The one typed configuration. Only `loadConfig` reads the environment; everything else gets
@@ -69,9 +72,6 @@ export interface SchedulerConfig {
 export interface RedisConfig {
   url: string;
 }
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A bad environment value: start-up stops with this one line. */
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, BeforeApplicationShutdown } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service';
-import { RedisService } from '../common/redis/redis.module';
+import { RedisService } from '../redis/redis.module';
 import { APP_VERSION } from '../common/version';
 
 export interface ReadinessReport {

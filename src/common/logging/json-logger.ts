@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { LogLevel } from '../../config/app-config';
+import type { LogLevel } from './log-levels';
 import { currentRequestId } from './request-context';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
