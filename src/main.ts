@@ -115,12 +115,16 @@ function closeOnSignals(app: INestApplication, db: EmbeddedDatabase | undefined,
       .close()
       .then(() => db?.stop())
       .then(
-        () => process.exit(0),
+        () => {
+          logger.flush();
+          process.exit(0);
+        },
         (e: unknown) => {
           logger.error(
             { msg: 'shutdown failed', error: e instanceof Error ? e.message : String(e) },
             'bootstrap',
           );
+          logger.flush();
           process.exit(1);
         },
       );
