@@ -1,6 +1,43 @@
 // @ts-check
 import js from '@eslint/js';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The layers of src/, lowest first (README, Architecture). A folder may import only from folders of
+ * a lower layer: never up, never sideways, so no two folders import each other and there is no cycle
+ * between folders. A new dependency between two domains of the same layer means moving one of them
+ * up a layer; src/*.ts (main, app.module, app.setup, openapi) sit on top and nothing imports them.
+ */
+const LAYERS = [
+  ['common'], // the floor: errors, pagination, durations, hashing, logging, validators; no database
+  ['config'],
+  ['prisma', 'redis'],
+  ['object-permissions'],
+  ['auth'],
+  ['audit', 'health'],
+  ['tenancy'], // tenancy core (memberships, roles, "record a change"): to come; now the user-row basics
+  ['budgets', 'spend', 'workflows'],
+  ['organizations', 'tags', 'access-groups', 'customers'],
+  ['teams'],
+  ['projects'],
+  ['keys'],
+  ['invitations', 'scheduler'],
+  ['users'],
+];
+
+const layerZones = LAYERS.flatMap((layer, rank) =>
+  layer.map((folder) => {
+    const notBelow = LAYERS.slice(rank)
+      .flat()
+      .filter((other) => other !== folder);
+    return {
+      target: `./src/${folder}`,
+      from: [...notBelow.map((other) => `./src/${other}/**`), './src/*.ts'],
+      message: `src/${folder} may import only from a lower layer (${LAYERS.slice(0, rank).flat().join(', ') || 'none'}); see LAYERS in eslint.config.mjs`,
+    };
+  }),
+);
 
 export default tseslint.config(
   {
@@ -26,6 +63,24 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+    },
+  },
+  {
+    // A spec may wire up whatever it tests; the layers are about what the app imports.
+    files: ['src/**/*.spec.ts'],
+    rules: { 'import-x/no-restricted-paths': 'off' },
   },
   {
     files: ['prisma.config.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/**/*.spec.ts'],
