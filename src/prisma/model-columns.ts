@@ -26,9 +26,15 @@ function modelColumns(model: Prisma.ModelName): Column[] {
  * can read a row and its relations (joined under other prefixes) where `include` costs a query
  * per relation. The identifiers come from the schema, never from a request.
  */
-export function selectModel(model: Prisma.ModelName, alias: string, prefix: string): Prisma.Sql {
+export function selectModel(
+  model: Prisma.ModelName,
+  alias: string,
+  prefix: string,
+  omit: readonly string[] = [],
+): Prisma.Sql {
   return Prisma.raw(
     modelColumns(model)
+      .filter(({ field }) => !omit.includes(field))
       .map(({ field, column }) => `"${alias}"."${column}" AS "${prefix}${field}"`)
       .join(', '),
   );
@@ -37,16 +43,17 @@ export function selectModel(model: Prisma.ModelName, alias: string, prefix: stri
 /**
  * The `prefix`ed columns of a raw row as the object Prisma's read of `model` returns (same
  * fields, same order, same value types); `null` when the row is absent (a left join that found
- * nothing), told by `idField`.
+ * nothing), told by `idField`. `omit` as in `selectModel` (and Prisma's `omit`).
  */
 export function pickModel<T>(
   row: Record<string, unknown>,
   model: Prisma.ModelName,
   prefix: string,
   idField: string,
+  omit: readonly string[] = [],
 ): T | null {
   if (row[prefix + idField] === null || row[prefix + idField] === undefined) return null;
   const picked: Record<string, unknown> = {};
-  for (const { field } of modelColumns(model)) picked[field] = row[prefix + field];
+  for (const { field } of modelColumns(model)) if (!omit.includes(field)) picked[field] = row[prefix + field];
   return picked as T;
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma } from '@prisma/client';
+import { LiteLLM_BudgetTable, LiteLLM_TeamMembership, LiteLLM_TeamTable, Prisma } from '@prisma/client';
 import type { Actor } from '../audit/audit.service';
 import { BudgetsService } from '../budgets/budgets.service';
+import { pickModel, selectModel } from '../prisma/model-columns';
 import { PrismaService } from '../prisma/prisma.service';
 import {
   DEFAULT_TEAM_MEMBER_PERMISSIONS,
@@ -99,23 +100,31 @@ export class TeamsService {
   }
 
   /**
-   * The teams, each with `team_memberships`: the user's LiteLLM_TeamMembership rows in it with
-   * their `litellm_budget_table` (LiteLLM's /user/info teams, read by clients for the member's
-   * team budget and spend).
+   * The teams of `teamIds`, each with `team_memberships`: the user's LiteLLM_TeamMembership row in
+   * it (at most one) with its `litellm_budget_table` (LiteLLM's /user/info teams), in one
+   * statement: this is a hot read, and three Prisma queries cost more CPU than the database.
    */
-  async withMembershipsOf<T extends { team_id: string; metadata: unknown }>(teams: T[], userId: string) {
-    const memberships = teams.length
-      ? await this.prisma.liteLLM_TeamMembership.findMany({
-          where: { user_id: userId, team_id: { in: teams.map((t) => t.team_id) } },
-          include: { litellm_budget_table: true },
-        })
-      : [];
-    return teams.map((team) => ({
-      ...team,
-      team_memberships: memberships
-        .filter((m) => m.team_id === team.team_id)
-        .map((m) => membershipView(m, defaultMemberBudgetId(team))),
-    }));
+  async teamsWithMembershipsOf(teamIds: string[], userId: string) {
+    if (teamIds.length === 0) return [];
+    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+      SELECT ${selectModel('LiteLLM_TeamTable', 't', '')},
+             ${selectModel('LiteLLM_TeamMembership', 'tm', 'tm.')},
+             ${selectModel('LiteLLM_BudgetTable', 'b', 'b.')}
+      FROM "LiteLLM_TeamTable" t
+      LEFT JOIN "LiteLLM_TeamMembership" tm ON tm.team_id = t.team_id AND tm.user_id = ${userId}
+      LEFT JOIN "LiteLLM_BudgetTable" b ON b.budget_id = tm.budget_id
+      WHERE t.team_id IN (${Prisma.join(teamIds)})`);
+    return rows.map((row) => {
+      const team = pickModel<LiteLLM_TeamTable>(row, 'LiteLLM_TeamTable', '', 'team_id')!;
+      const membership = pickModel<LiteLLM_TeamMembership>(row, 'LiteLLM_TeamMembership', 'tm.', 'user_id');
+      const budget = pickModel<LiteLLM_BudgetTable>(row, 'LiteLLM_BudgetTable', 'b.', 'budget_id');
+      return {
+        ...team,
+        team_memberships: membership
+          ? [membershipView({ ...membership, litellm_budget_table: budget }, defaultMemberBudgetId(team))]
+          : [],
+      };
+    });
   }
 
   /** Team ids where the user appears in `members_with_roles` (with the role). */

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma } from '@prisma/client';
+import { LiteLLM_UserTable, LiteLLM_VerificationToken, Prisma } from '@prisma/client';
 import type { AuthContext } from '../auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../auth/roles';
 import { badRequest, forbidden, notFound } from '../common/errors/api-error';
 import { pageWindow, totalPages } from '../common/pagination';
+import { pickModel, selectModel } from '../prisma/model-columns';
 import { PrismaService } from '../prisma/prisma.service';
 import { TeamsService } from '../teams/teams.service';
 import { NO_PASSWORD } from '../tenancy/user-rows';
@@ -40,25 +41,48 @@ export class UserQueriesService {
         'user_id',
       );
     }
-    const user = userId
-      ? await this.prisma.liteLLM_UserTable.findUnique({ where: { user_id: userId }, omit: NO_PASSWORD })
-      : null;
+    // Raw statements, each folding what were several Prisma queries: this is a hot read, and
+    // Prisma's query compiler costs more CPU than the database does here.
+    const user = userId ? await this.findUserRow(userId) : null;
     if (!user) throw notFound(`User ${userId ?? 'None'} not found`, 'user_id');
     const memberOf = (await this.teams.teamsOfUser(user.user_id)).map((t) => t.teamId);
     const teamIds = [...new Set([...memberOf, ...user.teams])];
     const [teams, keys] = await Promise.all([
-      this.prisma.liteLLM_TeamTable.findMany({ where: { team_id: { in: teamIds } } }),
-      this.prisma.liteLLM_VerificationToken.findMany({
-        where: { AND: [{ user_id: user.user_id }, NOT_DASHBOARD_KEY] },
-        orderBy: [{ created_at: 'desc' }, { token: 'asc' }],
-      }),
+      this.teams.teamsWithMembershipsOf(teamIds, user.user_id),
+      this.keysWithTeamAlias(user.user_id),
     ]);
-    return {
-      user_id: user.user_id,
-      user_info: user,
-      keys: await this.withTeamAlias(keys),
-      teams: byAlias(await this.teams.withMembershipsOf(teams, user.user_id)),
-    };
+    return { user_id: user.user_id, user_info: user, keys, teams: byAlias(teams) };
+  }
+
+  /** The user row without its password (`omit: NO_PASSWORD`). */
+  private async findUserRow(userId: string) {
+    const omit = Object.keys(NO_PASSWORD);
+    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+      SELECT ${selectModel('LiteLLM_UserTable', 'u', '', omit)}
+      FROM "LiteLLM_UserTable" u WHERE u.user_id = ${userId}`);
+    return rows[0]
+      ? pickModel<Omit<LiteLLM_UserTable, keyof typeof NO_PASSWORD>>(
+          rows[0],
+          'LiteLLM_UserTable',
+          '',
+          'user_id',
+          omit,
+        )
+      : null;
+  }
+
+  /** The user's keys (UI session keys left out), newest first, as `withTeamAlias` shows them. */
+  private async keysWithTeamAlias(userId: string) {
+    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+      SELECT ${selectModel('LiteLLM_VerificationToken', 'v', '')}, t.team_alias AS "t.team_alias"
+      FROM "LiteLLM_VerificationToken" v
+      LEFT JOIN "LiteLLM_TeamTable" t ON t.team_id = v.team_id
+      WHERE v.user_id = ${userId} AND (v.team_id IS NULL OR v.team_id <> ${DASHBOARD_TEAM})
+      ORDER BY v.created_at DESC, v.token ASC`);
+    return rows.map((row) => {
+      const key = pickModel<LiteLLM_VerificationToken>(row, 'LiteLLM_VerificationToken', '', 'token')!;
+      return { ...key, team_alias: key.team_id === null ? 'None' : (row['t.team_alias'] as string | null) };
+    });
   }
 
   /**
