@@ -16,6 +16,7 @@ import { KeyRow, toTokenHash } from './key-data';
 const DASHBOARD_TEAM = 'litellm-dashboard';
 
 const INFO_INCLUDE = { litellm_budget_table: true, object_permission: true } as const;
+type KeyListRow = Prisma.LiteLLM_VerificationTokenGetPayload<object>;
 type KeyInfoRow = Prisma.LiteLLM_VerificationTokenGetPayload<{ include: typeof INFO_INCLUDE }>;
 
 /**
@@ -102,26 +103,31 @@ export class KeyQueriesService {
     if (q.status !== undefined && q.status !== 'deleted') {
       throw badRequest(`Invalid status '${q.status}'. Only 'deleted' is supported`, 'status');
     }
-    const where: Prisma.LiteLLM_VerificationTokenWhereInput = {
-      AND: [
+    // Raw statements: this is a hot read, and Prisma's query compiler costs more CPU than the
+    // database does here. Same conditions, order and window as the model query they replace.
+    const model = q.status === 'deleted' ? 'LiteLLM_DeletedVerificationToken' : 'LiteLLM_VerificationToken';
+    const where = Prisma.join(
+      [
         await this.visibility(caller, q),
-        this.filters(q),
-        { OR: [{ team_id: null }, { team_id: { not: DASHBOARD_TEAM } }] },
+        ...this.filters(q),
+        Prisma.sql`(k.team_id IS NULL OR k.team_id <> ${DASHBOARD_TEAM})`,
       ],
-    };
-    const orderBy: Prisma.LiteLLM_VerificationTokenOrderByWithRelationInput[] = q.sort_by
-      ? [{ [q.sort_by]: q.sort_order ?? 'desc' }, { token: 'desc' }]
-      : [{ created_at: 'desc' }, { token: 'desc' }];
+      ' AND ',
+    );
+    const direction = Prisma.raw(q.sort_by && q.sort_order === 'asc' ? 'ASC' : 'DESC');
+    // sort_by is one of KEY_SORT_FIELDS (checked above), all plain column names.
+    const orderBy = Prisma.raw(`k."${q.sort_by ?? 'created_at'}"`);
     const { skip, take } = pageWindow(page, size);
-
-    const table =
-      q.status === 'deleted'
-        ? this.prisma.liteLLM_DeletedVerificationToken
-        : this.prisma.liteLLM_VerificationToken;
-    const [rows, total] = await Promise.all([
-      (table as typeof this.prisma.liteLLM_VerificationToken).findMany({ where, orderBy, skip, take }),
-      (table as typeof this.prisma.liteLLM_VerificationToken).count({ where }),
+    const table = Prisma.raw(`"${model}"`);
+    const [pageRows, counted] = await Promise.all([
+      this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+        SELECT ${selectModel(model, 'k', '')} FROM ${table} k WHERE ${where}
+        ORDER BY ${orderBy} ${direction}, k.token DESC LIMIT ${take} OFFSET ${skip}`),
+      this.prisma.$queryRaw<{ count: bigint }[]>(Prisma.sql`
+        SELECT count(*) AS count FROM ${table} k WHERE ${where}`),
     ]);
+    const rows = pageRows.map((r) => pickModel<KeyListRow>(r, model, '', 'token')!);
+    const total = Number(counted[0].count);
     const keys =
       q.return_full_object || q.expand ? await this.expand(rows, q.expand) : rows.map((r) => r.token);
     return { keys, total_count: total, current_page: page, total_pages: totalPages(total, size) };
@@ -157,11 +163,8 @@ export class KeyQueriesService {
   }
 
   /** Which keys a caller may list at all (spec tenancy.md §4.8). Admins and viewers: every key. */
-  private async visibility(
-    caller: AuthContext,
-    q: KeyListQuery,
-  ): Promise<Prisma.LiteLLM_VerificationTokenWhereInput> {
-    if (isAdminViewer(caller.role)) return {};
+  private async visibility(caller: AuthContext, q: KeyListQuery): Promise<Prisma.Sql> {
+    if (isAdminViewer(caller.role)) return Prisma.sql`TRUE`;
     const me = caller.userId;
     if (!me) throw forbidden('You are not authorized to list keys: your key has no user_id', 'user_id');
     if (q.user_id && q.user_id !== me)
@@ -178,25 +181,25 @@ export class KeyQueriesService {
     }
     const memberTeams = memberships.map((m) => m.teamId);
     const adminTeams = memberships.filter((m) => m.role === 'admin').map((m) => m.teamId);
-    const visible: Prisma.LiteLLM_VerificationTokenWhereInput[] = [
-      { user_id: me },
-      { user_id: null, team_id: { in: memberTeams } },
-    ];
-    if (q.include_team_keys && adminTeams.length) visible.push({ team_id: { in: adminTeams } });
-    if (q.include_created_by_keys) visible.push({ created_by: me });
-    return { OR: visible };
+    const visible = [Prisma.sql`k.user_id = ${me}`];
+    if (memberTeams.length)
+      visible.push(Prisma.sql`(k.user_id IS NULL AND k.team_id IN (${Prisma.join(memberTeams)}))`);
+    if (q.include_team_keys && adminTeams.length)
+      visible.push(Prisma.sql`k.team_id IN (${Prisma.join(adminTeams)})`);
+    if (q.include_created_by_keys) visible.push(Prisma.sql`k.created_by = ${me}`);
+    return Prisma.sql`(${Prisma.join(visible, ' OR ')})`;
   }
 
-  private filters(q: KeyListQuery): Prisma.LiteLLM_VerificationTokenWhereInput {
-    return {
-      ...(q.user_id ? { user_id: q.user_id } : {}),
-      ...(q.team_id ? { team_id: q.team_id } : {}),
-      ...(q.organization_id ? { organization_id: q.organization_id } : {}),
-      ...(q.key_hash ? { token: toTokenHash(q.key_hash) } : {}),
-      ...(q.key_alias ? { key_alias: q.key_alias } : {}),
-      ...(q.project_id ? { project_id: q.project_id } : {}),
-      ...(q.access_group_id ? { access_group_ids: { has: q.access_group_id } } : {}),
-    };
+  private filters(q: KeyListQuery): Prisma.Sql[] {
+    const where: Prisma.Sql[] = [];
+    if (q.user_id) where.push(Prisma.sql`k.user_id = ${q.user_id}`);
+    if (q.team_id) where.push(Prisma.sql`k.team_id = ${q.team_id}`);
+    if (q.organization_id) where.push(Prisma.sql`k.organization_id = ${q.organization_id}`);
+    if (q.key_hash) where.push(Prisma.sql`k.token = ${toTokenHash(q.key_hash)}`);
+    if (q.key_alias) where.push(Prisma.sql`k.key_alias = ${q.key_alias}`);
+    if (q.project_id) where.push(Prisma.sql`k.project_id = ${q.project_id}`);
+    if (q.access_group_id) where.push(Prisma.sql`${q.access_group_id} = ANY(k.access_group_ids)`);
+    return where;
   }
 
   private async expand<T extends { user_id: string | null }>(rows: T[], expand: string | undefined) {
