@@ -165,6 +165,7 @@ export async function checkRouteAccess(
     );
   }
   if (auth.role === 'proxy_admin') return;
+  orgs = onceOrganizationRoles(orgs);
   await checkOrganizationRole(auth, req, orgs);
 
   const role = auth.role;
@@ -182,6 +183,28 @@ export async function checkRouteAccess(
   if (inRoutes(ROUTE_GROUPS.self_managed_routes, route)) return;
   if (inRoutes(ROUTE_GROUPS.mcp_routes, route)) return;
   throw adminOnly(route, role, auth.userId);
+}
+
+/**
+ * The resolver for one request: the user's organization roles are read at most once, and an
+ * org-admin check after they were read (org_admin_only_routes) answers from them instead of
+ * reading the membership again.
+ */
+function onceOrganizationRoles(orgs: OrgContextResolver): OrgContextResolver {
+  if (!orgs.organizationRoles) return orgs;
+  const read = orgs.organizationRoles.bind(orgs);
+  let roles: { userId: string; roles: Promise<Map<string, string | null>> } | undefined;
+  return {
+    organizationOfTeam: (teamId) => orgs.organizationOfTeam(teamId),
+    organizationRoles: (userId) => {
+      if (roles?.userId !== userId) roles = { userId, roles: read(userId) };
+      return roles.roles;
+    },
+    isOrgAdmin: async (userId, organizationId) =>
+      roles?.userId === userId
+        ? (await roles.roles).get(organizationId) === 'org_admin'
+        : orgs.isOrgAdmin(userId, organizationId),
+  };
 }
 
 function viewerAccess(req: RouteRequest, route: string): void {
