@@ -104,6 +104,12 @@ const VIEWER_BLOCKED_WRITES = [
   '/model/update', '/model/delete', '/key/generate', '/key/delete', '/key/update', '/key/regenerate',
   '/key/service-account/generate', '/key/block', '/key/unblock', '/key/{key_id}/regenerate',
 ];
+/** Where a proxy_admin_viewer may write, outside VIEWER_BLOCKED_WRITES. */
+const VIEWER_WRITABLE = [
+  ...ROUTE_GROUPS.admin_viewer_routes,
+  ...ROUTE_GROUPS.global_spend_tracking_routes,
+  ...ROUTE_GROUPS.management_routes,
+];
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Does a concrete path (or a `{param}` route template) match a pattern of the lists above? */
@@ -115,8 +121,44 @@ export function routeMatches(pattern: string, route: string): boolean {
   return p.every((segment, i) => segment === r[i] || (segment.startsWith('{') && segment.endsWith('}')));
 }
 
-export const inRoutes = (patterns: readonly string[], route: string) =>
-  patterns.some((p) => routeMatches(p, route));
+/** A list of patterns prepared once: exact paths in a set, templates split, prefixes apart. */
+interface CompiledRoutes {
+  exact: Set<string>;
+  templates: string[][];
+  prefixes: string[];
+}
+
+// The gate runs on every request and the lists hold a few hundred patterns; matching them one by
+// one (splitting each) was the largest cost of a request that reads nothing from the database.
+// Keyed by the list itself: every list passed here is a module constant, complete at load.
+const compiledRoutes = new WeakMap<readonly string[], CompiledRoutes>();
+
+function compileRoutes(patterns: readonly string[]): CompiledRoutes {
+  let compiled = compiledRoutes.get(patterns);
+  if (!compiled) {
+    compiled = { exact: new Set(), templates: [], prefixes: [] };
+    for (const p of patterns) {
+      if (p.endsWith('*')) compiled.prefixes.push(p.slice(0, -1));
+      else if (p.includes('{')) compiled.templates.push(p.split('/'));
+      else compiled.exact.add(p);
+    }
+    compiledRoutes.set(patterns, compiled);
+  }
+  return compiled;
+}
+
+const templateMatches = (template: string[], route: string[]) =>
+  template.length === route.length &&
+  template.every((segment, i) => segment === route[i] || (segment.startsWith('{') && segment.endsWith('}')));
+
+/** Does the route match any pattern of the list (`routeMatches` over the list)? */
+export function inRoutes(patterns: readonly string[], route: string): boolean {
+  const { exact, templates, prefixes } = compileRoutes(patterns);
+  if (exact.has(route) || prefixes.some((prefix) => route.startsWith(prefix))) return true;
+  if (templates.length === 0) return false;
+  const segments = route.split('/');
+  return templates.some((template) => templateMatches(template, segments));
+}
 
 /** One entry of a key's `allowed_routes` (LiteLLM's matching rules, §3.3 step 0). */
 function allowedRouteEntryMatches(entry: string, route: string): boolean {
@@ -216,14 +258,7 @@ function viewerAccess(req: RouteRequest, route: string): void {
       `user not allowed to access this route, role= proxy_admin_viewer. Trying to access: ${route}`,
     );
   }
-  if (!inRoutes(VIEWER_BLOCKED_WRITES, route)) {
-    const groups = [
-      ...ROUTE_GROUPS.admin_viewer_routes,
-      ...ROUTE_GROUPS.global_spend_tracking_routes,
-      ...ROUTE_GROUPS.management_routes,
-    ];
-    if (inRoutes(groups, route)) return;
-  }
+  if (!inRoutes(VIEWER_BLOCKED_WRITES, route) && inRoutes(VIEWER_WRITABLE, route)) return;
   throw forbidden(
     `user not allowed to access this route, role= proxy_admin_viewer. Trying to access: ${route}`,
   );
