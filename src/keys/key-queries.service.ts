@@ -56,7 +56,7 @@ export class KeyQueriesService {
    * hottest management read.
    */
   private async findInfoRow(token: string): Promise<KeyInfoRow | null> {
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
       SELECT ${selectModel('LiteLLM_VerificationToken', 'v', '')},
              ${selectModel('LiteLLM_BudgetTable', 'b', 'b.')},
              ${selectModel('LiteLLM_ObjectPermissionTable', 'o', 'o.')}
@@ -120,10 +120,10 @@ export class KeyQueriesService {
     const { skip, take } = pageWindow(page, size);
     const table = Prisma.raw(`"${model}"`);
     const [pageRows, counted] = await Promise.all([
-      this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+      this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
         SELECT ${selectModel(model, 'k', '')} FROM ${table} k WHERE ${where}
         ORDER BY ${orderBy} ${direction}, k.token DESC LIMIT ${take} OFFSET ${skip}`),
-      this.prisma.$queryRaw<{ count: bigint }[]>(Prisma.sql`
+      this.prisma.queryRows<{ count: bigint }>(Prisma.sql`
         SELECT count(*) AS count FROM ${table} k WHERE ${where}`),
     ]);
     const rows = pageRows.map((r) => pickModel<KeyListRow>(r, model, '', 'token')!);

@@ -88,7 +88,7 @@ export class TeamQueriesService {
    * returns it, in one statement (the include costs a query per relation).
    */
   private async findInfoRow(teamId: string) {
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
       SELECT ${selectModel('LiteLLM_TeamTable', 't', '')},
              ${selectModel('LiteLLM_ObjectPermissionTable', 'o', 'o.')},
              ${selectModel('LiteLLM_ModelTable', 'm', 'm.')}
@@ -117,7 +117,7 @@ export class TeamQueriesService {
 
   /** The team's memberships with their budget rows, by user id, in one statement. */
   private async membershipsWithBudgets(teamId: string): Promise<MembershipRow[]> {
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
       SELECT ${selectModel('LiteLLM_TeamMembership', 'tm', '')},
              ${selectModel('LiteLLM_BudgetTable', 'b', 'b.')}
       FROM "LiteLLM_TeamMembership" tm

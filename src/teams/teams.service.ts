@@ -106,7 +106,7 @@ export class TeamsService {
    */
   async teamsWithMembershipsOf(teamIds: string[], userId: string) {
     if (teamIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
       SELECT ${selectModel('LiteLLM_TeamTable', 't', '')},
              ${selectModel('LiteLLM_TeamMembership', 'tm', 'tm.')},
              ${selectModel('LiteLLM_BudgetTable', 'b', 'b.')}
@@ -129,10 +129,10 @@ export class TeamsService {
 
   /** Team ids where the user appears in `members_with_roles` (with the role). */
   async teamsOfUser(userId: string): Promise<{ teamId: string; role: 'admin' | 'user' }[]> {
-    const rows = await this.prisma.$queryRaw<{ team_id: string; role: string }[]>`
+    const rows = await this.prisma.queryRows<{ team_id: string; role: string }>(Prisma.sql`
       SELECT t.team_id, m->>'role' AS role
       FROM "LiteLLM_TeamTable" t, jsonb_array_elements(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END) m
-      WHERE m->>'user_id' = ${userId}`;
+      WHERE m->>'user_id' = ${userId}`);
     return rows.map((r) => ({ teamId: r.team_id, role: r.role === 'admin' ? 'admin' : 'user' }));
   }
 

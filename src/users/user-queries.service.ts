@@ -57,7 +57,7 @@ export class UserQueriesService {
   /** The user row without its password (`omit: NO_PASSWORD`). */
   private async findUserRow(userId: string) {
     const omit = Object.keys(NO_PASSWORD);
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
       SELECT ${selectModel('LiteLLM_UserTable', 'u', '', omit)}
       FROM "LiteLLM_UserTable" u WHERE u.user_id = ${userId}`);
     return rows[0]
@@ -73,7 +73,7 @@ export class UserQueriesService {
 
   /** The user's keys (UI session keys left out), newest first, as `withTeamAlias` shows them. */
   private async keysWithTeamAlias(userId: string) {
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
       SELECT ${selectModel('LiteLLM_VerificationToken', 'v', '')}, t.team_alias AS "t.team_alias"
       FROM "LiteLLM_VerificationToken" v
       LEFT JOIN "LiteLLM_TeamTable" t ON t.team_id = v.team_id
