@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '@prisma/client';
 import { Pool, types } from 'pg';
@@ -22,7 +22,7 @@ const PRISMA_TYPES = {
 
 /** The Prisma client over the pg driver adapter (no native query engine). */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly pool: Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -42,7 +42,12 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     return result.rows as T[];
   }
 
-  async onModuleDestroy() {
+  /**
+   * The last shutdown hook, not onModuleDestroy: services still write in their own
+   * beforeApplicationShutdown (the scheduler releases its lease there), and an ended pool
+   * does not come back.
+   */
+  async onApplicationShutdown() {
     await this.$disconnect();
     await this.pool.end();
   }
