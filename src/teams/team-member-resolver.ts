@@ -3,6 +3,7 @@ import { LiteLLM_UserTable } from '@prisma/client';
 import { badRequest } from '../common/errors/api-error';
 import type { TeamMemberRequest, TeamRole } from './dto/team-member.requests';
 import type { Tx } from './team-rows';
+import { NO_PASSWORD } from '../tenancy/user-rows';
 
 export type UserRow = Omit<LiteLLM_UserTable, 'password'>;
 
@@ -14,8 +15,6 @@ export interface ResolvedMember {
   user: UserRow;
   created: boolean;
 }
-
-const NO_PASSWORD = { password: true } as const;
 
 /**
  * Turns a Member (`user_id`, `user_email` or both) into a user row, inside the adding

@@ -16,15 +16,8 @@ import {
 import { TeamAuthorizationService } from './team-authorization.service';
 import { ResolvedMember, resolveMember } from './team-member-resolver';
 import { assertMemberBudget, matchesMember, parseTeamMembers, TeamMember } from './team-members';
-import {
-  defaultMemberBudgetId,
-  membershipView,
-  TEAM_TABLE,
-  TeamRow,
-  teamNotFound,
-  Tx,
-  USER_TABLE,
-} from './team-rows';
+import { defaultMemberBudgetId, membershipView, TEAM_TABLE, TeamRow, teamNotFound, Tx } from './team-rows';
+import { USER_TABLE } from '../tenancy/user-rows';
 import { MEMBER_LIST, TeamsService } from './teams.service';
 
 const MEMBERSHIP_INCLUDE = { litellm_budget_table: true } as const;

@@ -7,7 +7,6 @@ import type { TeamFieldsRequest } from './dto/team.requests';
 
 export const TEAM_TABLE = 'LiteLLM_TeamTable';
 export const MEMBERSHIP_TABLE = 'LiteLLM_TeamMembership';
-export const USER_TABLE = 'LiteLLM_UserTable';
 
 export type TeamRow = LiteLLM_TeamTable;
 export type Tx = Prisma.TransactionClient;
