@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditService } from './audit.service';
+import { ChangesService } from './changes.service';
 
-/** Global: every domain records its changes. */
+/** Global: every domain records its changes (ChangesService: write + audit row + cache invalidation). */
 @Global()
-@Module({ providers: [AuditService], exports: [AuditService] })
+@Module({ providers: [AuditService, ChangesService], exports: [AuditService, ChangesService] })
 export class AuditModule {}

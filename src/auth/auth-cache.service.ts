@@ -81,6 +81,13 @@ export class AuthCacheService implements OnApplicationBootstrap {
     return this.invalidate({ scope: 'all' });
   }
 
+  /** Several invalidations at once, each sent once; `all` makes the others moot. */
+  async invalidateMany(messages: readonly Invalidation[]): Promise<void> {
+    if (messages.some((m) => m.scope === 'all')) return this.invalidateAll();
+    const unique = new Map(messages.map((m) => [`${m.scope}:${'id' in m ? m.id : ''}`, m]));
+    await Promise.all([...unique.values()].map((m) => this.invalidate(m)));
+  }
+
   /** Local eviction first (this pod is exact at once), then every other pod. */
   private async invalidate(message: Invalidation): Promise<void> {
     this.apply(message);
