@@ -10,20 +10,19 @@ import tseslint from 'typescript-eslint';
  * up a layer; src/*.ts (main, app.module, app.setup, openapi) sit on top and nothing imports them.
  */
 const LAYERS = [
-  ['common'], // the floor: errors, pagination, durations, hashing, logging, validators; no database
-  ['config'],
-  ['prisma', 'redis'],
-  ['object-permissions'],
-  ['auth'],
-  ['audit', 'health'],
-  ['tenancy'], // tenancy core (memberships, roles, "record a change"): to come; now the user-row basics
-  ['budgets', 'spend', 'workflows'],
-  ['organizations', 'tags', 'access-groups', 'customers'],
-  ['teams'],
-  ['projects'],
-  ['keys'],
-  ['invitations', 'scheduler'],
-  ['users'],
+  ['platform/common'], // the floor: errors, pagination, durations, hashing, logging, validators; no database
+  ['platform/config'],
+  ['platform/prisma', 'platform/redis'],
+  ['platform/auth'],
+  ['platform/audit', 'platform/health'],
+  ['tenancy'], // the tenancy core: memberships, roles, user rows
+  ['domains/object-permissions', 'domains/budgets', 'domains/spend', 'domains/workflows'],
+  ['domains/organizations', 'domains/tags', 'domains/access-groups', 'domains/customers'],
+  ['domains/teams'],
+  ['domains/projects'],
+  ['domains/keys'],
+  ['domains/invitations', 'scheduler'],
+  ['domains/users'],
 ];
 
 const layerZones = LAYERS.flatMap((layer, rank) =>

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 const require = createRequire(import.meta.url);
-const { runMigrations } = require('../dist/prisma/migrations.js');
+const { runMigrations } = require('../dist/platform/prisma/migrations.js');
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);

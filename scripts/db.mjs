@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { startEmbeddedPostgres } = require('../dist/prisma/embedded-postgres.js');
+const { startEmbeddedPostgres } = require('../dist/platform/prisma/embedded-postgres.js');
 
 const dataDir = resolve(process.env.LITELLM_DATA_DIR ?? '.data');
 const port = Number(process.env.EMBEDDED_DATABASE_PORT ?? 54320);

@@ -2,13 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { RequestValidationPipe } from './common/errors/validation.pipe';
-import type { AppConfig, CorsConfig } from './config/app-config';
-import { APP_CONFIG } from './config/config.module';
+import { AllExceptionsFilter } from './platform/common/errors/all-exceptions.filter';
+import { RequestValidationPipe } from './platform/common/errors/validation.pipe';
+import type { AppConfig, CorsConfig } from './platform/config/app-config';
+import { APP_CONFIG } from './platform/config/config.module';
 import { buildOpenApiDocument } from './openapi';
-import { isJsonRequest } from './common/json-body';
-import { routeAliases } from './common/route-aliases';
+import { isJsonRequest } from './platform/common/json-body';
+import { routeAliases } from './platform/common/route-aliases';
 
 /**
  * BigInt columns (tpm_limit, rpm_limit, ...) leave as JSON numbers, as LiteLLM shows them.

@@ -3,12 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { setupApp } from './app.setup';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
-import { loadEnvFile } from './config/env-file';
-import { loadOrCreateMasterKey } from './config/master-key';
-import { JsonLogger } from './common/logging/json-logger';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './prisma/embedded-postgres';
-import { runMigrations } from './prisma/migrations';
+import { AppConfig, ConfigError, loadConfig } from './platform/config/app-config';
+import { loadEnvFile } from './platform/config/env-file';
+import { loadOrCreateMasterKey } from './platform/config/master-key';
+import { JsonLogger } from './platform/common/logging/json-logger';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/prisma/embedded-postgres';
+import { runMigrations } from './platform/prisma/migrations';
 
 /** What the ready banner tells the operator, gathered while starting. */
 interface StartReport {

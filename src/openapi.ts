@@ -9,9 +9,9 @@ import {
   ResponseObject,
   SwaggerModule,
 } from '@nestjs/swagger';
-import { IS_PUBLIC } from './auth/decorators';
-import { ErrorResponse, ValidationErrorResponse } from './common/errors/error-response.dto';
-import { APP_VERSION } from './common/version';
+import { IS_PUBLIC } from './platform/auth/decorators';
+import { ErrorResponse, ValidationErrorResponse } from './platform/common/errors/error-response.dto';
+import { APP_VERSION } from './platform/common/version';
 
 export const BEARER_AUTH = 'bearer';
 export const HEADER_AUTH = 'x-litellm-api-key';

@@ -2,8 +2,8 @@ import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { setupApp } from '../src/app.setup';
-import { loadConfig } from '../src/config/app-config';
-import { PrismaService } from '../src/prisma/prisma.service';
+import { loadConfig } from '../src/platform/config/app-config';
+import { PrismaService } from '../src/platform/prisma/prisma.service';
 
 export const MASTER_KEY = 'sk-1234';
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AuthCacheService } from '../src/auth/auth-cache.service';
+import { AuthCacheService } from '../src/platform/auth/auth-cache.service';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
 import { bearer, createKey, createTeam, createUser } from './factories';
 import { ProbeController } from './probe.controller';

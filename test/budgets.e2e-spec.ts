@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { nextResetAt } from '../src/common/duration';
+import { nextResetAt } from '../src/platform/common/duration';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
 import { bearer, createKey, createUser } from './factories';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hashApiKey } from '../src/common/hashing';
-import type { PrismaService } from '../src/prisma/prisma.service';
+import { hashApiKey } from '../src/platform/common/hashing';
+import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { uniq } from './app.factory';
 
 /** A user row the way LiteLLM writes it. */

@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../src/prisma/embedded-postgres';
-import { runMigrations } from '../src/prisma/migrations';
+import { startEmbeddedPostgres } from '../src/platform/prisma/embedded-postgres';
+import { runMigrations } from '../src/platform/prisma/migrations';
 
 /**
  * One PostgreSQL for the whole run: a throw-away embedded one, or TEST_DATABASE_URL (e.g. the

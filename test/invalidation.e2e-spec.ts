@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AuthCacheService } from '../src/auth/auth-cache.service';
+import { AuthCacheService } from '../src/platform/auth/auth-cache.service';
 import { createTestApp, TestApp } from './app.factory';
 import { bearer, createKey } from './factories';
 import { eventually, tcpAnswers } from './pods';

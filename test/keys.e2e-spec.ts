@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { hashApiKey } from '../src/common/hashing';
+import { hashApiKey } from '../src/platform/common/hashing';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
 import { bearer, createKey, createTeam, createUser } from './factories';
 

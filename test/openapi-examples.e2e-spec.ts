@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { buildOpenApiDocument } from '../src/openapi';
-import { runMigrations } from '../src/prisma/migrations';
+import { runMigrations } from '../src/platform/prisma/migrations';
 import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
 import { createEmptyDatabase } from './database';
 

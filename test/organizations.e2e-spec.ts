@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
 import { bearer, createKey, createTeam, createUser } from './factories';
-import { OrganizationsService } from '../src/organizations/organizations.service';
+import { OrganizationsService } from '../src/domains/organizations/organizations.service';
 import { ActorName, createWorld, World } from './world';
 
 type Headers = Record<string, string>;

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Min } from 'class-validator';
-import { CurrentAuth, Public } from '../src/auth/decorators';
-import type { AuthContext } from '../src/auth/auth-context';
-import { PrismaService } from '../src/prisma/prisma.service';
+import { CurrentAuth, Public } from '../src/platform/auth/decorators';
+import type { AuthContext } from '../src/platform/auth/auth-context';
+import { PrismaService } from '../src/platform/prisma/prisma.service';
 
 class ProbeRequest {
   @ApiProperty()

@@ -1,7 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import request from 'supertest';
-import { loadConfig } from '../src/config/app-config';
-import { runMigrations } from '../src/prisma/migrations';
+import { loadConfig } from '../src/platform/config/app-config';
+import { runMigrations } from '../src/platform/prisma/migrations';
 import { CronLeaseService, LEADER_LEASE, LeaseLostError } from '../src/scheduler/cron-lease.service';
 import { JobRunsService, windowStart } from '../src/scheduler/job-runs.service';
 import { BudgetResetJob } from '../src/scheduler/jobs/budget-reset.job';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMigrations } from '../src/prisma/migrations';
+import { runMigrations } from '../src/platform/prisma/migrations';
 import { createEmptyDatabase, query, userTables } from './database';
 import { MAIN_JS, startPods } from './pods';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { hashApiKey } from '../src/common/hashing';
-import { verifyPassword } from '../src/common/password';
+import { hashApiKey } from '../src/platform/common/hashing';
+import { verifyPassword } from '../src/platform/common/password';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
 import { bearer, createKey, createTeam, createUser } from './factories';
 import { createWorld, World } from './world';

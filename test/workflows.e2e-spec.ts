@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { hashApiKey } from '../src/common/hashing';
-import { statusAfterEvent } from '../src/workflows/workflow-status';
+import { hashApiKey } from '../src/platform/common/hashing';
+import { statusAfterEvent } from '../src/domains/workflows/workflow-status';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
 import { bearer, createKey, createUser } from './factories';
 

@@ -1,4 +1,4 @@
-import type { PrismaService } from '../src/prisma/prisma.service';
+import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { uniq } from './app.factory';
 import { createKey } from './factories';
 

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
-import { PrismaService } from '../prisma/prisma.service';
+import { APP_CONFIG } from '../platform/config/config.module';
+import type { AppConfig } from '../platform/config/app-config';
+import { PrismaService } from '../platform/prisma/prisma.service';
 
 /** The one lease every pod competes for; its holder runs all scheduled jobs. */
 export const LEADER_LEASE = 'control_plane_scheduler_leader';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { PrismaService } from '../prisma/prisma.service';
+import { PrismaService } from '../platform/prisma/prisma.service';
 import { CronLeaseService, Lease } from './cron-lease.service';
 
 /** The start of the wall-clock window of `seconds` that contains `now` (epoch-aligned, same on every pod). */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { KeysModule } from '../keys/keys.module';
+import { KeysModule } from '../domains/keys/keys.module';
 import { CronLeaseService } from './cron-lease.service';
 import { JobRunsService } from './job-runs.service';
 import { BudgetResetJob } from './jobs/budget-reset.job';

@@ -6,9 +6,9 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
-import { PrismaService } from '../prisma/prisma.service';
+import { APP_CONFIG } from '../platform/config/config.module';
+import type { AppConfig } from '../platform/config/app-config';
+import { PrismaService } from '../platform/prisma/prisma.service';
 import { CronLeaseService, Lease, LeaseLostError } from './cron-lease.service';
 import { JobRunsService, windowStart } from './job-runs.service';
 import { JobContext, SCHEDULED_JOBS, ScheduledJob } from './scheduled-job';

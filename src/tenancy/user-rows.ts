@@ -1,5 +1,5 @@
 import { Prisma } from '@prisma/client';
-import { conflict } from '../common/errors/api-error';
+import { conflict } from '../platform/common/errors/api-error';
 
 /**
  * LiteLLM_UserTable as every domain that creates or reads users needs it (users, and organization

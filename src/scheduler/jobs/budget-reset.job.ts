@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/app-config';
-import { InvalidDurationError, nextResetAt, parseDuration } from '../../common/duration';
-import { budgetResetPolicy } from '../../common/durations-input';
-import { PrismaService } from '../../prisma/prisma.service';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/app-config';
+import { InvalidDurationError, nextResetAt, parseDuration } from '../../platform/common/duration';
+import { budgetResetPolicy } from '../../platform/common/durations-input';
+import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { JobOutcome } from '../job-runs.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 

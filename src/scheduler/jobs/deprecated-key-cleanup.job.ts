@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/app-config';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
 /** Deletes rotated keys' old hashes once their grace period is over (`revoke_at` passed), in batches. */

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/app-config';
-import type { AuthContext } from '../../auth/auth-context';
-import { ApiError } from '../../common/errors/api-error';
-import { KeyRotationService } from '../../keys/key-rotation.service';
-import { PrismaService } from '../../prisma/prisma.service';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/app-config';
+import type { AuthContext } from '../../platform/auth/auth-context';
+import { ApiError } from '../../platform/common/errors/api-error';
+import { KeyRotationService } from '../../domains/keys/key-rotation.service';
+import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
 /** The identity scheduled jobs act as (LiteLLM's `litellm_internal_jobs`). */

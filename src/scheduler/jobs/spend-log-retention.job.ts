@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module';
-import type { AppConfig } from '../../config/app-config';
-import { addDuration, parseDuration } from '../../common/duration';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/app-config';
+import { addDuration, parseDuration } from '../../platform/common/duration';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
 const BATCH = 1_000;

@@ -1,0 +1,280 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import { Actor, AuditService } from '../../platform/audit/audit.service';
+import type { AuthContext } from '../../platform/auth/auth-context';
+import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
+import { isUniqueViolation } from '../budgets/budgets.service';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../../platform/common/errors/api-error';
+import { hashApiKey } from '../../platform/common/hashing';
+import { PrismaService } from '../../platform/prisma/prisma.service';
+import { accessGroupLinks as links, KEY_TABLE, LinkChange, TEAM_TABLE } from './access-group-links';
+import { AccessGroupView, accessGroupViews, attachedTeamIds } from './access-group-view';
+import type { AccessGroupCreateRequest, AccessGroupUpdateRequest } from './access-groups.dto';
+
+const GROUP_TABLE = 'LiteLLM_AccessGroupTable';
+/** Resource lists stored as sent (team and key lists are handled with their links). */
+const RESOURCE_FIELDS = ['access_model_names', 'access_mcp_server_ids', 'access_agent_ids'] as const;
+/** Many audit rows (one per team and key linked) fit in one transaction. */
+const TRANSACTION = { timeout: 30_000 };
+/** Above this many changed keys the whole auth cache is evicted instead of key by key. */
+const KEY_EVICTION_LIMIT = 500;
+
+interface Changed {
+  teams: LinkChange[];
+  keys: LinkChange[];
+}
+
+/**
+ * Access groups (`/v1/access_group`): named sets of models, MCP servers and agents granted to
+ * teams and keys through their `access_group_ids`. The group row, the team and key arrays and the
+ * audit rows change in one transaction; changed teams and keys then leave every pod's auth cache.
+ */
+@Injectable()
+export class AccessGroupsService {
+  private readonly logger = new Logger('access-groups');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly authCache: AuthCacheService,
+  ) {}
+
+  /** Duplicate name → 409; unknown teams or keys → 400 and nothing is created. */
+  async createAccessGroup(req: AccessGroupCreateRequest, actor: Actor): Promise<AccessGroupView> {
+    assertProxyAdmin(actor.auth);
+    const teamIds = distinct(req.assigned_team_ids ?? []);
+    const keyIds = distinct((req.assigned_key_ids ?? []).map(keyHash));
+    const by = this.actorId(actor.auth);
+    try {
+      const { group, changed } = await this.prisma.$transaction(async (tx) => {
+        const existing = await tx.liteLLM_AccessGroupTable.findUnique({
+          where: { access_group_name: req.access_group_name },
+          select: { access_group_id: true },
+        });
+        if (existing) throw duplicateGroup(req.access_group_name);
+        await this.lockLinked(tx, teamIds, keyIds);
+        const created = await tx.liteLLM_AccessGroupTable.create({
+          data: {
+            access_group_name: req.access_group_name,
+            description: req.description ?? null,
+            access_model_names: distinct(req.access_model_names ?? []),
+            access_mcp_server_ids: distinct(req.access_mcp_server_ids ?? []),
+            access_agent_ids: distinct(req.access_agent_ids ?? []),
+            assigned_team_ids: teamIds,
+            assigned_key_ids: keyIds,
+            created_by: by,
+            updated_by: by,
+          },
+        });
+        const id = created.access_group_id;
+        const changes = await this.applyLinks(tx, actor, id, {
+          addTeams: teamIds,
+          removeTeams: [],
+          addKeys: keyIds,
+          removeKeys: [],
+        });
+        await this.audit.record(
+          actor,
+          { action: 'created', table: GROUP_TABLE, objectId: id, after: created },
+          tx,
+        );
+        return { group: created, changed: changes };
+      }, TRANSACTION);
+      await this.evict(changed);
+      return (await accessGroupViews(this.prisma, [group]))[0];
+    } catch (e) {
+      if (isUniqueViolation(e)) throw duplicateGroup(req.access_group_name);
+      throw e;
+    }
+  }
+
+  /** Newest first. Proxy admins and admin viewers. */
+  async listAccessGroups(auth: AuthContext): Promise<AccessGroupView[]> {
+    assertAdminView(auth);
+    const groups = await this.prisma.liteLLM_AccessGroupTable.findMany({
+      orderBy: [{ created_at: 'desc' }, { access_group_id: 'asc' }],
+    });
+    return accessGroupViews(this.prisma, groups);
+  }
+
+  async getAccessGroup(id: string, auth: AuthContext): Promise<AccessGroupView> {
+    assertAdminView(auth);
+    const group = await this.prisma.liteLLM_AccessGroupTable.findUnique({ where: { access_group_id: id } });
+    if (!group) throw groupNotFound(id);
+    return (await accessGroupViews(this.prisma, [group]))[0];
+  }
+
+  /**
+   * Only the fields sent change (a list sent as null becomes []). New team and key lists replace
+   * the old ones: teams and keys added get the group id, those left out lose it. Rename onto an
+   * existing name → 409; unknown teams or keys → 400; nothing changes then.
+   */
+  async updateAccessGroup(id: string, req: AccessGroupUpdateRequest, actor: Actor): Promise<AccessGroupView> {
+    assertProxyAdmin(actor.auth);
+    const newTeams = req.assigned_team_ids !== undefined ? distinct(req.assigned_team_ids ?? []) : undefined;
+    const newKeys =
+      req.assigned_key_ids !== undefined ? distinct((req.assigned_key_ids ?? []).map(keyHash)) : undefined;
+    try {
+      const { group, changed } = await this.prisma.$transaction(async (tx) => {
+        const before = await this.lockGroup(tx, id);
+        if (req.access_group_name !== undefined && req.access_group_name !== before.access_group_name) {
+          const clash = await tx.liteLLM_AccessGroupTable.findUnique({
+            where: { access_group_name: req.access_group_name },
+            select: { access_group_id: true },
+          });
+          if (clash) throw duplicateGroup(req.access_group_name);
+        }
+        const oldTeams = await attachedTeamIds(tx, before);
+        const oldKeys = before.assigned_key_ids;
+        const delta = {
+          addTeams: newTeams ? newTeams.filter((t) => !oldTeams.includes(t)) : [],
+          removeTeams: newTeams ? oldTeams.filter((t) => !newTeams.includes(t)) : [],
+          addKeys: newKeys ? newKeys.filter((k) => !oldKeys.includes(k)) : [],
+          removeKeys: newKeys ? oldKeys.filter((k) => !newKeys.includes(k)) : [],
+        };
+        await this.lockLinked(
+          tx,
+          [...delta.addTeams, ...delta.removeTeams],
+          [...delta.addKeys, ...delta.removeKeys],
+          {
+            teams: delta.addTeams,
+            keys: delta.addKeys,
+          },
+        );
+
+        const data: Prisma.LiteLLM_AccessGroupTableUpdateInput = { updated_by: this.actorId(actor.auth) };
+        if (req.access_group_name !== undefined) data.access_group_name = req.access_group_name;
+        if (req.description !== undefined) data.description = req.description;
+        for (const field of RESOURCE_FIELDS) {
+          if (req[field] !== undefined) data[field] = distinct(req[field] ?? []);
+        }
+        if (newTeams) data.assigned_team_ids = newTeams;
+        if (newKeys) data.assigned_key_ids = newKeys;
+        const updated = await tx.liteLLM_AccessGroupTable.update({ where: { access_group_id: id }, data });
+        const changes = await this.applyLinks(tx, actor, id, delta);
+        await this.audit.record(
+          actor,
+          { action: 'updated', table: GROUP_TABLE, objectId: id, before, after: { ...req, ...delta } },
+          tx,
+        );
+        return { group: updated, changed: changes };
+      }, TRANSACTION);
+      await this.evict(changed);
+      return (await accessGroupViews(this.prisma, [group]))[0];
+    } catch (e) {
+      if (isUniqueViolation(e)) throw duplicateGroup(req.access_group_name ?? '');
+      throw e;
+    }
+  }
+
+  /** Removes the group id from every team and key that carries it, then deletes the row. */
+  async deleteAccessGroup(id: string, actor: Actor): Promise<void> {
+    assertProxyAdmin(actor.auth);
+    const changed = await this.prisma.$transaction(async (tx) => {
+      const before = await this.lockGroup(tx, id);
+      const teams = await links.removeFromTeams(tx, undefined, id);
+      const keys = await links.removeFromKeys(tx, undefined, id);
+      await links.audit(this.audit, actor, tx, TEAM_TABLE, id, teams, false);
+      await links.audit(this.audit, actor, tx, KEY_TABLE, id, keys, false);
+      await tx.liteLLM_AccessGroupTable.delete({ where: { access_group_id: id } });
+      await this.audit.record(actor, { action: 'deleted', table: GROUP_TABLE, objectId: id, before }, tx);
+      return { teams, keys };
+    }, TRANSACTION);
+    await this.evict(changed);
+  }
+
+  // ---- Helpers -------------------------------------------------------------------------------
+
+  private async lockGroup(tx: Prisma.TransactionClient, id: string) {
+    const locked = await tx.$queryRaw<{ access_group_id: string }[]>`
+      SELECT access_group_id FROM "LiteLLM_AccessGroupTable" WHERE access_group_id = ${id} FOR UPDATE`;
+    if (locked.length === 0) throw groupNotFound(id);
+    return tx.liteLLM_AccessGroupTable.findUniqueOrThrow({ where: { access_group_id: id } });
+  }
+
+  /**
+   * Locks the teams and keys about to change (teams first, each in id order). Those in `mustExist`
+   * (default: all) must exist, else 400 naming them, as LiteLLM does for teams.
+   */
+  private async lockLinked(
+    tx: Prisma.TransactionClient,
+    teamIds: string[],
+    keyIds: string[],
+    mustExist: { teams: string[]; keys: string[] } = { teams: teamIds, keys: keyIds },
+  ): Promise<void> {
+    const missingTeams = (await links.lockTeams(tx, distinct(teamIds))).filter((t) =>
+      mustExist.teams.includes(t),
+    );
+    if (missingTeams.length > 0) {
+      throw badRequest(`Unknown team ids: ${[...missingTeams].sort().join(', ')}`, 'assigned_team_ids');
+    }
+    const missingKeys = (await links.lockKeys(tx, distinct(keyIds))).filter((k) =>
+      mustExist.keys.includes(k),
+    );
+    if (missingKeys.length > 0) {
+      throw badRequest(`Unknown key ids: ${[...missingKeys].sort().join(', ')}`, 'assigned_key_ids');
+    }
+  }
+
+  private async applyLinks(
+    tx: Prisma.TransactionClient,
+    actor: Actor,
+    id: string,
+    delta: { addTeams: string[]; removeTeams: string[]; addKeys: string[]; removeKeys: string[] },
+  ): Promise<Changed> {
+    const teamsAdded = await links.addToTeams(tx, delta.addTeams, id);
+    const teamsRemoved = await links.removeFromTeams(tx, delta.removeTeams, id);
+    const keysAdded = await links.addToKeys(tx, delta.addKeys, id);
+    const keysRemoved = await links.removeFromKeys(tx, delta.removeKeys, id);
+    await links.audit(this.audit, actor, tx, TEAM_TABLE, id, teamsAdded, true);
+    await links.audit(this.audit, actor, tx, TEAM_TABLE, id, teamsRemoved, false);
+    await links.audit(this.audit, actor, tx, KEY_TABLE, id, keysAdded, true);
+    await links.audit(this.audit, actor, tx, KEY_TABLE, id, keysRemoved, false);
+    return { teams: [...teamsAdded, ...teamsRemoved], keys: [...keysAdded, ...keysRemoved] };
+  }
+
+  /** After commit: the changed teams and keys leave every pod's auth cache. */
+  private async evict(changed: Changed): Promise<void> {
+    try {
+      if (changed.keys.length > KEY_EVICTION_LIMIT) {
+        await this.authCache.invalidateAll();
+        return;
+      }
+      await Promise.all([
+        ...changed.teams.map((t) => this.authCache.invalidateTeam(t.id)),
+        ...changed.keys.map((k) => this.authCache.invalidateKey(k.id)),
+      ]);
+    } catch (e) {
+      this.logger.error({
+        msg: 'could not evict teams/keys of an access group',
+        error: (e as Error).message,
+      });
+    }
+  }
+
+  private actorId(auth: AuthContext): string {
+    return this.audit.actorId(auth);
+  }
+}
+
+const distinct = (values: string[]) => [...new Set(values)];
+
+/** Keys are named by their stored hash; a raw `sk-` key is hashed first (never stored raw). */
+const keyHash = (value: string) => (value.startsWith('sk-') ? hashApiKey(value) : value);
+
+function assertProxyAdmin(auth: AuthContext): void {
+  if (!isProxyAdmin(auth.role)) throw forbidden('Admin-only endpoint. Not allowed to access this.');
+}
+
+function assertAdminView(auth: AuthContext): void {
+  if (!isAdminViewer(auth.role)) throw forbidden('Admin-only endpoint. Not allowed to access this.');
+}
+
+function duplicateGroup(name: string): ApiError {
+  return conflict(`Access group '${name}' already exists`, 'access_group_name');
+}
+
+function groupNotFound(id: string): ApiError {
+  return notFound(`Access group '${id}' not found`, 'access_group_id');
+}

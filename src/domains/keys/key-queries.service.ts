@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
+import type { AuthContext } from '../../platform/auth/auth-context';
+import { isAdminViewer } from '../../platform/auth/roles';
+import { badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
+import { pageWindow, totalPages } from '../../platform/common/pagination';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { pickModel, selectModel } from '../../platform/prisma/model-columns';
+import { PrismaService } from '../../platform/prisma/prisma.service';
+import { TeamsService } from '../teams/teams.service';
+import { KEY_SORT_FIELDS, KeyAliasesQuery, KeyListQuery } from './dto/key.requests';
+import { KeyAccessService } from './key-access.service';
+import { KeyRow, toTokenHash } from './key-data';
+
+/** The UI session team; its keys never show in lists (LiteLLM). */
+const DASHBOARD_TEAM = 'litellm-dashboard';
+
+const INFO_INCLUDE = { litellm_budget_table: true, object_permission: true } as const;
+type KeyListRow = Prisma.LiteLLM_VerificationTokenGetPayload<object>;
+type KeyInfoRow = Prisma.LiteLLM_VerificationTokenGetPayload<{ include: typeof INFO_INCLUDE }>;
+
+/**
+ * Read side of keys: info, list, aliases, and the row the write paths start from. Lists are
+ * paginated and served by indexes.
+ */
+@Injectable()
+export class KeyQueriesService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly access: KeyAccessService,
+    private readonly teams: TeamsService,
+    private readonly organizations: OrganizationsService,
+  ) {}
+
+  /** The row of a key hash, with its budget: what the write paths check and change. */
+  findRow(token: string): Promise<KeyRow | null> {
+    return this.prisma.liteLLM_VerificationToken.findUnique({
+      where: { token },
+      include: { litellm_budget_table: true },
+    });
+  }
+
+  /** GET /key/info: `key` defaults to the caller's own key. */
+  async info(caller: AuthContext, key: string | undefined) {
+    const token = key ? toTokenHash(key) : caller.apiKey;
+    const row = await this.findInfoRow(token);
+    if (!row) throw notFound('Key not found in database', 'key');
+    await this.access.checkRead(caller, row);
+    const { token: _hidden, ...info } = row;
+    return { key: key ?? token, info };
+  }
+
+  /**
+   * The key with its budget and object permission, as `findUnique({ include: INFO_INCLUDE })`
+   * returns it, in one statement: the include costs a query per relation, and this is the
+   * hottest management read.
+   */
+  private async findInfoRow(token: string): Promise<KeyInfoRow | null> {
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
+      SELECT ${selectModel('LiteLLM_VerificationToken', 'v', '')},
+             ${selectModel('LiteLLM_BudgetTable', 'b', 'b.')},
+             ${selectModel('LiteLLM_ObjectPermissionTable', 'o', 'o.')}
+      FROM "LiteLLM_VerificationToken" v
+      LEFT JOIN "LiteLLM_BudgetTable" b ON b.budget_id = v.budget_id
+      LEFT JOIN "LiteLLM_ObjectPermissionTable" o ON o.object_permission_id = v.object_permission_id
+      WHERE v.token = ${token}`);
+    const row = rows[0];
+    if (!row) return null;
+    const key = pickModel<Omit<KeyInfoRow, keyof typeof INFO_INCLUDE>>(
+      row,
+      'LiteLLM_VerificationToken',
+      '',
+      'token',
+    )!;
+    return {
+      ...key,
+      litellm_budget_table: pickModel(row, 'LiteLLM_BudgetTable', 'b.', 'budget_id'),
+      object_permission: pickModel(row, 'LiteLLM_ObjectPermissionTable', 'o.', 'object_permission_id'),
+    };
+  }
+
+  /** POST /v2/key/info: several keys; each must be readable by the caller. */
+  async infoMany(caller: AuthContext, keys: string[]) {
+    const tokens = [...new Set(keys.map(toTokenHash))];
+    const rows = await this.prisma.liteLLM_VerificationToken.findMany({
+      where: { token: { in: tokens } },
+      include: INFO_INCLUDE,
+    });
+    for (const row of rows) await this.access.checkRead(caller, row);
+    return { key: keys, info: rows };
+  }
+
+  /** GET /key/list. */
+  async list(caller: AuthContext, q: KeyListQuery) {
+    const page = q.page ?? 1;
+    const size = q.size ?? 10;
+    if (q.sort_by && !(KEY_SORT_FIELDS as readonly string[]).includes(q.sort_by)) {
+      throw badRequest(
+        `Invalid sort_by '${q.sort_by}'. Must be one of: ${KEY_SORT_FIELDS.join(', ')}`,
+        'sort_by',
+      );
+    }
+    if (q.status !== undefined && q.status !== 'deleted') {
+      throw badRequest(`Invalid status '${q.status}'. Only 'deleted' is supported`, 'status');
+    }
+    // Raw statements: this is a hot read, and Prisma's query compiler costs more CPU than the
+    // database does here. Same conditions, order and window as the model query they replace.
+    const model = q.status === 'deleted' ? 'LiteLLM_DeletedVerificationToken' : 'LiteLLM_VerificationToken';
+    const where = Prisma.join(
+      [
+        await this.visibility(caller, q),
+        ...this.filters(q),
+        Prisma.sql`(k.team_id IS NULL OR k.team_id <> ${DASHBOARD_TEAM})`,
+      ],
+      ' AND ',
+    );
+    const direction = Prisma.raw(q.sort_by && q.sort_order === 'asc' ? 'ASC' : 'DESC');
+    // sort_by is one of KEY_SORT_FIELDS (checked above), all plain column names.
+    const orderBy = Prisma.raw(`k."${q.sort_by ?? 'created_at'}"`);
+    const { skip, take } = pageWindow(page, size);
+    const table = Prisma.raw(`"${model}"`);
+    const [pageRows, counted] = await Promise.all([
+      this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
+        SELECT ${selectModel(model, 'k', '')} FROM ${table} k WHERE ${where}
+        ORDER BY ${orderBy} ${direction}, k.token DESC LIMIT ${take} OFFSET ${skip}`),
+      this.prisma.queryRows<{ count: bigint }>(Prisma.sql`
+        SELECT count(*) AS count FROM ${table} k WHERE ${where}`),
+    ]);
+    const rows = pageRows.map((r) => pickModel<KeyListRow>(r, model, '', 'token')!);
+    const total = Number(counted[0].count);
+    const keys =
+      q.return_full_object || q.expand ? await this.expand(rows, q.expand) : rows.map((r) => r.token);
+    return { keys, total_count: total, current_page: page, total_pages: totalPages(total, size) };
+  }
+
+  /** GET /key/aliases: non-admins see the aliases of keys they can list. */
+  async aliases(caller: AuthContext, q: KeyAliasesQuery) {
+    const page = q.page ?? 1;
+    const size = q.size ?? 50;
+    const where: Prisma.LiteLLM_VerificationTokenWhereInput = {
+      key_alias: q.search ? { contains: q.search, mode: 'insensitive' } : { not: null },
+      ...(isAdminViewer(caller.role) ? {} : { user_id: caller.userId ?? '\u0000' }),
+    };
+    const { skip, take } = pageWindow(page, size);
+    const [rows, total] = await Promise.all([
+      this.prisma.liteLLM_VerificationToken.findMany({
+        where,
+        select: { key_alias: true },
+        orderBy: { key_alias: 'asc' },
+        distinct: ['key_alias'],
+        skip,
+        take,
+      }),
+      this.prisma.liteLLM_VerificationToken.count({ where }),
+    ]);
+    return {
+      aliases: rows.map((r) => r.key_alias),
+      total_count: total,
+      current_page: page,
+      total_pages: totalPages(total, size),
+      size,
+    };
+  }
+
+  /** Which keys a caller may list at all (spec tenancy.md §4.8). Admins and viewers: every key. */
+  private async visibility(caller: AuthContext, q: KeyListQuery): Promise<Prisma.Sql> {
+    if (isAdminViewer(caller.role)) return Prisma.sql`TRUE`;
+    const me = caller.userId;
+    if (!me) throw forbidden('You are not authorized to list keys: your key has no user_id', 'user_id');
+    if (q.user_id && q.user_id !== me)
+      throw forbidden("You are not authorized to check another user's keys", 'user_id');
+    const memberships = await this.teams.teamsOfUser(me);
+    if (q.team_id && !memberships.some((m) => m.teamId === q.team_id)) {
+      throw forbidden(`You are not authorized to check this team's keys. team_id=${q.team_id}`, 'team_id');
+    }
+    if (q.organization_id && !(await this.organizations.isMember(me, q.organization_id))) {
+      throw forbidden(
+        `You are not authorized to check this organization's keys. organization_id=${q.organization_id}`,
+        'organization_id',
+      );
+    }
+    const memberTeams = memberships.map((m) => m.teamId);
+    const adminTeams = memberships.filter((m) => m.role === 'admin').map((m) => m.teamId);
+    const visible = [Prisma.sql`k.user_id = ${me}`];
+    if (memberTeams.length)
+      visible.push(Prisma.sql`(k.user_id IS NULL AND k.team_id IN (${Prisma.join(memberTeams)}))`);
+    if (q.include_team_keys && adminTeams.length)
+      visible.push(Prisma.sql`k.team_id IN (${Prisma.join(adminTeams)})`);
+    if (q.include_created_by_keys) visible.push(Prisma.sql`k.created_by = ${me}`);
+    return Prisma.sql`(${Prisma.join(visible, ' OR ')})`;
+  }
+
+  private filters(q: KeyListQuery): Prisma.Sql[] {
+    const where: Prisma.Sql[] = [];
+    if (q.user_id) where.push(Prisma.sql`k.user_id = ${q.user_id}`);
+    if (q.team_id) where.push(Prisma.sql`k.team_id = ${q.team_id}`);
+    if (q.organization_id) where.push(Prisma.sql`k.organization_id = ${q.organization_id}`);
+    if (q.key_hash) where.push(Prisma.sql`k.token = ${toTokenHash(q.key_hash)}`);
+    if (q.key_alias) where.push(Prisma.sql`k.key_alias = ${q.key_alias}`);
+    if (q.project_id) where.push(Prisma.sql`k.project_id = ${q.project_id}`);
+    if (q.access_group_id) where.push(Prisma.sql`${q.access_group_id} = ANY(k.access_group_ids)`);
+    return where;
+  }
+
+  private async expand<T extends { user_id: string | null }>(rows: T[], expand: string | undefined) {
+    if (expand !== 'user') return rows;
+    const ids = [...new Set(rows.map((r) => r.user_id).filter((id): id is string => id !== null))];
+    const users = await this.prisma.liteLLM_UserTable.findMany({
+      where: { user_id: { in: ids } },
+      select: { user_id: true, user_email: true, user_alias: true, user_role: true },
+    });
+    const byId = new Map(users.map((u) => [u.user_id, u]));
+    return rows.map((r) => ({ ...r, user: r.user_id ? (byId.get(r.user_id) ?? null) : null }));
+  }
+}
