@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { KeysModule } from '../domains/keys/keys.module';
+import { SpendModule } from '../domains/spend/spend.module';
 import { CronLeaseService } from './cron-lease.service';
 import { JobRunsService } from './job-runs.service';
 import { BudgetResetJob } from './jobs/budget-reset.job';
@@ -14,7 +15,7 @@ import { SchedulerService } from './scheduler.service';
 const JOBS = [BudgetResetJob, KeyRotationJob, DeprecatedKeyCleanupJob, SpendLogRetentionJob];
 
 @Module({
-  imports: [ScheduleModule.forRoot(), KeysModule],
+  imports: [ScheduleModule.forRoot(), KeysModule, SpendModule],
   controllers: [SchedulerController],
   providers: [
     CronLeaseService,

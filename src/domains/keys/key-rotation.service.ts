@@ -153,6 +153,41 @@ export class KeyRotationService {
     return updated;
   }
 
+  // ---- For the scheduler (auto-rotation, clean-up of old hashes) ------------------------------
+
+  /** Up to `take` keys with `auto_rotate` whose `key_rotation_at` has come, by hash after `after`. */
+  async dueForRotation(now: Date, after: string, take: number): Promise<string[]> {
+    const rows = await this.prisma.liteLLM_VerificationToken.findMany({
+      where: {
+        auto_rotate: true,
+        rotation_interval: { not: null },
+        OR: [{ key_rotation_at: null }, { key_rotation_at: { lte: now } }],
+        token: { gt: after },
+      },
+      select: { token: true },
+      orderBy: { token: 'asc' },
+      take,
+    });
+    return rows.map((r) => r.token);
+  }
+
+  /** Whether the key is still due for auto-rotation, read in `tx` (false once another run rotated it). */
+  async stillDueForRotation(tx: Prisma.TransactionClient, token: string, now: Date): Promise<boolean> {
+    const still = await tx.liteLLM_VerificationToken.findFirst({
+      where: { token, auto_rotate: true, OR: [{ key_rotation_at: null }, { key_rotation_at: { lte: now } }] },
+      select: { token: true },
+    });
+    return still !== null;
+  }
+
+  /** Deletes up to `limit` old hashes whose grace period is over (`revoke_at` before `now`), in `tx`. */
+  deleteRevokedHashes(tx: Prisma.TransactionClient, now: Date, limit: number): Promise<number> {
+    return tx.$executeRaw`
+      DELETE FROM "LiteLLM_DeprecatedVerificationToken" WHERE id IN (
+        SELECT id FROM "LiteLLM_DeprecatedVerificationToken" WHERE revoke_at < ${now}
+        LIMIT ${limit})`;
+  }
+
   /** `grace_period` or LITELLM_KEY_ROTATION_GRACE_PERIOD; an unparseable value is ignored (LiteLLM). */
   private graceUntil(gracePeriod: string | null | undefined, now: Date): Date | undefined {
     const value = gracePeriod ?? this.config.keyRotationGracePeriod;

@@ -4,7 +4,6 @@ import type { AppConfig } from '../../platform/config/app-config';
 import type { AuthContext } from '../../platform/auth/auth-context';
 import { ApiError } from '../../platform/common/errors/api-error';
 import { KeyRotationService } from '../../domains/keys/key-rotation.service';
-import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { JobContext, ScheduledJob } from '../scheduled-job';
 
 /** The identity scheduled jobs act as (LiteLLM's `litellm_internal_jobs`). */
@@ -31,7 +30,6 @@ export class KeyRotationJob implements ScheduledJob {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaService,
     private readonly rotation: KeyRotationService,
   ) {}
 
@@ -49,32 +47,15 @@ export class KeyRotationJob implements ScheduledJob {
     let after = '';
     for (;;) {
       if (ctx.stopping()) break;
-      const due = await this.prisma.liteLLM_VerificationToken.findMany({
-        where: {
-          auto_rotate: true,
-          rotation_interval: { not: null },
-          OR: [{ key_rotation_at: null }, { key_rotation_at: { lte: ctx.now } }],
-          token: { gt: after },
-        },
-        select: { token: true },
-        orderBy: { token: 'asc' },
-        take: 100,
-      });
+      const due = await this.rotation.dueForRotation(ctx.now, after, 100);
       if (due.length === 0) break;
-      for (const { token } of due) {
+      for (const token of due) {
         after = token;
         try {
           await this.rotation.regenerate({ auth: INTERNAL_JOBS_AUTH }, token, {}, ctx.now, {
             inTransaction: async (tx) => {
               await ctx.fence(tx);
-              const still = await tx.liteLLM_VerificationToken.findFirst({
-                where: {
-                  token,
-                  auto_rotate: true,
-                  OR: [{ key_rotation_at: null }, { key_rotation_at: { lte: ctx.now } }],
-                },
-                select: { token: true },
-              });
+              const still = await this.rotation.stillDueForRotation(tx, token, ctx.now);
               if (!still) throw new ApiError(409, 'already rotated', 'conflict_error');
             },
           });
