@@ -1,14 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../budgets/budgets.service';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../../platform/common/errors/api-error';
 import { hashApiKey } from '../../platform/common/hashing';
 import { PrismaService } from '../../platform/prisma/prisma.service';
-import { accessGroupLinks as links, KEY_TABLE, LinkChange, TEAM_TABLE } from './access-group-links';
+import { AccessGroupHolders, auditLinks, HolderKind, LinkChange } from './access-group-links';
 import { AccessGroupView, accessGroupViews, attachedTeamIds } from './access-group-view';
 import type { AccessGroupCreateRequest, AccessGroupUpdateRequest } from './access-groups.dto';
 
@@ -20,25 +20,38 @@ const TRANSACTION = { timeout: 30_000 };
 /** Above this many changed keys the whole auth cache is evicted instead of key by key. */
 const KEY_EVICTION_LIMIT = 500;
 
-interface Changed {
-  teams: LinkChange[];
-  keys: LinkChange[];
+type Tx = Prisma.TransactionClient;
+
+/** Teams and keys that gain or lose the group id. */
+interface Delta {
+  addTeams: string[];
+  removeTeams: string[];
+  addKeys: string[];
+  removeKeys: string[];
 }
 
 /**
  * Access groups (`/v1/access_group`): named sets of models, MCP servers and agents granted to
  * teams and keys through their `access_group_ids`. The group row, the team and key arrays and the
- * audit rows change in one transaction; changed teams and keys then leave every pod's auth cache.
+ * audit rows are one change (ChangesService): one transaction, then the changed teams and keys leave
+ * every pod's auth cache. The arrays belong to the teams and keys domains, which sit above this one:
+ * they plug their writers in at start-up (`useHolders`), and rows are locked teams first, each in id
+ * order, so two groups changing the same rows wait for each other instead of deadlocking.
  */
 @Injectable()
 export class AccessGroupsService {
-  private readonly logger = new Logger('access-groups');
+  private readonly holders = new Map<HolderKind, AccessGroupHolders>();
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
-    private readonly authCache: AuthCacheService,
+    private readonly changes: ChangesService,
   ) {}
+
+  /** The teams and keys domains register the writers of their `access_group_ids` here at start-up. */
+  useHolders(kind: HolderKind, holders: AccessGroupHolders): void {
+    this.holders.set(kind, holders);
+  }
 
   /** Duplicate name → 409; unknown teams or keys → 400 and nothing is created. */
   async createAccessGroup(req: AccessGroupCreateRequest, actor: Actor): Promise<AccessGroupView> {
@@ -47,41 +60,40 @@ export class AccessGroupsService {
     const keyIds = distinct((req.assigned_key_ids ?? []).map(keyHash));
     const by = this.actorId(actor.auth);
     try {
-      const { group, changed } = await this.prisma.$transaction(async (tx) => {
-        const existing = await tx.liteLLM_AccessGroupTable.findUnique({
-          where: { access_group_name: req.access_group_name },
-          select: { access_group_id: true },
-        });
-        if (existing) throw duplicateGroup(req.access_group_name);
-        await this.lockLinked(tx, teamIds, keyIds);
-        const created = await tx.liteLLM_AccessGroupTable.create({
-          data: {
-            access_group_name: req.access_group_name,
-            description: req.description ?? null,
-            access_model_names: distinct(req.access_model_names ?? []),
-            access_mcp_server_ids: distinct(req.access_mcp_server_ids ?? []),
-            access_agent_ids: distinct(req.access_agent_ids ?? []),
-            assigned_team_ids: teamIds,
-            assigned_key_ids: keyIds,
-            created_by: by,
-            updated_by: by,
-          },
-        });
-        const id = created.access_group_id;
-        const changes = await this.applyLinks(tx, actor, id, {
-          addTeams: teamIds,
-          removeTeams: [],
-          addKeys: keyIds,
-          removeKeys: [],
-        });
-        await this.audit.record(
-          actor,
-          { action: 'created', table: GROUP_TABLE, objectId: id, after: created },
-          tx,
-        );
-        return { group: created, changed: changes };
-      }, TRANSACTION);
-      await this.evict(changed);
+      const group = await this.changes.run(
+        actor,
+        async (change) => {
+          const existing = await change.tx.liteLLM_AccessGroupTable.findUnique({
+            where: { access_group_name: req.access_group_name },
+            select: { access_group_id: true },
+          });
+          if (existing) throw duplicateGroup(req.access_group_name);
+          await this.lockLinked(change.tx, teamIds, keyIds);
+          const created = await change.tx.liteLLM_AccessGroupTable.create({
+            data: {
+              access_group_name: req.access_group_name,
+              description: req.description ?? null,
+              access_model_names: distinct(req.access_model_names ?? []),
+              access_mcp_server_ids: distinct(req.access_mcp_server_ids ?? []),
+              access_agent_ids: distinct(req.access_agent_ids ?? []),
+              assigned_team_ids: teamIds,
+              assigned_key_ids: keyIds,
+              created_by: by,
+              updated_by: by,
+            },
+          });
+          const id = created.access_group_id;
+          await this.applyLinks(change, id, {
+            addTeams: teamIds,
+            removeTeams: [],
+            addKeys: keyIds,
+            removeKeys: [],
+          });
+          await change.audit({ action: 'created', table: GROUP_TABLE, objectId: id, after: created });
+          return created;
+        },
+        TRANSACTION,
+      );
       return (await accessGroupViews(this.prisma, [group]))[0];
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicateGroup(req.access_group_name);
@@ -116,51 +128,54 @@ export class AccessGroupsService {
     const newKeys =
       req.assigned_key_ids !== undefined ? distinct((req.assigned_key_ids ?? []).map(keyHash)) : undefined;
     try {
-      const { group, changed } = await this.prisma.$transaction(async (tx) => {
-        const before = await this.lockGroup(tx, id);
-        if (req.access_group_name !== undefined && req.access_group_name !== before.access_group_name) {
-          const clash = await tx.liteLLM_AccessGroupTable.findUnique({
-            where: { access_group_name: req.access_group_name },
-            select: { access_group_id: true },
-          });
-          if (clash) throw duplicateGroup(req.access_group_name);
-        }
-        const oldTeams = await attachedTeamIds(tx, before);
-        const oldKeys = before.assigned_key_ids;
-        const delta = {
-          addTeams: newTeams ? newTeams.filter((t) => !oldTeams.includes(t)) : [],
-          removeTeams: newTeams ? oldTeams.filter((t) => !newTeams.includes(t)) : [],
-          addKeys: newKeys ? newKeys.filter((k) => !oldKeys.includes(k)) : [],
-          removeKeys: newKeys ? oldKeys.filter((k) => !newKeys.includes(k)) : [],
-        };
-        await this.lockLinked(
-          tx,
-          [...delta.addTeams, ...delta.removeTeams],
-          [...delta.addKeys, ...delta.removeKeys],
-          {
-            teams: delta.addTeams,
-            keys: delta.addKeys,
-          },
-        );
+      const group = await this.changes.run(
+        actor,
+        async (change) => {
+          const tx = change.tx;
+          const before = await this.lockGroup(tx, id);
+          if (req.access_group_name !== undefined && req.access_group_name !== before.access_group_name) {
+            const clash = await tx.liteLLM_AccessGroupTable.findUnique({
+              where: { access_group_name: req.access_group_name },
+              select: { access_group_id: true },
+            });
+            if (clash) throw duplicateGroup(req.access_group_name);
+          }
+          const oldTeams = await attachedTeamIds(tx, before);
+          const oldKeys = before.assigned_key_ids;
+          const delta: Delta = {
+            addTeams: newTeams ? newTeams.filter((t) => !oldTeams.includes(t)) : [],
+            removeTeams: newTeams ? oldTeams.filter((t) => !newTeams.includes(t)) : [],
+            addKeys: newKeys ? newKeys.filter((k) => !oldKeys.includes(k)) : [],
+            removeKeys: newKeys ? oldKeys.filter((k) => !newKeys.includes(k)) : [],
+          };
+          await this.lockLinked(
+            tx,
+            [...delta.addTeams, ...delta.removeTeams],
+            [...delta.addKeys, ...delta.removeKeys],
+            { teams: delta.addTeams, keys: delta.addKeys },
+          );
 
-        const data: Prisma.LiteLLM_AccessGroupTableUpdateInput = { updated_by: this.actorId(actor.auth) };
-        if (req.access_group_name !== undefined) data.access_group_name = req.access_group_name;
-        if (req.description !== undefined) data.description = req.description;
-        for (const field of RESOURCE_FIELDS) {
-          if (req[field] !== undefined) data[field] = distinct(req[field] ?? []);
-        }
-        if (newTeams) data.assigned_team_ids = newTeams;
-        if (newKeys) data.assigned_key_ids = newKeys;
-        const updated = await tx.liteLLM_AccessGroupTable.update({ where: { access_group_id: id }, data });
-        const changes = await this.applyLinks(tx, actor, id, delta);
-        await this.audit.record(
-          actor,
-          { action: 'updated', table: GROUP_TABLE, objectId: id, before, after: { ...req, ...delta } },
-          tx,
-        );
-        return { group: updated, changed: changes };
-      }, TRANSACTION);
-      await this.evict(changed);
+          const data: Prisma.LiteLLM_AccessGroupTableUpdateInput = { updated_by: this.actorId(actor.auth) };
+          if (req.access_group_name !== undefined) data.access_group_name = req.access_group_name;
+          if (req.description !== undefined) data.description = req.description;
+          for (const field of RESOURCE_FIELDS) {
+            if (req[field] !== undefined) data[field] = distinct(req[field] ?? []);
+          }
+          if (newTeams) data.assigned_team_ids = newTeams;
+          if (newKeys) data.assigned_key_ids = newKeys;
+          const updated = await tx.liteLLM_AccessGroupTable.update({ where: { access_group_id: id }, data });
+          await this.applyLinks(change, id, delta);
+          await change.audit({
+            action: 'updated',
+            table: GROUP_TABLE,
+            objectId: id,
+            before,
+            after: { ...req, ...delta },
+          });
+          return updated;
+        },
+        TRANSACTION,
+      );
       return (await accessGroupViews(this.prisma, [group]))[0];
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicateGroup(req.access_group_name ?? '');
@@ -171,22 +186,32 @@ export class AccessGroupsService {
   /** Removes the group id from every team and key that carries it, then deletes the row. */
   async deleteAccessGroup(id: string, actor: Actor): Promise<void> {
     assertProxyAdmin(actor.auth);
-    const changed = await this.prisma.$transaction(async (tx) => {
-      const before = await this.lockGroup(tx, id);
-      const teams = await links.removeFromTeams(tx, undefined, id);
-      const keys = await links.removeFromKeys(tx, undefined, id);
-      await links.audit(this.audit, actor, tx, TEAM_TABLE, id, teams, false);
-      await links.audit(this.audit, actor, tx, KEY_TABLE, id, keys, false);
-      await tx.liteLLM_AccessGroupTable.delete({ where: { access_group_id: id } });
-      await this.audit.record(actor, { action: 'deleted', table: GROUP_TABLE, objectId: id, before }, tx);
-      return { teams, keys };
-    }, TRANSACTION);
-    await this.evict(changed);
+    await this.changes.run(
+      actor,
+      async (change) => {
+        const before = await this.lockGroup(change.tx, id);
+        const [teamHolders, keyHolders] = [this.holdersOf('teams'), this.holdersOf('keys')];
+        const teams = await teamHolders.remove(change.tx, undefined, id);
+        const keys = await keyHolders.remove(change.tx, undefined, id);
+        await auditLinks(change, teamHolders.table, id, teams, false);
+        await auditLinks(change, keyHolders.table, id, keys, false);
+        this.invalidates(change, teams, keys);
+        await change.tx.liteLLM_AccessGroupTable.delete({ where: { access_group_id: id } });
+        await change.audit({ action: 'deleted', table: GROUP_TABLE, objectId: id, before });
+      },
+      TRANSACTION,
+    );
   }
 
   // ---- Helpers -------------------------------------------------------------------------------
 
-  private async lockGroup(tx: Prisma.TransactionClient, id: string) {
+  private holdersOf(kind: HolderKind): AccessGroupHolders {
+    const holders = this.holders.get(kind);
+    if (!holders) throw new Error(`No ${kind} registered with AccessGroupsService (their module is missing)`);
+    return holders;
+  }
+
+  private async lockGroup(tx: Tx, id: string) {
     const locked = await tx.$queryRaw<{ access_group_id: string }[]>`
       SELECT access_group_id FROM "LiteLLM_AccessGroupTable" WHERE access_group_id = ${id} FOR UPDATE`;
     if (locked.length === 0) throw groupNotFound(id);
@@ -198,18 +223,18 @@ export class AccessGroupsService {
    * (default: all) must exist, else 400 naming them, as LiteLLM does for teams.
    */
   private async lockLinked(
-    tx: Prisma.TransactionClient,
+    tx: Tx,
     teamIds: string[],
     keyIds: string[],
     mustExist: { teams: string[]; keys: string[] } = { teams: teamIds, keys: keyIds },
   ): Promise<void> {
-    const missingTeams = (await links.lockTeams(tx, distinct(teamIds))).filter((t) =>
+    const missingTeams = (await this.holdersOf('teams').lock(tx, distinct(teamIds))).filter((t) =>
       mustExist.teams.includes(t),
     );
     if (missingTeams.length > 0) {
       throw badRequest(`Unknown team ids: ${[...missingTeams].sort().join(', ')}`, 'assigned_team_ids');
     }
-    const missingKeys = (await links.lockKeys(tx, distinct(keyIds))).filter((k) =>
+    const missingKeys = (await this.holdersOf('keys').lock(tx, distinct(keyIds))).filter((k) =>
       mustExist.keys.includes(k),
     );
     if (missingKeys.length > 0) {
@@ -217,40 +242,25 @@ export class AccessGroupsService {
     }
   }
 
-  private async applyLinks(
-    tx: Prisma.TransactionClient,
-    actor: Actor,
-    id: string,
-    delta: { addTeams: string[]; removeTeams: string[]; addKeys: string[]; removeKeys: string[] },
-  ): Promise<Changed> {
-    const teamsAdded = await links.addToTeams(tx, delta.addTeams, id);
-    const teamsRemoved = await links.removeFromTeams(tx, delta.removeTeams, id);
-    const keysAdded = await links.addToKeys(tx, delta.addKeys, id);
-    const keysRemoved = await links.removeFromKeys(tx, delta.removeKeys, id);
-    await links.audit(this.audit, actor, tx, TEAM_TABLE, id, teamsAdded, true);
-    await links.audit(this.audit, actor, tx, TEAM_TABLE, id, teamsRemoved, false);
-    await links.audit(this.audit, actor, tx, KEY_TABLE, id, keysAdded, true);
-    await links.audit(this.audit, actor, tx, KEY_TABLE, id, keysRemoved, false);
-    return { teams: [...teamsAdded, ...teamsRemoved], keys: [...keysAdded, ...keysRemoved] };
+  /** Adds and removes the group id on teams and keys, with their audit rows and cache invalidations. */
+  private async applyLinks(change: Change, id: string, delta: Delta): Promise<void> {
+    const [teams, keys] = [this.holdersOf('teams'), this.holdersOf('keys')];
+    const teamsAdded = await teams.add(change.tx, delta.addTeams, id);
+    const teamsRemoved = await teams.remove(change.tx, delta.removeTeams, id);
+    const keysAdded = await keys.add(change.tx, delta.addKeys, id);
+    const keysRemoved = await keys.remove(change.tx, delta.removeKeys, id);
+    await auditLinks(change, teams.table, id, teamsAdded, true);
+    await auditLinks(change, teams.table, id, teamsRemoved, false);
+    await auditLinks(change, keys.table, id, keysAdded, true);
+    await auditLinks(change, keys.table, id, keysRemoved, false);
+    this.invalidates(change, [...teamsAdded, ...teamsRemoved], [...keysAdded, ...keysRemoved]);
   }
 
-  /** After commit: the changed teams and keys leave every pod's auth cache. */
-  private async evict(changed: Changed): Promise<void> {
-    try {
-      if (changed.keys.length > KEY_EVICTION_LIMIT) {
-        await this.authCache.invalidateAll();
-        return;
-      }
-      await Promise.all([
-        ...changed.teams.map((t) => this.authCache.invalidateTeam(t.id)),
-        ...changed.keys.map((k) => this.authCache.invalidateKey(k.id)),
-      ]);
-    } catch (e) {
-      this.logger.error({
-        msg: 'could not evict teams/keys of an access group',
-        error: (e as Error).message,
-      });
-    }
+  /** Changed teams and keys go stale in every pod's auth cache; past the limit of keys, the whole cache. */
+  private invalidates(change: Change, teams: LinkChange[], keys: LinkChange[]): void {
+    change.invalidatesTeams(...teams.map((t) => t.id));
+    if (keys.length > KEY_EVICTION_LIMIT) change.invalidatesEverything();
+    else change.invalidatesKeys(...keys.map((k) => k.id));
   }
 
   private actorId(auth: AuthContext): string {

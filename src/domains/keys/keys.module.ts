@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AccessGroupsModule } from '../access-groups/access-groups.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { TeamsModule } from '../teams/teams.module';
+import { KeyAccessGroupsService } from './key-access-groups.service';
 import { KeyAccessService } from './key-access.service';
 import { KeyDeletionService } from './key-deletion.service';
 import { KeyGenerationService } from './key-generation.service';
@@ -14,7 +16,7 @@ import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 
 @Module({
-  imports: [TeamsModule, OrganizationsModule, ProjectsModule, BudgetsModule],
+  imports: [TeamsModule, OrganizationsModule, ProjectsModule, BudgetsModule, AccessGroupsModule],
   controllers: [KeysController],
   providers: [
     KeysService,
@@ -25,6 +27,7 @@ import { KeysService } from './keys.service';
     KeyReferencesService,
     KeyQueriesService,
     KeyRotationService,
+    KeyAccessGroupsService,
   ],
   exports: [KeysService, KeyRotationService],
 })

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AccessGroupsModule } from '../access-groups/access-groups.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { SpendModule } from '../spend/spend.module';
+import { TeamAccessGroupsService } from './team-access-groups.service';
 import { TeamAuthorizationService } from './team-authorization.service';
 import { TeamDailyActivityService } from './team-daily-activity.service';
 import { TeamKeysService } from './team-keys.service';
@@ -22,7 +24,7 @@ import { TeamsService } from './teams.service';
  * KeysService plugs the removal of a deleted team's keys into TeamKeysService at start-up.
  */
 @Module({
-  imports: [BudgetsModule, OrganizationsModule, SpendModule],
+  imports: [BudgetsModule, OrganizationsModule, SpendModule, AccessGroupsModule],
   controllers: [TeamsController, TeamMembersController],
   providers: [
     TeamsService,
@@ -36,6 +38,7 @@ import { TeamsService } from './teams.service';
     TeamSettingsService,
     TeamQueriesService,
     TeamDailyActivityService,
+    TeamAccessGroupsService,
   ],
   exports: [TeamsService],
 })

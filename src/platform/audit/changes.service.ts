@@ -63,12 +63,17 @@ export class ChangesService {
     private readonly cache: AuthCacheService,
   ) {}
 
-  async run<T>(actor: Actor, write: (change: Change) => Promise<T>): Promise<T> {
+  /** `options.timeout`: for a change with many rows (and audit rows), longer than Prisma's 5 s default. */
+  async run<T>(
+    actor: Actor,
+    write: (change: Change) => Promise<T>,
+    options?: { timeout?: number },
+  ): Promise<T> {
     let change!: Change;
     const result = await this.prisma.$transaction(async (tx) => {
       change = new Change(tx, actor, this.auditor);
       return write(change);
-    });
+    }, options);
     await this.announce(change.invalidations);
     return result;
   }
