@@ -1,18 +1,25 @@
-import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey } from './factories';
-import { ACTORS, ActorName, createWorld, World } from './world';
+import { uniq } from './app.factory';
+import {
+  addOrgMember,
+  addTeamMember,
+  createBudget,
+  createKey,
+  createTeam,
+  createUser,
+  setTeamMembership,
+  updateTeam,
+} from './factories';
+import { useE2e } from './harness';
+import { ACTORS, ActorName } from './world';
 
 /**
  * LiteLLM's pinned team matrices (spec tenancy.md §20.2, §20.3) on the behaviour-pin world:
  * status codes, and for every denied call the database rows left unchanged.
  */
 describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const as = (actor: ActorName) => bearer(w.actors[actor].key);
-  const id = (actor: ActorName) => w.actors[actor].userId;
+  const h = useE2e({ world: true });
+  const { http, as } = h;
+  const id = (actor: ActorName) => h.world.actors[actor].userId;
   const OTHERS: ActorName[] = [
     'INTERNAL_USER',
     'OWNER',
@@ -21,34 +28,14 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
     'SERVICE_ACCOUNT',
   ];
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
-
-  const team = (teamId: string) => t.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
+  const team = (teamId: string) => h.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
   const memberIds = async (teamId: string) =>
     ((await team(teamId))!.members_with_roles as { user_id: string }[]).map((m) => m.user_id);
 
   /** A user in the team (members_with_roles, legacy array, user.teams, a membership row with spend). */
   async function seedMember(teamId: string, role: 'user' | 'admin' = 'user', spend = 5) {
-    const userId = uniq('member');
-    await t.prisma.liteLLM_UserTable.create({
-      data: { user_id: userId, user_role: 'internal_user', teams: [teamId] },
-    });
-    const row = (await team(teamId))!;
-    await t.prisma.liteLLM_TeamTable.update({
-      where: { team_id: teamId },
-      data: {
-        members_with_roles: [
-          ...(row.members_with_roles as object[]),
-          { user_id: userId, user_email: null, role },
-        ],
-        ...(role === 'admin' ? { admins: [...row.admins, userId] } : { members: [...row.members, userId] }),
-      },
-    });
-    await t.prisma.liteLLM_TeamMembership.create({ data: { user_id: userId, team_id: teamId, spend } });
+    const { user_id: userId } = await createUser(h.prisma, 'internal_user', { user_id: uniq('member') });
+    await addTeamMember(h.prisma, teamId, userId, { role, spend });
     return userId;
   }
 
@@ -58,28 +45,24 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
     const members =
       like === 'alpha'
         ? [
-            { user_id: id('TEAM_ADMIN'), role: 'admin' },
+            { user_id: id('TEAM_ADMIN'), role: 'admin' as const },
             ...['INTERNAL_USER', 'OWNER', 'UNRELATED_SAME_ORG', 'SERVICE_ACCOUNT'].map((a) => ({
               user_id: id(a as ActorName),
-              role: 'user',
+              role: 'user' as const,
             })),
           ]
-        : [{ user_id: id('CROSS_ORG_USER'), role: 'user' }];
-    await t.prisma.liteLLM_TeamTable.create({
-      data: {
-        team_id: teamId,
-        team_alias: teamId,
-        organization_id: like === 'alpha' ? w.orgA : w.orgB,
-        members_with_roles: members,
-        admins: members.filter((m) => m.role === 'admin').map((m) => m.user_id),
-        members: members.filter((m) => m.role === 'user').map((m) => m.user_id),
-      },
+        : [{ user_id: id('CROSS_ORG_USER'), role: 'user' as const }];
+    await createTeam(h.prisma, {
+      team_id: teamId,
+      team_alias: teamId,
+      organization_id: like === 'alpha' ? h.world.orgA : h.world.orgB,
+      roster: members,
     });
-    const key = await createKey(t.prisma, { team_id: teamId, user_id: members[0].user_id });
-    return { teamId, org: like === 'alpha' ? w.orgA : w.orgB, key };
+    const key = await createKey(h.prisma, { team_id: teamId, user_id: members[0].user_id });
+    return { teamId, org: like === 'alpha' ? h.world.orgA : h.world.orgB, key };
   }
 
-  const teamOf = (like: 'alpha' | 'beta') => (like === 'alpha' ? w.alpha : w.beta);
+  const teamOf = (like: 'alpha' | 'beta') => (like === 'alpha' ? h.world.alpha : h.world.beta);
 
   /** §20.2's column order: proxy, org admin (A), team admin, the five plain users, org B admin. */
   const COLUMNS: ActorName[] = ['PROXY_ADMIN', 'ORG_ADMIN', 'TEAM_ADMIN', ...OTHERS, 'ORG_B_ADMIN'];
@@ -114,7 +97,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
           .post('/team/member_add')
           .set(as(actor))
           .send({ team_id: teamOf(like), member: { user_id: newcomer, role: 'user' } });
-        const user = await t.prisma.liteLLM_UserTable.findUnique({ where: { user_id: newcomer } });
+        const user = await h.prisma.liteLLM_UserTable.findUnique({ where: { user_id: newcomer } });
         return { status: res.status, changed: (await memberIds(teamOf(like))).includes(newcomer) && !!user };
       });
     });
@@ -126,9 +109,9 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
           .post('/team/member_delete')
           .set(as(actor))
           .send({ team_id: teamOf(like), user_id: member });
-        const user = await t.prisma.liteLLM_UserTable.findUniqueOrThrow({ where: { user_id: member } });
+        const user = await h.prisma.liteLLM_UserTable.findUniqueOrThrow({ where: { user_id: member } });
         const gone = !(await memberIds(teamOf(like))).includes(member);
-        const membership = await t.prisma.liteLLM_TeamMembership.findUnique({
+        const membership = await h.prisma.liteLLM_TeamMembership.findUnique({
           where: { user_id_team_id: { user_id: member, team_id: teamOf(like) } },
         });
         expect([gone, !user.teams.includes(teamOf(like)), membership === null]).toEqual([gone, gone, gone]);
@@ -147,7 +130,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
         const entry = (row.members_with_roles as { user_id: string; role: string }[]).find(
           (m) => m.user_id === member,
         )!;
-        const membership = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+        const membership = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
           where: { user_id_team_id: { user_id: member, team_id: teamOf(like) } },
           include: { litellm_budget_table: true },
         });
@@ -165,7 +148,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
           .post(`/team/${teamOf(like)}/member/${member}/reset_spend`)
           .set(as(actor))
           .send({ reset_to: 0 });
-        const membership = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+        const membership = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
           where: { user_id_team_id: { user_id: member, team_id: teamOf(like) } },
         });
         return { status: res.status, changed: membership.spend === 0 };
@@ -175,18 +158,13 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
     it.each(rows)('POST /team/{id}/member/{uid}/reset_budget on %s', async (like, expected) => {
       await run(expected, async (actor) => {
         const member = await seedMember(teamOf(like));
-        const budget = await t.prisma.liteLLM_BudgetTable.create({
-          data: { max_budget: 3, created_by: 'test', updated_by: 'test' },
-        });
-        await t.prisma.liteLLM_TeamMembership.update({
-          where: { user_id_team_id: { user_id: member, team_id: teamOf(like) } },
-          data: { budget_id: budget.budget_id },
-        });
+        const budget = await createBudget(h.prisma, { max_budget: 3 });
+        await setTeamMembership(h.prisma, member, teamOf(like), { budget_id: budget.budget_id });
         const res = await http()
           .post(`/team/${teamOf(like)}/member/${member}/reset_budget`)
           .set(as(actor))
           .send({});
-        const membership = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+        const membership = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
           where: { user_id_team_id: { user_id: member, team_id: teamOf(like) } },
         });
         expect(membership.spend).toBe(5);
@@ -218,58 +196,48 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
     await http()
       .post('/team/update')
       .set(as('ORG_ADMIN'))
-      .send({ team_id: w.alpha, organization_id: w.orgA, team_alias: alias })
+      .send({ team_id: h.world.alpha, organization_id: h.world.orgA, team_alias: alias })
       .expect(200);
-    expect((await team(w.alpha))!.team_alias).toBe(alias);
+    expect((await team(h.world.alpha))!.team_alias).toBe(alias);
   });
 
   it('relocating an org A team to org B: proxy 200, admin of both orgs 200, everyone else 403', async () => {
     const both = uniq('both-admin');
-    await t.prisma.liteLLM_UserTable.create({ data: { user_id: both, user_role: 'org_admin' } });
-    await t.prisma.liteLLM_OrganizationMembership.createMany({
-      data: [w.orgA, w.orgB].map((organization_id) => ({
-        user_id: both,
-        organization_id,
-        user_role: 'org_admin',
-      })),
-    });
-    const bothKey = await createKey(t.prisma, { user_id: both });
+    await createUser(h.prisma, 'org_admin', { user_id: both });
+    for (const org of [h.world.orgA, h.world.orgB])
+      await addOrgMember(h.prisma, both, org, { user_role: 'org_admin' });
+    const bothKey = await createKey(h.prisma, { user_id: both });
     const callers: [string, Record<string, string>, number][] = [
       ['org_b_admin', as('ORG_B_ADMIN'), 403],
       ['org_admin', as('ORG_ADMIN'), 403],
       ['team_admin', as('TEAM_ADMIN'), 403],
       ['internal_user', as('INTERNAL_USER'), 403],
-      ['admin of both orgs', bearer(bothKey.raw), 200],
-      ['proxy_admin', bearer(MASTER_KEY), 200],
+      ['admin of both orgs', as(bothKey.raw), 200],
+      ['proxy_admin', h.master, 200],
     ];
     for (const [who, headers, status] of callers) {
       // A team whose members are all in org B already, so the move itself is valid.
       const teamId = uniq('movable');
-      await t.prisma.liteLLM_TeamTable.create({
-        data: {
-          team_id: teamId,
-          organization_id: w.orgA,
-          members_with_roles: [
-            { user_id: id('TEAM_ADMIN'), role: 'admin' },
-            { user_id: id('ORG_B_ADMIN'), role: 'user' },
-          ],
-        },
+      await createTeam(h.prisma, {
+        team_id: teamId,
+        team_alias: null,
+        organization_id: h.world.orgA,
+        members_with_roles: [
+          { user_id: id('TEAM_ADMIN'), role: 'admin' },
+          { user_id: id('ORG_B_ADMIN'), role: 'user' },
+        ],
       });
-      await t.prisma.liteLLM_OrganizationMembership.upsert({
-        where: { user_id_organization_id: { user_id: id('TEAM_ADMIN'), organization_id: w.orgB } },
-        create: { user_id: id('TEAM_ADMIN'), organization_id: w.orgB, user_role: 'internal_user' },
-        update: {},
-      });
+      await addOrgMember(h.prisma, id('TEAM_ADMIN'), h.world.orgB);
       const res = await http()
         .post('/team/update')
         .set(headers)
-        .send({ team_id: teamId, organization_id: w.orgB });
+        .send({ team_id: teamId, organization_id: h.world.orgB });
       expect({ who, status: res.status }).toEqual({ who, status });
       if (who === 'org_b_admin') expect(res.body.error.message).toContain('do not have access to this team');
-      expect((await team(teamId))!.organization_id).toBe(status === 200 ? w.orgB : w.orgA);
+      expect((await team(teamId))!.organization_id).toBe(status === 200 ? h.world.orgB : h.world.orgA);
     }
-    await t.prisma.liteLLM_OrganizationMembership.delete({
-      where: { user_id_organization_id: { user_id: id('TEAM_ADMIN'), organization_id: w.orgB } },
+    await h.prisma.liteLLM_OrganizationMembership.delete({
+      where: { user_id_organization_id: { user_id: id('TEAM_ADMIN'), organization_id: h.world.orgB } },
     });
   });
 
@@ -286,7 +254,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
           .post('/team/delete')
           .set(as(actor))
           .send({ team_ids: [teamId], organization_id: org });
-        const keyRow = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
+        const keyRow = await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
         const gone = (await team(teamId)) === null;
         expect(keyRow === null).toBe(gone);
         return { status: res.status, changed: gone };
@@ -309,7 +277,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
             .expect(200);
           expect((await team(teamId))!.blocked).toBe(false);
         } else {
-          await t.prisma.liteLLM_TeamTable.update({ where: { team_id: teamId }, data: { blocked: true } });
+          await updateTeam(h.prisma, teamId, { blocked: true });
           const unblock = await http()
             .post('/team/unblock')
             .set(as(actor))
@@ -331,8 +299,8 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
     ];
     const expected: [string | null, Record<string, number>][] = [
       [null, { PROXY_ADMIN: 200, ORG_ADMIN: 401, ORG_B_ADMIN: 401 }],
-      [w.orgA, { PROXY_ADMIN: 200, ORG_ADMIN: 200, ORG_B_ADMIN: 401 }],
-      [w.orgB, { PROXY_ADMIN: 200, ORG_ADMIN: 401, ORG_B_ADMIN: 200 }],
+      [h.world.orgA, { PROXY_ADMIN: 200, ORG_ADMIN: 200, ORG_B_ADMIN: 401 }],
+      [h.world.orgB, { PROXY_ADMIN: 200, ORG_ADMIN: 401, ORG_B_ADMIN: 200 }],
     ];
     for (const [org, statuses] of expected) {
       const actual: Record<string, number> = {};
@@ -407,8 +375,8 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
         const res = await http()
           .post('/team/member_add')
           .set(as(actor))
-          .send({ team_id: w.alpha, member: [{ user_id: newcomer, role: 'admin' }] });
-        const listed = (await team(w.alpha))!.members_with_roles as { user_id: string; role: string }[];
+          .send({ team_id: h.world.alpha, member: [{ user_id: newcomer, role: 'admin' }] });
+        const listed = (await team(h.world.alpha))!.members_with_roles as { user_id: string; role: string }[];
         const changed = listed.some((m) => m.user_id === newcomer && m.role === 'admin');
         return { status: res.status, changed };
       });
@@ -416,13 +384,13 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
 
     it('member_update of a budget', async () => {
       await check([200, 403, 403, 403, 200], async (actor) => {
-        const member = await seedMember(w.alpha);
+        const member = await seedMember(h.world.alpha);
         const res = await http()
           .post('/team/member_update')
           .set(as(actor))
-          .send({ team_id: w.alpha, user_id: member, max_budget_in_team: 11, tpm_limit: 5 });
-        const m = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
-          where: { user_id_team_id: { user_id: member, team_id: w.alpha } },
+          .send({ team_id: h.world.alpha, user_id: member, max_budget_in_team: 11, tpm_limit: 5 });
+        const m = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+          where: { user_id_team_id: { user_id: member, team_id: h.world.alpha } },
           include: { litellm_budget_table: true },
         });
         return { status: res.status, changed: m.litellm_budget_table?.max_budget === 11 };
@@ -431,7 +399,10 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
 
     it('permissions_list and permissions_update', async () => {
       await check([200, 403, 403, 403, 200], async (actor) => {
-        const res = await http().get('/team/permissions_list').query({ team_id: w.alpha }).set(as(actor));
+        const res = await http()
+          .get('/team/permissions_list')
+          .query({ team_id: h.world.alpha })
+          .set(as(actor));
         if (res.status === 200) {
           expect(res.body.team_member_permissions).toEqual(['/key/info', '/key/health']);
           expect(res.body.all_available_permissions).toContain('/key/generate');
@@ -450,21 +421,18 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
         const res = await http()
           .post('/team/permissions_update')
           .set(as(actor))
-          .send({ team_id: w.alpha, team_member_permissions: perms });
+          .send({ team_id: h.world.alpha, team_member_permissions: perms });
         return {
           status: res.status,
-          changed: (await team(w.alpha))!.team_member_permissions.includes(perms[2]),
+          changed: (await team(h.world.alpha))!.team_member_permissions.includes(perms[2]),
         };
       });
-      await t.prisma.liteLLM_TeamTable.update({
-        where: { team_id: w.alpha },
-        data: { team_member_permissions: [] },
-      });
+      await updateTeam(h.prisma, h.world.alpha, { team_member_permissions: [] });
     });
 
     it('GET /team/info: team admin, member and org admin 200; others 403', async () => {
       await check([200, 200, 403, 403, 200], async (actor) => ({
-        status: (await http().get('/team/info').query({ team_id: w.alpha }).set(as(actor))).status,
+        status: (await http().get('/team/info').query({ team_id: h.world.alpha }).set(as(actor))).status,
       }));
     });
 
@@ -473,7 +441,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
         status: (
           await http()
             .get('/team/daily/activity')
-            .query({ team_ids: w.alpha, start_date: '2026-01-01', end_date: '2026-01-31' })
+            .query({ team_ids: h.world.alpha, start_date: '2026-01-01', end_date: '2026-01-31' })
             .set(as(actor))
         ).status,
       }));
@@ -485,34 +453,34 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
         const res = await http()
           .post('/team/update')
           .set(as(actor))
-          .send({ team_id: w.alpha, max_budget: budget });
-        return { status: res.status, changed: (await team(w.alpha))!.max_budget === budget };
+          .send({ team_id: h.world.alpha, max_budget: budget });
+        return { status: res.status, changed: (await team(h.world.alpha))!.max_budget === budget };
       });
       await http()
         .post('/team/update')
-        .set(bearer(MASTER_KEY))
-        .send({ team_id: w.alpha, team_admin_permissions: ['max_budget'] })
+        .set(h.master)
+        .send({ team_id: h.world.alpha, team_admin_permissions: ['max_budget'] })
         .expect(200);
       await check([200, 403, 403, 403, 200], async (actor) => {
         const budget = Math.round(Math.random() * 1000) + 1;
         const res = await http()
           .post('/team/update')
           .set(as(actor))
-          .send({ team_id: w.alpha, max_budget: budget });
-        return { status: res.status, changed: (await team(w.alpha))!.max_budget === budget };
+          .send({ team_id: h.world.alpha, max_budget: budget });
+        return { status: res.status, changed: (await team(h.world.alpha))!.max_budget === budget };
       });
       // The permission covers max_budget only.
       await http()
         .post('/team/update')
         .set(as('TEAM_ADMIN'))
-        .send({ team_id: w.alpha, models: ['x'] })
+        .send({ team_id: h.world.alpha, models: ['x'] })
         .expect(403);
       await http()
         .post('/team/update')
-        .set(bearer(MASTER_KEY))
-        .send({ team_id: w.alpha, team_admin_permissions: null })
+        .set(h.master)
+        .send({ team_id: h.world.alpha, team_admin_permissions: null })
         .expect(200);
-      expect((await team(w.alpha))!.metadata).not.toHaveProperty('team_admin_permissions');
+      expect((await team(h.world.alpha))!.metadata).not.toHaveProperty('team_admin_permissions');
     });
 
     it('/team/delete and /team/block without org context: 401 for everyone but proxy admins', async () => {

@@ -1,6 +1,15 @@
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { uniq } from './app.factory';
-import { createKey } from './factories';
+import {
+  addOrgMember,
+  createBudget,
+  createKey,
+  createOrganization,
+  createTeam,
+  createUser,
+  setTeamMembership,
+  TeamMember,
+} from './factories';
 
 /**
  * The world LiteLLM's behaviour-pin suite seeds (spec tenancy.md §0.3), with unique ids so that
@@ -64,31 +73,26 @@ export async function createWorld(prisma: PrismaService): Promise<World> {
   const teamOf = (name: ActorName) =>
     ALPHA_MEMBERS.includes(name) ? alpha : name === 'CROSS_ORG_USER' ? beta : null;
 
-  const budget = await prisma.liteLLM_BudgetTable.create({
-    data: { created_by: 'world', updated_by: 'world' },
-  });
+  const budget = await createBudget(prisma, { created_by: 'world', updated_by: 'world' });
   for (const [org, alias] of [
     [orgA, 'alpha'],
     [orgB, 'beta'],
   ]) {
-    await prisma.liteLLM_OrganizationTable.create({
-      data: {
-        organization_id: org,
-        organization_alias: `${alias}-${id}`,
-        budget_id: budget.budget_id,
-        created_by: 'world',
-        updated_by: 'world',
-      },
+    await createOrganization(prisma, {
+      organization_id: org,
+      organization_alias: `${alias}-${id}`,
+      budget_id: budget.budget_id,
+      created_by: 'world',
+      updated_by: 'world',
     });
   }
-  await prisma.liteLLM_UserTable.createMany({
-    data: ACTORS.map((name) => ({
+  for (const name of ACTORS) {
+    await createUser(prisma, role(name), {
       user_id: userId(name),
-      user_role: role(name),
       teams: teamOf(name) ? [teamOf(name)!] : [],
-    })),
-  });
-  const members = (names: ActorName[]) =>
+    });
+  }
+  const members = (names: ActorName[]): TeamMember[] =>
     names.map((n) => ({ user_id: userId(n), role: n === 'TEAM_ADMIN' ? 'admin' : 'user' }));
   const teams: [string, string, ActorName[]][] = [
     [alpha, orgA, ALPHA_MEMBERS],
@@ -96,27 +100,20 @@ export async function createWorld(prisma: PrismaService): Promise<World> {
     [gamma, orgA, []],
   ];
   for (const [teamId, org, names] of teams) {
-    await prisma.liteLLM_TeamTable.create({
-      data: {
-        team_id: teamId,
-        team_alias: teamId,
-        organization_id: org,
-        members_with_roles: members(names),
-        admins: names.filter((n) => n === 'TEAM_ADMIN').map(userId),
-        members: names.filter((n) => n !== 'TEAM_ADMIN').map(userId),
-      },
+    await createTeam(prisma, {
+      team_id: teamId,
+      team_alias: teamId,
+      organization_id: org,
+      roster: members(names),
     });
   }
-  await prisma.liteLLM_OrganizationMembership.createMany({
-    data: ACTORS.filter((n) => n !== 'PROXY_ADMIN').map((name) => ({
-      user_id: userId(name),
-      organization_id: orgOf(name),
+  for (const name of ACTORS.filter((n) => n !== 'PROXY_ADMIN')) {
+    await addOrgMember(prisma, userId(name), orgOf(name), {
       user_role: name === 'ORG_ADMIN' || name === 'ORG_B_ADMIN' ? 'org_admin' : 'internal_user',
-    })),
-  });
-  await prisma.liteLLM_TeamMembership.createMany({
-    data: ACTORS.filter((n) => teamOf(n)).map((name) => ({ user_id: userId(name), team_id: teamOf(name)! })),
-  });
+    });
+  }
+  for (const name of ACTORS.filter((n) => teamOf(n)))
+    await setTeamMembership(prisma, userId(name), teamOf(name)!);
 
   const actors = {} as Record<ActorName, Actor>;
   for (const name of ACTORS) {
