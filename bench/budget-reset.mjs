@@ -6,35 +6,26 @@
 // (BENCH_DATABASE_URL=postgresql://... picks the server; default the machine's PostgreSQL at 127.0.0.1:5432;
 // BENCH_KEYS / BENCH_USERS / BENCH_TEAMS / BENCH_DUE_PERCENT / SCHEDULER_BATCH_SIZE to vary;
 // BENCH_FRESH=1 for freshly loaded tables). Creates and drops its own database.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+// BENCH_BASELINE=/path/to/a/built/checkout: after the plain UPDATE, the reset runs BENCH_PAIRS times (3) per
+// build, in alternating order (build, baseline, baseline, build, …), on the same seeded tables: before each
+// run the rows it reset are due again (their spend and an hour-old budget_reset_at back, then VACUUM
+// ANALYZE and CHECKPOINT, the job-run records cleared). Prints each run, then the medians and
+// build/baseline overall and per pair.
+import { builds, connect, createDatabase, describe, inTurns, median, migrate, PAIRS } from './harness.mjs';
+import { ratio, startApp } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const { runMigrations } = require('../dist/platform/prisma/migrations.js');
-
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 10_000);
 const DUE_PERCENT = Number(process.env.BENCH_DUE_PERCENT ?? 100); // of the keys; an hourly tick: 1
 
-const dbName = `bench_reset_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: SERVER });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(SERVER);
-url.pathname = `/${dbName}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
+const list = builds();
+const paired = list.length > 1;
+const database = await createDatabase('bench_reset');
 let app;
-const db = new pg.Client({ connectionString: url.toString() });
+const db = await connect(database.url);
 try {
-  await runMigrations(url.toString());
-  await db.connect();
+  await migrate(list[0].root, database.url);
   const TABLES = ['LiteLLM_VerificationToken', 'LiteLLM_UserTable', 'LiteLLM_TeamTable'];
   const plain = (table) => `bench_plain_${table}`;
   // The baseline: copies with the indexes the tables had before our migration dropped LiteLLM's
@@ -101,49 +92,96 @@ try {
     `one plain UPDATE per table of the same due rows on copies with the seed's indexes (LiteLLM's, with (budget_reset_at, expires) on keys, plus our created_at index) and default fillfactor: ${plainMs} ms ${JSON.stringify(plainPerTable)}`,
   );
 
-  t0 = Date.now();
-  app = spawn(process.execPath, ['dist/main.js', '--no-migrate'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url.toString(),
-      LITELLM_MASTER_KEY: 'sk-bench-master',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      LITELLM_DATA_DIR: dataDir,
-      DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '60',
-      PROXY_BUDGET_RESCHEDULER_MIN_TIME: '86400',
-      PROXY_BUDGET_RESCHEDULER_MAX_TIME: '86400',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  let run;
-  while (Date.now() - t0 < 300_000) {
-    const { rows } = await db.query(
-      `SELECT status, rows_affected, details, extract(epoch from finished_at - started_at) * 1000 AS ms
-       FROM "ControlPlane_JobRun" WHERE job_name = 'budget_reset' AND status <> 'running'`,
-    );
-    if (rows[0]) {
-      run = rows[0];
-      break;
+  /** One reset run of that build: the app starts, its scheduler runs the job once; the app stops. */
+  const resetRun = async (b) => {
+    const started = Date.now();
+    app = await startApp(b.root, {
+      url: database.url,
+      args: ['--no-migrate'],
+      port: 0,
+      env: {
+        LITELLM_MASTER_KEY: 'sk-bench-master',
+        DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '60',
+        PROXY_BUDGET_RESCHEDULER_MIN_TIME: '86400',
+        PROXY_BUDGET_RESCHEDULER_MAX_TIME: '86400',
+      },
+    });
+    let run;
+    while (Date.now() - started < 300_000) {
+      const { rows } = await db.query(
+        `SELECT status, rows_affected, details, extract(epoch from finished_at - started_at) * 1000 AS ms
+         FROM "ControlPlane_JobRun" WHERE job_name = 'budget_reset' AND status <> 'running'`,
+      );
+      if (rows[0]) {
+        run = rows[0];
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await app.stop();
+    app = undefined;
+    if (!run || run.status !== 'done') throw new Error(`reset did not finish: ${JSON.stringify(run)}`);
+    const { rows: left } = await db.query(
+      `SELECT count(*)::int AS n FROM "LiteLLM_VerificationToken" WHERE budget_reset_at <= now() - interval '1 minute'`,
+    );
+    return { ms: Number(run.ms), rows: run.rows_affected, left: left[0].n, details: run.details };
+  };
+
+  if (!paired) {
+    const run = await resetRun(list[0]);
+    console.log(
+      `one budget-reset run (our schema: no budget_reset_at index, key fillfactor 70): ${run.ms.toFixed(0)} ms, ${run.rows} rows reset, ${run.left} keys still due`,
+    );
+    console.log(`per table: ${JSON.stringify(run.details)}`);
+    console.log(`reset / plain UPDATE = ${(run.ms / plainMs).toFixed(2)} (goal ≤ 0.5)`);
+  } else {
+    // What each run resets, kept aside to make it due again: the rows due now, with their spend.
+    const ID = {
+      LiteLLM_VerificationToken: 'token',
+      LiteLLM_UserTable: 'user_id',
+      LiteLLM_TeamTable: 'team_id',
+    };
+    for (const table of TABLES)
+      await db.query(
+        `CREATE UNLOGGED TABLE "bench_due_${table}" AS SELECT ${ID[table]} AS id, spend FROM "${table}"
+         WHERE budget_reset_at <= now() AND budget_duration IS NOT NULL`,
+      );
+    const rearm = async () => {
+      for (const table of TABLES)
+        await db.query(
+          `UPDATE "${table}" t SET spend = d.spend, budget_reset_at = now() - interval '1 hour'
+           FROM "bench_due_${table}" d WHERE t.${ID[table]} = d.id`,
+        );
+      await db.query('DELETE FROM "ControlPlane_JobRun"');
+      for (const table of TABLES) await db.query(`VACUUM ANALYZE "${table}"`);
+      await db.query('CHECKPOINT');
+    };
+    // Every run then starts from the same kind of table: reset once, re-armed once, vacuumed.
+    await rearm();
+    console.log(`${describe(list)}; ${PAIRS} runs each, re-armed in between`);
+    const runs = list.map(() => []);
+    const perPair = [];
+    for (let round = 0; round < PAIRS; round++) {
+      const ms = [];
+      for (const i of inTurns([0, 1], round)) {
+        const run = await resetRun(list[i]);
+        runs[i].push(run.ms);
+        ms[i] = run.ms;
+        console.log(
+          `${list[i].name}: ${run.ms.toFixed(0)} ms, ${run.rows} rows reset, ${run.left} keys still due, reset / plain ${ratio(run.ms, plainMs)}; phases ${JSON.stringify(run.details.phase_ms ?? {})}`,
+        );
+        if (round < PAIRS - 1 || i !== inTurns([0, 1], round)[1]) await rearm();
+      }
+      perPair.push(ratio(ms[0], ms[1]));
+    }
+    console.log(
+      `median reset: ${list.map((b, i) => `${b.label} ${median(runs[i]).toFixed(0)} ms (${runs[i].map((m) => m.toFixed(0)).join(', ')})`).join(', ')};` +
+        ` ${list[0].label}/${list[1].label} ${ratio(median(runs[0]), median(runs[1]))} (pairs ${perPair.join(', ')});` +
+        ` reset / plain UPDATE ${list.map((b, i) => `${b.label} ${ratio(median(runs[i]), plainMs)}`).join(', ')} (goal ≤ 0.5)`,
+    );
   }
-  if (!run || run.status !== 'done') throw new Error(`reset did not finish: ${JSON.stringify(run)}`);
-  const { rows: left } = await db.query(
-    `SELECT count(*)::int AS n FROM "LiteLLM_VerificationToken" WHERE budget_reset_at <= now() - interval '1 minute'`,
-  );
-  console.log(
-    `one budget-reset run (our schema: no budget_reset_at index, key fillfactor 70): ${Number(run.ms).toFixed(0)} ms, ${run.rows_affected} rows reset, ${left[0].n} keys still due`,
-  );
-  console.log(`per table: ${JSON.stringify(run.details)}`);
-  console.log(`reset / plain UPDATE = ${(Number(run.ms) / plainMs).toFixed(2)} (goal ≤ 0.5)`);
 } finally {
-  app?.kill('SIGTERM');
-  await new Promise((r) =>
-    app && app.exitCode === null && app.signalCode === null ? app.once('exit', r) : r(),
-  );
+  await app?.stop();
   await db.end().catch(() => undefined);
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
+  await database.drop();
 }

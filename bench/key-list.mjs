@@ -1,43 +1,24 @@
 // Benchmark: GET /key/list and GET /key/info on 300,000 keys (issue: LiteLLM's UI falls over near 380k).
 // Usage: npm run build && node bench/key-list.mjs   (BENCH_DATABASE_URL=postgresql://... to pick the server;
 // default: the machine's PostgreSQL at 127.0.0.1:5432). Creates and drops its own database. Prints p50/p95.
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+// BENCH_KEYS (300,000), BENCH_ROUNDS (200 requests per scenario).
+// BENCH_BASELINE=/path/to/a/built/checkout: both builds serve the same seeded database side by side; each
+// scenario runs BENCH_PAIRS rounds (3) of BENCH_ROUNDS requests to each, one request to each in turns, and
+// the script prints p50/p95 of each over all rounds, and p50 build/baseline overall and per round.
+import { builds, connect, createDatabase, describe, get, inTurns, migrate, PAIRS } from './harness.mjs';
+import { quantile, ratio, startApp, timed } from './harness.mjs';
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const KEYS = Number(process.env.BENCH_KEYS ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const MASTER = 'sk-bench-master-key';
-const PORT = 4400 + Math.floor(Math.random() * 500);
 
-const dbName = `bench_keys_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: SERVER });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(SERVER);
-url.pathname = `/${dbName}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
-let app;
+const list = builds();
+const paired = list.length > 1;
+const database = await createDatabase('bench_keys');
+const apps = [];
 try {
-  app = spawn(process.execPath, ['dist/main.js'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url.toString(),
-      LITELLM_MASTER_KEY: MASTER,
-      PORT: String(PORT),
-      LOG_LEVEL: 'warn',
-      LITELLM_DATA_DIR: dataDir,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitReady();
-
-  const db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
+  await migrate(list[0].root, database.url);
+  const db = await connect(database.url);
   const t0 = Date.now();
   await db.query(`
     INSERT INTO "LiteLLM_VerificationToken" (token, key_name, key_alias, user_id, team_id, models, spend, created_at, updated_at)
@@ -47,6 +28,17 @@ try {
   await db.query('VACUUM ANALYZE "LiteLLM_VerificationToken"'); // what autovacuum does to a settled table
   console.log(`seeded ${KEYS} keys in ${Date.now() - t0} ms`);
   await db.end();
+
+  for (const b of list)
+    apps.push(
+      await startApp(b.root, {
+        url: database.url,
+        args: ['--no-migrate'],
+        env: { LITELLM_MASTER_KEY: MASTER },
+      }),
+    );
+  if (paired)
+    console.log(`${describe(list)}; ${PAIRS} rounds, ${ROUNDS} requests per scenario, build and round`);
 
   const master = { Authorization: `Bearer ${MASTER}` };
   const scenarios = [
@@ -58,39 +50,37 @@ try {
     ['GET /key/list sort_by=spend', () => `/key/list?sort_by=spend&size=100`],
     ['GET /key/info?key=<raw>', (i) => `/key/info?key=sk-bench-${((i * 7919) % KEYS) + 1}`],
   ];
+  const measure = async (app, path) => {
+    for (let i = 0; i < 5; i++) await get(app.base, path(i), master); // warm-up
+    return timed(ROUNDS, (i) => get(app.base, path(i), master));
+  };
+  const q = (times, p) => quantile(times, p).toFixed(1);
   for (const [name, path] of scenarios) {
-    for (let i = 0; i < 5; i++) await get(path(i), master); // warm-up
-    const times = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const started = process.hrtime.bigint();
-      await get(path(i), master);
-      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (!paired) {
+      const times = await measure(apps[0], path);
+      console.log(`${name.padEnd(55)} p50 ${q(times, 0.5)} ms   p95 ${q(times, 0.95)} ms   (n=${ROUNDS})`);
+      continue;
     }
-    times.sort((a, b) => a - b);
-    const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
-    console.log(`${name.padEnd(55)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   (n=${ROUNDS})`);
+    // Request by request in turns (build, baseline, baseline, build, …): both see the same moment of a
+    // shared machine.
+    const times = list.map(() => []);
+    const perRound = [];
+    for (let round = 0; round < PAIRS; round++) {
+      const t = list.map(() => []);
+      for (const i of [0, 1]) for (let w = 0; w < 5; w++) await get(apps[i].base, path(w), master); // warm-up
+      for (let n = 0; n < ROUNDS; n++)
+        for (const i of inTurns([0, 1], n))
+          t[i].push(...(await timed(1, () => get(apps[i].base, path(n), master))));
+      for (const i of [0, 1]) times[i].push(...t[i]);
+      perRound.push(ratio(quantile(t[0], 0.5), quantile(t[1], 0.5)));
+    }
+    console.log(
+      `${name.padEnd(55)} ${list.map((b, i) => `${b.label} p50 ${q(times[i], 0.5)} ms p95 ${q(times[i], 0.95)} ms`).join('   ')}` +
+        `   p50 ${list[0].label}/${list[1].label} ${ratio(quantile(times[0], 0.5), quantile(times[1], 0.5))}` +
+        ` (rounds ${perRound.join(', ')}), p95 ${ratio(quantile(times[0], 0.95), quantile(times[1], 0.95))}   (n=${ROUNDS}×${PAIRS} each)`,
+    );
   }
 } finally {
-  app?.kill('SIGTERM');
-  await new Promise((r) => (app && app.exitCode === null ? app.once('exit', r) : r()));
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
-}
-
-async function get(path, headers) {
-  const res = await fetch(`http://127.0.0.1:${PORT}${path}`, { headers });
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
-}
-
-async function waitReady() {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health/readiness`)).status === 200) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('app did not start');
+  for (const app of apps) await app.stop();
+  await database.drop();
 }

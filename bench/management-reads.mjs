@@ -4,44 +4,24 @@
 // Usage: npm run build && node bench/management-reads.mjs
 //   BENCH_DATABASE_URL=postgresql://... (default: the machine's PostgreSQL; a database is created and dropped)
 //   BENCH_CONNECTIONS (50), BENCH_SECONDS (10 per route), BENCH_KEYS (10,000 keys in the database)
+//   BENCH_BUILD=/path (another built checkout to measure; default this one)
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { builds, connect, createDatabase, post as postTo, startApp } from './harness.mjs';
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 const MASTER = 'sk-bench-master-key';
-const PORT = 4900 + Math.floor(Math.random() * 500);
-const BASE = `http://127.0.0.1:${PORT}`;
 
-const dbName = `bench_reads_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: SERVER });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(SERVER);
-url.pathname = `/${dbName}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
+const database = await createDatabase('bench_reads');
 let app;
+let BASE;
 try {
-  app = spawn(process.execPath, ['dist/main.js'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url.toString(),
-      LITELLM_MASTER_KEY: MASTER,
-      PORT: String(PORT),
-      LOG_LEVEL: 'warn',
-      LITELLM_DATA_DIR: dataDir,
-      SCHEDULER_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  app = await startApp(builds()[0].root, {
+    url: database.url,
+    env: { LITELLM_MASTER_KEY: MASTER, SCHEDULER_ENABLED: 'false' },
   });
-  await waitReady();
+  BASE = app.base;
 
   // The caller: an internal user in a team of 20 members, with a key of its own, among KEYS others.
   const master = { Authorization: `Bearer ${MASTER}` };
@@ -68,8 +48,7 @@ try {
   for (let i = 0; i < 5; i++)
     await post('/key/generate', { user_id: user.user_id, key_alias: `own-${i}` }, master);
 
-  const db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
+  const db = await connect(database.url);
   await db.query(
     `
     INSERT INTO "LiteLLM_VerificationToken" (token, key_name, user_id, team_id, models, spend, created_at, updated_at)
@@ -106,35 +85,14 @@ try {
     );
   }
 } finally {
-  app?.kill('SIGTERM');
-  await new Promise((r) => (app && app.exitCode === null ? app.once('exit', r) : r()));
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-  rmSync(dataDir, { recursive: true, force: true });
+  await app?.stop();
+  await database.drop();
 }
 
 function load(path, headers, duration) {
   return autocannon({ url: BASE + path, headers, connections: CONNECTIONS, duration });
 }
 
-async function post(path, body, headers) {
-  const res = await fetch(BASE + path, {
-    method: 'POST',
-    headers: { ...headers, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-async function waitReady() {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${BASE}/health/readiness`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('app did not start');
+function post(path, body, headers) {
+  return postTo(BASE, path, body, headers);
 }
