@@ -1,33 +1,35 @@
-import request from 'supertest';
 import { nextResetAt } from '../src/platform/common/duration';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createUser } from './factories';
+import { uniq } from './app.factory';
+import {
+  addOrgMember,
+  createCustomer,
+  createKey,
+  createOrganization,
+  createProject,
+  createTag,
+  createTeam,
+  createUser,
+  createUserWithKey,
+  setTeamMembership,
+} from './factories';
+import { useE2e } from './harness';
 
 describe('budgets (/budget/*)', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
+  const h = useE2e();
+  const { http } = h;
+  const asMaster = h.master;
 
   /** A user with `role` and a key of theirs. */
-  const actor = async (role: string) => {
-    const user = await createUser(t.prisma, role);
-    const { raw } = await createKey(t.prisma, { user_id: user.user_id });
-    return { userId: user.user_id, headers: bearer(raw) };
-  };
+  const actor = (role: string) => createUserWithKey(h.prisma, role);
   const newBudget = (body: Record<string, unknown>, headers = asMaster) =>
     http().post('/budget/new').set(headers).send(body);
   const budgetRow = (budgetId: string) =>
-    t.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } });
+    h.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } });
   const auditRows = (budgetId: string) =>
-    t.prisma.liteLLM_AuditLog.findMany({
+    h.prisma.liteLLM_AuditLog.findMany({
       where: { table_name: 'LiteLLM_BudgetTable', object_id: budgetId },
       orderBy: { updated_at: 'asc' },
     });
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
 
   describe('POST /budget/new', () => {
     it('should create a budget with the fields sent, created_by the caller, and an audit row', async () => {
@@ -316,7 +318,7 @@ describe('budgets (/budget/*)', () => {
     it('should return a plain list with the total in X-Total-Count', async () => {
       const budgetId = uniq('budget');
       await newBudget({ budget_id: budgetId }).expect(200);
-      const total = await t.prisma.liteLLM_BudgetTable.count();
+      const total = await h.prisma.liteLLM_BudgetTable.count();
       const res = await http().get('/budget/list').set(asMaster).expect(200);
       expect(Array.isArray(res.body)).toBe(true);
       expect(Number(res.headers['x-total-count'])).toBeGreaterThanOrEqual(total);
@@ -369,39 +371,26 @@ describe('budgets (/budget/*)', () => {
     it('should refuse to delete a budget still in use, name the users, and change nothing', async () => {
       const budgetId = uniq('budget');
       await newBudget({ budget_id: budgetId }).expect(200);
-      const user = await createUser(t.prisma);
-      const team = await t.prisma.liteLLM_TeamTable.create({ data: { team_id: uniq('team') } });
-      const { token } = await createKey(t.prisma, { budget_id: budgetId });
-      await createKey(t.prisma, { budget_id: budgetId });
-      await t.prisma.liteLLM_EndUserTable.create({ data: { user_id: uniq('cust'), budget_id: budgetId } });
-      await t.prisma.liteLLM_TeamMembership.create({
-        data: { user_id: user.user_id, team_id: team.team_id, budget_id: budgetId },
+      const user = await createUser(h.prisma);
+      const team = await createTeam(h.prisma, { team_alias: null });
+      const { token } = await createKey(h.prisma, { budget_id: budgetId });
+      await createKey(h.prisma, { budget_id: budgetId });
+      await createCustomer(h.prisma, { budget_id: budgetId });
+      await setTeamMembership(h.prisma, user.user_id, team.team_id, { budget_id: budgetId });
+      const org = await createOrganization(h.prisma, { budget_id: budgetId, models: [] });
+      await addOrgMember(h.prisma, user.user_id, org.organization_id, {
+        user_role: null,
+        budget_id: budgetId,
       });
-      const org = await t.prisma.liteLLM_OrganizationTable.create({
-        data: {
-          organization_alias: uniq('org'),
-          budget_id: budgetId,
-          models: [],
-          created_by: 'x',
-          updated_by: 'x',
-        },
-      });
-      await t.prisma.liteLLM_OrganizationMembership.create({
-        data: { user_id: user.user_id, organization_id: org.organization_id, budget_id: budgetId },
-      });
-      await t.prisma.liteLLM_TagTable.create({
-        data: { tag_name: uniq('tag'), models: [], budget_id: budgetId },
-      });
-      await t.prisma.liteLLM_ProjectTable.create({
-        data: { budget_id: budgetId, models: [], created_by: 'x', updated_by: 'x' },
-      });
+      await createTag(h.prisma, { budget_id: budgetId });
+      await createProject(h.prisma, { budget_id: budgetId });
 
       const res = await http().post('/budget/delete').set(asMaster).send({ id: budgetId }).expect(400);
       expect(res.body.error.message).toBe(
         `Budget '${budgetId}' is still in use (2 keys, 1 organization, 1 project, 1 tag, 1 customer, 1 team membership, 1 organization membership). Link them to another budget or delete them first.`,
       );
       expect(await budgetRow(budgetId)).not.toBeNull();
-      expect((await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token } }))?.budget_id).toBe(
+      expect((await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token } }))?.budget_id).toBe(
         budgetId,
       );
       expect((await auditRows(budgetId)).map((a) => a.action)).toEqual(['created']);

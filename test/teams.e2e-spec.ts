@@ -1,35 +1,36 @@
-import request from 'supertest';
 import { hashApiKey } from '../src/platform/common/hashing';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam, createUser } from './factories';
-import { createWorld, World } from './world';
+import { MASTER_KEY, uniq } from './app.factory';
+import {
+  bearer,
+  createDailyTeamSpend,
+  createKey,
+  createOrganization,
+  createTeam,
+  createUser,
+  setTeamMembership,
+  updateTeam,
+} from './factories';
+import { useE2e } from './harness';
 
 type Member = { user_id: string | null; user_email?: string | null; role: string };
 
 describe('teams (/team/*)', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const admin = () => bearer(MASTER_KEY);
-  const team = (teamId: string) => t.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
+  const h = useE2e({ world: true });
+  const { http } = h;
+  const admin = () => h.master;
+  const team = (teamId: string) => h.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
   const members = async (teamId: string) => (await team(teamId))!.members_with_roles as Member[];
-  const user = (userId: string) => t.prisma.liteLLM_UserTable.findUnique({ where: { user_id: userId } });
+  const user = (userId: string) => h.prisma.liteLLM_UserTable.findUnique({ where: { user_id: userId } });
   const audits = (objectId: string, action?: string) =>
-    t.prisma.liteLLM_AuditLog.findMany({
+    h.prisma.liteLLM_AuditLog.findMany({
       where: { object_id: objectId, ...(action ? { action } : {}) },
       orderBy: { updated_at: 'asc' },
     });
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
-
   describe('POST /team/new', () => {
     it('should create the team with its members, legacy arrays, aliases, member budget and an audit row', async () => {
-      const existing = await createUser(t.prisma);
-      const byEmail = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('e')}@x.io` });
+      const existing = await createUser(h.prisma);
+      const byEmail = await createUser(h.prisma, 'internal_user', { user_email: `${uniq('e')}@x.io` });
       const teamId = uniq('team');
       const res = await http()
         .post('/team/new')
@@ -70,7 +71,7 @@ describe('teams (/team/*)', () => {
       const metadata = row.metadata as Record<string, unknown>;
       expect(metadata).toMatchObject({ cost_center: 'R&D', tags: ['prod'] });
       expect(metadata.team_member_budget_id).toMatch(/^team-search-team-budget-[0-9a-f]{32}$/);
-      const budget = await t.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
+      const budget = await h.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
         where: { budget_id: metadata.team_member_budget_id as string },
       });
       expect([budget.max_budget, Number(budget.rpm_limit), Number(budget.tpm_limit)]).toEqual([
@@ -78,7 +79,7 @@ describe('teams (/team/*)', () => {
       ]);
       expect(budget.budget_duration).toBe('30d');
       // With a member-default budget every member links it.
-      const memberships = await t.prisma.liteLLM_TeamMembership.findMany({ where: { team_id: teamId } });
+      const memberships = await h.prisma.liteLLM_TeamMembership.findMany({ where: { team_id: teamId } });
       expect(memberships).toHaveLength(4);
       expect(new Set(memberships.map((m) => m.budget_id))).toEqual(new Set([budget.budget_id]));
       expect(row.budget_reset_at).not.toBeNull();
@@ -88,13 +89,13 @@ describe('teams (/team/*)', () => {
 
     it('should write no membership rows for plain members when the team has no default budget', async () => {
       const teamId = uniq('team');
-      const u = await createUser(t.prisma);
+      const u = await createUser(h.prisma);
       await http()
         .post('/team/new')
         .set(admin())
         .send({ team_id: teamId, members_with_roles: [{ user_id: u.user_id, role: 'user' }] })
         .expect(200);
-      expect(await t.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamId } })).toBe(0);
+      expect(await h.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamId } })).toBe(0);
       expect((await user(u.user_id))!.teams).toEqual([teamId]);
     });
 
@@ -110,7 +111,7 @@ describe('teams (/team/*)', () => {
     });
 
     it('should refuse a duplicate team_id with 400 and change nothing', async () => {
-      const existing = await createTeam(t.prisma, { max_budget: 5 });
+      const existing = await createTeam(h.prisma, { max_budget: 5 });
       const res = await http()
         .post('/team/new')
         .set(admin())
@@ -143,8 +144,8 @@ describe('teams (/team/*)', () => {
     });
 
     it('should check an org admin against their own key: models and budget', async () => {
-      const key = await createKey(t.prisma, {
-        user_id: w.actors.ORG_ADMIN.userId,
+      const key = await createKey(h.prisma, {
+        user_id: h.world.actors.ORG_ADMIN.userId,
         models: ['m1'],
         max_budget: 5,
       });
@@ -152,21 +153,21 @@ describe('teams (/team/*)', () => {
       const res = await http()
         .post('/team/new')
         .set(bearer(key.raw))
-        .send({ team_id: teamId, organization_id: w.orgA, models: ['m2'] });
+        .send({ team_id: teamId, organization_id: h.world.orgA, models: ['m2'] });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('Model not in allowed user models');
       const res2 = await http()
         .post('/team/new')
         .set(bearer(key.raw))
-        .send({ team_id: teamId, organization_id: w.orgA, max_budget: 6 });
+        .send({ team_id: teamId, organization_id: h.world.orgA, max_budget: 6 });
       expect(res2.body.error.message).toContain('max budget higher than user max');
       expect(await team(teamId)).toBeNull();
       await http()
         .post('/team/new')
         .set(bearer(key.raw))
-        .send({ team_id: teamId, organization_id: w.orgA, models: ['m1'], max_budget: 5 })
+        .send({ team_id: teamId, organization_id: h.world.orgA, models: ['m1'], max_budget: 5 })
         .expect(200);
-      expect((await members(teamId)).map((m) => m.user_id)).toEqual([w.actors.ORG_ADMIN.userId]);
+      expect((await members(teamId)).map((m) => m.user_id)).toEqual([h.world.actors.ORG_ADMIN.userId]);
     });
 
     it('should refuse team_admin_permissions and passthrough routes from an org admin (403)', async () => {
@@ -178,28 +179,17 @@ describe('teams (/team/*)', () => {
         const teamId = uniq('team');
         const res = await http()
           .post('/team/new')
-          .set(bearer(w.actors.ORG_ADMIN.key))
-          .send({ team_id: teamId, organization_id: w.orgA, ...body });
+          .set(bearer(h.world.actors.ORG_ADMIN.key))
+          .send({ team_id: teamId, organization_id: h.world.orgA, ...body });
         expect(res.status).toBe(403);
         expect(await team(teamId)).toBeNull();
       }
     });
 
     it('should refuse guaranteed throughput beyond the organization limit', async () => {
-      const budget = await t.prisma.liteLLM_BudgetTable.create({
-        data: { tpm_limit: 100, created_by: 't', updated_by: 't' },
-      });
       const org = uniq('org');
-      await t.prisma.liteLLM_OrganizationTable.create({
-        data: {
-          organization_id: org,
-          organization_alias: org,
-          budget_id: budget.budget_id,
-          created_by: 't',
-          updated_by: 't',
-        },
-      });
-      await createTeam(t.prisma, { organization_id: org, tpm_limit: 80 });
+      await createOrganization(h.prisma, { organization_id: org }, { tpm_limit: 100 });
+      await createTeam(h.prisma, { organization_id: org, tpm_limit: 80 });
       const res = await http()
         .post('/team/new')
         .set(admin())
@@ -240,11 +230,11 @@ describe('teams (/team/*)', () => {
       expect(row.max_budget).toBe(10);
       expect(row.models).toEqual(['m1']);
       expect(row.budget_reset_at).not.toBeNull();
-      const budget = await t.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
+      const budget = await h.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
         where: { budget_id: budgetId as string },
       });
       expect(budget.max_budget).toBe(20);
-      const aliases = await t.prisma.liteLLM_ModelTable.findUniqueOrThrow({ where: { id: row.model_id! } });
+      const aliases = await h.prisma.liteLLM_ModelTable.findUniqueOrThrow({ where: { id: row.model_id! } });
       expect(aliases.model_aliases).toEqual({ a: 'b' });
       const audit = (await audits(teamId, 'updated')).at(-1)!;
       expect(audit.before_value).toMatchObject({ max_budget: 10 });
@@ -262,21 +252,21 @@ describe('teams (/team/*)', () => {
     });
 
     it('should move a team for a proxy admin, add its members to the new org, and unset the org with ""', async () => {
-      const u = await createUser(t.prisma);
+      const u = await createUser(h.prisma);
       const teamId = uniq('team');
-      await createTeam(t.prisma, {
+      await createTeam(h.prisma, {
         team_id: teamId,
-        organization_id: w.orgA,
+        organization_id: h.world.orgA,
         members_with_roles: [{ user_id: u.user_id, role: 'user' }],
       });
       await http()
         .post('/team/update')
         .set(admin())
-        .send({ team_id: teamId, organization_id: w.orgB })
+        .send({ team_id: teamId, organization_id: h.world.orgB })
         .expect(200);
-      expect((await team(teamId))!.organization_id).toBe(w.orgB);
-      const membership = await t.prisma.liteLLM_OrganizationMembership.findUnique({
-        where: { user_id_organization_id: { user_id: u.user_id, organization_id: w.orgB } },
+      expect((await team(teamId))!.organization_id).toBe(h.world.orgB);
+      const membership = await h.prisma.liteLLM_OrganizationMembership.findUnique({
+        where: { user_id_organization_id: { user_id: u.user_id, organization_id: h.world.orgB } },
       });
       expect(membership?.user_role).toBe('internal_user');
       await http()
@@ -294,21 +284,9 @@ describe('teams (/team/*)', () => {
     });
 
     it('should refuse a move that does not fit the organization (403)', async () => {
-      const budget = await t.prisma.liteLLM_BudgetTable.create({
-        data: { max_budget: 10, created_by: 't', updated_by: 't' },
-      });
       const org = uniq('org');
-      await t.prisma.liteLLM_OrganizationTable.create({
-        data: {
-          organization_id: org,
-          organization_alias: org,
-          budget_id: budget.budget_id,
-          models: ['m1'],
-          created_by: 't',
-          updated_by: 't',
-        },
-      });
-      const allModels = await createTeam(t.prisma, { models: [] });
+      await createOrganization(h.prisma, { organization_id: org, models: ['m1'] }, { max_budget: 10 });
+      const allModels = await createTeam(h.prisma, { models: [] });
       const r1 = await http()
         .post('/team/update')
         .set(admin())
@@ -317,7 +295,7 @@ describe('teams (/team/*)', () => {
       expect(r1.body.error.message).toContain(
         'Team has access to all proxy models, but the organization does not.',
       );
-      const rich = await createTeam(t.prisma, { models: ['m1'], max_budget: 50 });
+      const rich = await createTeam(h.prisma, { models: ['m1'], max_budget: 50 });
       const r2 = await http()
         .post('/team/update')
         .set(admin())
@@ -330,25 +308,28 @@ describe('teams (/team/*)', () => {
     it('should let a proxy admin set and clear team_admin_permissions, and refuse it from org admins', async () => {
       const res = await http()
         .post('/team/update')
-        .set(bearer(w.actors.ORG_ADMIN.key))
-        .send({ team_id: w.gamma, team_admin_permissions: ['max_budget'] });
+        .set(bearer(h.world.actors.ORG_ADMIN.key))
+        .send({ team_id: h.world.gamma, team_admin_permissions: ['max_budget'] });
       expect(res.status).toBe(403);
-      expect((await team(w.gamma))!.metadata).toEqual({});
+      expect((await team(h.world.gamma))!.metadata).toEqual({});
       await http()
         .post('/team/update')
         .set(admin())
-        .send({ team_id: w.gamma, team_admin_permissions: ['projects', 'member_key_budgets', 'projects'] })
+        .send({
+          team_id: h.world.gamma,
+          team_admin_permissions: ['projects', 'member_key_budgets', 'projects'],
+        })
         .expect(200);
-      expect((await team(w.gamma))!.metadata).toEqual({
+      expect((await team(h.world.gamma))!.metadata).toEqual({
         team_admin_permissions: ['projects', 'member_key_budgets'],
       });
       // a metadata update never drops it
       await http()
         .post('/team/update')
         .set(admin())
-        .send({ team_id: w.gamma, metadata: { x: 1 } })
+        .send({ team_id: h.world.gamma, metadata: { x: 1 } })
         .expect(200);
-      expect((await team(w.gamma))!.metadata).toEqual({
+      expect((await team(h.world.gamma))!.metadata).toEqual({
         team_admin_permissions: ['projects', 'member_key_budgets'],
         x: 1,
       });
@@ -357,8 +338,8 @@ describe('teams (/team/*)', () => {
 
   it('team_admin_permissions set through /team/update reach the key rules: member_key_budgets (§20.3)', async () => {
     const teamId = uniq('team');
-    const lead = await createUser(t.prisma);
-    const dev = await createUser(t.prisma);
+    const lead = await createUser(h.prisma);
+    const dev = await createUser(h.prisma);
     await http()
       .post('/team/new')
       .set(admin())
@@ -370,8 +351,8 @@ describe('teams (/team/*)', () => {
         ],
       })
       .expect(200);
-    const leadKey = await createKey(t.prisma, { user_id: lead.user_id, team_id: teamId });
-    const devKey = await createKey(t.prisma, { user_id: dev.user_id, team_id: teamId });
+    const leadKey = await createKey(h.prisma, { user_id: lead.user_id, team_id: teamId });
+    const devKey = await createKey(h.prisma, { user_id: dev.user_id, team_id: teamId });
     const update = () =>
       http().post('/key/update').set(bearer(leadKey.raw)).send({ key: devKey.raw, max_budget: 3 });
     expect((await update()).status).toBe(403);
@@ -382,14 +363,14 @@ describe('teams (/team/*)', () => {
       .expect(200);
     expect((await update()).status).toBe(200);
     expect(
-      (await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: devKey.token } }))
+      (await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: devKey.token } }))
         .max_budget,
     ).toBe(3);
   });
 
   describe('POST /team/delete', () => {
     it('should archive the team and its keys, clear memberships, write audit rows, all in one go', async () => {
-      const u = await createUser(t.prisma);
+      const u = await createUser(h.prisma);
       const teamId = uniq('team');
       await http()
         .post('/team/new')
@@ -401,7 +382,7 @@ describe('teams (/team/*)', () => {
         .set(admin())
         .send({ team_id: teamId, user_id: u.user_id, max_budget_in_team: 1 })
         .expect(200);
-      const key = await createKey(t.prisma, { team_id: teamId, user_id: u.user_id });
+      const key = await createKey(h.prisma, { team_id: teamId, user_id: u.user_id });
       await http().get('/key/info').set(bearer(key.raw)).expect(200);
       const res = await http()
         .post('/team/delete')
@@ -411,7 +392,7 @@ describe('teams (/team/*)', () => {
         .expect(200);
       expect(res.body).toEqual({ deleted_teams: [teamId], deleted_keys: 1 });
       expect(await team(teamId)).toBeNull();
-      const archived = await t.prisma.liteLLM_DeletedTeamTable.findMany({ where: { team_id: teamId } });
+      const archived = await h.prisma.liteLLM_DeletedTeamTable.findMany({ where: { team_id: teamId } });
       expect(archived).toHaveLength(1);
       expect(archived[0]).toMatchObject({
         max_budget: 3,
@@ -423,8 +404,8 @@ describe('teams (/team/*)', () => {
         expect.arrayContaining([expect.objectContaining({ user_id: u.user_id })]),
       );
       expect(archived[0].created_at).not.toBeNull();
-      expect(await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } })).toBeNull();
-      const archivedKey = await t.prisma.liteLLM_DeletedVerificationToken.findFirst({
+      expect(await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } })).toBeNull();
+      const archivedKey = await h.prisma.liteLLM_DeletedVerificationToken.findFirst({
         where: { token: key.token },
       });
       expect(archivedKey).toMatchObject({
@@ -432,7 +413,7 @@ describe('teams (/team/*)', () => {
         deleted_by: 'default_user_id',
         litellm_changed_by: 'ops@corp',
       });
-      expect(await t.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamId } })).toBe(0);
+      expect(await h.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamId } })).toBe(0);
       expect((await user(u.user_id))!.teams).toEqual([]);
       expect(await audits(teamId, 'deleted')).toHaveLength(1);
       expect(await audits(key.token, 'deleted')).toHaveLength(1);
@@ -442,8 +423,8 @@ describe('teams (/team/*)', () => {
     });
 
     it('should delete nothing when one id of the batch is unknown (404)', async () => {
-      const a = await createTeam(t.prisma);
-      const key = await createKey(t.prisma, { team_id: a.team_id });
+      const a = await createTeam(h.prisma);
+      const key = await createKey(h.prisma, { team_id: a.team_id });
       const missing = 'missing-' + uniq();
       const res = await http()
         .post('/team/delete')
@@ -453,38 +434,38 @@ describe('teams (/team/*)', () => {
       expect(res.body.error.message).toBe(`Team not found, passed team_id=${missing}`);
       expect(await team(a.team_id)).not.toBeNull();
       expect(
-        await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } }),
+        await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } }),
       ).not.toBeNull();
-      expect(await t.prisma.liteLLM_DeletedTeamTable.count({ where: { team_id: a.team_id } })).toBe(0);
+      expect(await h.prisma.liteLLM_DeletedTeamTable.count({ where: { team_id: a.team_id } })).toBe(0);
     });
 
     it('should let an org admin delete a team of their organization only', async () => {
-      const mine = await createTeam(t.prisma, { organization_id: w.orgA });
-      const theirs = await createTeam(t.prisma, { organization_id: w.orgB });
+      const mine = await createTeam(h.prisma, { organization_id: h.world.orgA });
+      const theirs = await createTeam(h.prisma, { organization_id: h.world.orgB });
       const res = await http()
         .post('/team/delete')
-        .set(bearer(w.actors.ORG_ADMIN.key))
-        .send({ team_ids: [mine.team_id, theirs.team_id], organization_id: w.orgA });
+        .set(bearer(h.world.actors.ORG_ADMIN.key))
+        .send({ team_ids: [mine.team_id, theirs.team_id], organization_id: h.world.orgA });
       expect(res.status).toBe(401);
       expect(await team(mine.team_id)).not.toBeNull();
       await http()
         .post('/team/delete')
-        .set(bearer(w.actors.ORG_ADMIN.key))
-        .send({ team_ids: [mine.team_id], organization_id: w.orgA })
+        .set(bearer(h.world.actors.ORG_ADMIN.key))
+        .send({ team_ids: [mine.team_id], organization_id: h.world.orgA })
         .expect(200);
       expect(await team(mine.team_id)).toBeNull();
-      const [archived] = await t.prisma.liteLLM_DeletedTeamTable.findMany({
+      const [archived] = await h.prisma.liteLLM_DeletedTeamTable.findMany({
         where: { team_id: mine.team_id },
       });
-      expect(archived.deleted_by).toBe(w.actors.ORG_ADMIN.userId);
-      expect(archived.deleted_by_api_key).toBe(w.actors.ORG_ADMIN.token);
+      expect(archived.deleted_by).toBe(h.world.actors.ORG_ADMIN.userId);
+      expect(archived.deleted_by_api_key).toBe(h.world.actors.ORG_ADMIN.token);
     });
   });
 
   describe('members', () => {
     it('should add members by id (creating the user), by email, and a new email (uuid user), leaving the legacy arrays alone', async () => {
-      const teamRow = await createTeam(t.prisma, { admins: ['legacy-admin'], members: ['legacy-member'] });
-      const known = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('known')}@x.io` });
+      const teamRow = await createTeam(h.prisma, { admins: ['legacy-admin'], members: ['legacy-member'] });
+      const known = await createUser(h.prisma, 'internal_user', { user_email: `${uniq('known')}@x.io` });
       const newId = uniq('new-user');
       const newEmail = `${uniq('fresh')}@x.io`;
       const res = await http()
@@ -499,7 +480,7 @@ describe('teams (/team/*)', () => {
           ],
         })
         .expect(200);
-      const created = await t.prisma.liteLLM_UserTable.findFirstOrThrow({ where: { user_email: newEmail } });
+      const created = await h.prisma.liteLLM_UserTable.findFirstOrThrow({ where: { user_email: newEmail } });
       expect(created.user_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(await members(teamRow.team_id)).toEqual([
         { user_id: newId, user_email: null, role: 'user' },
@@ -518,12 +499,12 @@ describe('teams (/team/*)', () => {
       expect(row.admins).toEqual(['legacy-admin']);
       expect(row.members).toEqual(['legacy-member']);
       expect((await user(newId))!.teams).toEqual([teamRow.team_id]);
-      expect(await t.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamRow.team_id } })).toBe(0);
+      expect(await h.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamRow.team_id } })).toBe(0);
       expect(await audits(newId, 'created')).toHaveLength(1);
     });
 
     it('should give each new member a budget row of their own with max_budget_in_team', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       const res = await http()
         .post('/team/member_add')
         .set(admin())
@@ -544,11 +525,11 @@ describe('teams (/team/*)', () => {
     });
 
     it('should refuse bad members: none, mismatched id and email, ambiguous email', async () => {
-      const teamRow = await createTeam(t.prisma);
-      const a = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('a')}@x.io` });
+      const teamRow = await createTeam(h.prisma);
+      const a = await createUser(h.prisma, 'internal_user', { user_email: `${uniq('a')}@x.io` });
       const shared = `${uniq('shared')}@x.io`;
-      await createUser(t.prisma, 'internal_user', { user_email: shared });
-      await createUser(t.prisma, 'internal_user', { user_email: shared });
+      await createUser(h.prisma, 'internal_user', { user_email: shared });
+      await createUser(h.prisma, 'internal_user', { user_email: shared });
       const cases: [unknown, number, string][] = [
         [{ role: 'user' }, 400, 'Either user_id or user_email'],
         [
@@ -572,7 +553,7 @@ describe('teams (/team/*)', () => {
     });
 
     it('should refuse duplicates (single and all) and skip partial duplicates', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       const a = uniq('dup');
       await http()
         .post('/team/member_add')
@@ -636,17 +617,17 @@ describe('teams (/team/*)', () => {
     });
 
     it('should refuse to add a proxy admin unless the caller is a proxy admin', async () => {
-      const boss = await createUser(t.prisma, 'proxy_admin');
+      const boss = await createUser(h.prisma, 'proxy_admin');
       const res = await http()
         .post('/team/member_add')
-        .set(bearer(w.actors.TEAM_ADMIN.key))
-        .send({ team_id: w.alpha, member: { user_id: boss.user_id, role: 'user' } });
+        .set(bearer(h.world.actors.TEAM_ADMIN.key))
+        .send({ team_id: h.world.alpha, member: { user_id: boss.user_id, role: 'user' } });
       expect(res.status).toBe(403);
-      expect((await members(w.alpha)).some((m) => m.user_id === boss.user_id)).toBe(false);
+      expect((await members(h.world.alpha)).some((m) => m.user_id === boss.user_id)).toBe(false);
     });
 
     it('should lose no member when members are added concurrently', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       const ids = Array.from({ length: 8 }, () => uniq('race'));
       const results = await Promise.all(
         ids.map((userId) =>
@@ -662,15 +643,12 @@ describe('teams (/team/*)', () => {
     });
 
     it('should remove a member everywhere (by id or email) and 400 for a stranger', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       const stayer = uniq('stayer');
       const email = `${uniq('leaver')}@x.io`;
-      const leaver = await createUser(t.prisma, 'internal_user', { user_email: email });
+      const leaver = await createUser(h.prisma, 'internal_user', { user_email: email });
       // legacy arrays as an older LiteLLM (or /team/new) wrote them; member_add leaves them alone
-      await t.prisma.liteLLM_TeamTable.update({
-        where: { team_id: teamRow.team_id },
-        data: { admins: [leaver.user_id], members: [stayer] },
-      });
+      await updateTeam(h.prisma, teamRow.team_id, { admins: [leaver.user_id], members: [stayer] });
       await http()
         .post('/team/member_add')
         .set(admin())
@@ -683,7 +661,7 @@ describe('teams (/team/*)', () => {
           max_budget_in_team: 2,
         })
         .expect(200);
-      const key = await createKey(t.prisma, { team_id: teamRow.team_id, user_id: leaver.user_id });
+      const key = await createKey(h.prisma, { team_id: teamRow.team_id, user_id: leaver.user_id });
       const res = await http()
         .post('/team/member_delete')
         .set(admin())
@@ -694,10 +672,10 @@ describe('teams (/team/*)', () => {
       const row = (await team(teamRow.team_id))!;
       expect([row.admins, row.members]).toEqual([[], [stayer]]);
       expect((await user(leaver.user_id))!.teams).toEqual([]);
-      expect(await t.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamRow.team_id } })).toBe(1);
+      expect(await h.prisma.liteLLM_TeamMembership.count({ where: { team_id: teamRow.team_id } })).toBe(1);
       // LiteLLM keeps the member's keys.
       expect(
-        await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } }),
+        await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } }),
       ).not.toBeNull();
       const again = await http()
         .post('/team/member_delete')
@@ -746,13 +724,13 @@ describe('teams (/team/*)', () => {
       expect(row.admins).toContain(bob);
       expect(row.members).not.toContain(bob);
       expect((await members(teamId)).find((m) => m.user_id === bob)!.role).toBe('admin');
-      const bobs = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+      const bobs = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
         where: { user_id_team_id: { user_id: bob, team_id: teamId } },
         include: { litellm_budget_table: true },
       });
       expect(bobs.budget_id).not.toBe(defaultId);
       expect(bobs.litellm_budget_table).toMatchObject({ max_budget: 3, rpm_limit: BigInt(9) });
-      const shared = await t.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
+      const shared = await h.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
         where: { budget_id: defaultId },
       });
       expect(shared.max_budget).toBe(10);
@@ -762,7 +740,7 @@ describe('teams (/team/*)', () => {
         .set(admin())
         .send({ team_id: teamId, user_id: bob, max_budget_in_team: 4 })
         .expect(200);
-      const again = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+      const again = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
         where: { user_id_team_id: { user_id: bob, team_id: teamId } },
         include: { litellm_budget_table: true },
       });
@@ -778,10 +756,7 @@ describe('teams (/team/*)', () => {
       expect(sources).toMatchObject({ [bob]: 'member', [carol]: 'team_default' });
       expect(info.body.team_info.team_member_budget_table.max_budget).toBe(10);
       // reset_budget puts bob back on the default, spend untouched
-      await t.prisma.liteLLM_TeamMembership.update({
-        where: { user_id_team_id: { user_id: bob, team_id: teamId } },
-        data: { spend: 2.5 },
-      });
+      await setTeamMembership(h.prisma, bob, teamId, { spend: 2.5 });
       const reset = await http()
         .post(`/team/${teamId}/member/${bob}/reset_budget`)
         .set(admin())
@@ -792,7 +767,7 @@ describe('teams (/team/*)', () => {
         previous_budget_id: bobs.budget_id,
         budget_source: 'team_default',
       });
-      const after = await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+      const after = await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
         where: { user_id_team_id: { user_id: bob, team_id: teamId } },
       });
       expect([after.budget_id, after.spend]).toEqual([defaultId, 2.5]);
@@ -805,48 +780,50 @@ describe('teams (/team/*)', () => {
     });
 
     it('should reset a member spend down only, and refuse a team admin resetting themselves', async () => {
-      const member = w.actors.OWNER.userId;
-      await t.prisma.liteLLM_TeamMembership.update({
-        where: { user_id_team_id: { user_id: member, team_id: w.alpha } },
-        data: { spend: 8 },
-      });
+      const member = h.world.actors.OWNER.userId;
+      await setTeamMembership(h.prisma, member, h.world.alpha, { spend: 8 });
       const up = await http()
-        .post(`/team/${w.alpha}/member/${member}/reset_spend`)
-        .set(bearer(w.actors.TEAM_ADMIN.key))
+        .post(`/team/${h.world.alpha}/member/${member}/reset_spend`)
+        .set(bearer(h.world.actors.TEAM_ADMIN.key))
         .send({ reset_to: 9 });
       expect(up.status).toBe(400);
       const res = await http()
-        .post(`/team/${w.alpha}/member/${member}/reset_spend`)
-        .set(bearer(w.actors.TEAM_ADMIN.key))
+        .post(`/team/${h.world.alpha}/member/${member}/reset_spend`)
+        .set(bearer(h.world.actors.TEAM_ADMIN.key))
         .send({ reset_to: 2 })
         .expect(200);
-      expect(res.body).toMatchObject({ team_id: w.alpha, user_id: member, previous_spend: 8, spend: 2 });
+      expect(res.body).toMatchObject({
+        team_id: h.world.alpha,
+        user_id: member,
+        previous_spend: 8,
+        spend: 2,
+      });
       expect(
         (
-          await t.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
-            where: { user_id_team_id: { user_id: member, team_id: w.alpha } },
+          await h.prisma.liteLLM_TeamMembership.findUniqueOrThrow({
+            where: { user_id_team_id: { user_id: member, team_id: h.world.alpha } },
           })
         ).spend,
       ).toBe(2);
       const self = await http()
-        .post(`/team/${w.alpha}/member/${w.actors.TEAM_ADMIN.userId}/reset_spend`)
-        .set(bearer(w.actors.TEAM_ADMIN.key))
+        .post(`/team/${h.world.alpha}/member/${h.world.actors.TEAM_ADMIN.userId}/reset_spend`)
+        .set(bearer(h.world.actors.TEAM_ADMIN.key))
         .send({});
       expect(self.status).toBe(403);
       const selfBudget = await http()
-        .post(`/team/${w.alpha}/member/${w.actors.TEAM_ADMIN.userId}/reset_budget`)
-        .set(bearer(w.actors.TEAM_ADMIN.key))
+        .post(`/team/${h.world.alpha}/member/${h.world.actors.TEAM_ADMIN.userId}/reset_budget`)
+        .set(bearer(h.world.actors.TEAM_ADMIN.key))
         .send({});
       expect(selfBudget.status).toBe(403);
       const stranger = await http()
-        .post(`/team/${w.alpha}/member/${w.actors.CROSS_ORG_USER.userId}/reset_spend`)
+        .post(`/team/${h.world.alpha}/member/${h.world.actors.CROSS_ORG_USER.userId}/reset_spend`)
         .set(admin())
         .send({});
       expect(stranger.status).toBe(404);
       expect(
         (
           await http()
-            .post(`/team/${w.alpha}/member/${member}/reset_spend`)
+            .post(`/team/${h.world.alpha}/member/${member}/reset_spend`)
             .set(admin())
             .send({ reset_to: -1 })
         ).status,
@@ -854,7 +831,7 @@ describe('teams (/team/*)', () => {
     });
 
     it('should bulk add: limits, all_users, per-member failures with 200', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       expect(
         (
           await http()
@@ -871,8 +848,8 @@ describe('teams (/team/*)', () => {
       expect(big.status).toBe(400);
       expect(big.body.error.message).toBe('Maximum 500 members can be added at once');
       const shared = `${uniq('shared')}@x.io`;
-      await createUser(t.prisma, 'internal_user', { user_email: shared });
-      await createUser(t.prisma, 'internal_user', { user_email: shared });
+      await createUser(h.prisma, 'internal_user', { user_email: shared });
+      await createUser(h.prisma, 'internal_user', { user_email: shared });
       const ok = uniq('bulk-ok');
       const res = await http()
         .post('/team/bulk_member_add')
@@ -899,13 +876,13 @@ describe('teams (/team/*)', () => {
         { user_id: ok, user_email: null, role: 'user' },
       ]);
 
-      const everyone = await createTeam(t.prisma);
+      const everyone = await createTeam(h.prisma);
       const all = await http()
         .post('/team/bulk_member_add')
         .set(admin())
         .send({ team_id: everyone.team_id, all_users: true })
         .expect(200);
-      const userCount = await t.prisma.liteLLM_UserTable.count();
+      const userCount = await h.prisma.liteLLM_UserTable.count();
       expect(all.body.total_requested).toBeGreaterThanOrEqual(userCount - 5);
       expect((await members(everyone.team_id)).length).toBe(all.body.successful_additions);
       // Leave the world's users in their own teams only (later tests list them).
@@ -919,8 +896,8 @@ describe('teams (/team/*)', () => {
 
   describe('block, models, permissions', () => {
     it('should block and unblock a team: its keys are refused while blocked', async () => {
-      const teamRow = await createTeam(t.prisma);
-      const key = await createKey(t.prisma, { team_id: teamRow.team_id });
+      const teamRow = await createTeam(h.prisma);
+      const key = await createKey(h.prisma, { team_id: teamRow.team_id });
       await http().get('/key/info').set(bearer(key.raw)).expect(200);
       const res = await http()
         .post('/team/block')
@@ -945,14 +922,14 @@ describe('teams (/team/*)', () => {
     });
 
     it('should add and delete team models', async () => {
-      const allModels = await createTeam(t.prisma, { models: [] });
+      const allModels = await createTeam(h.prisma, { models: [] });
       const res = await http()
         .post('/team/model/add')
         .set(admin())
         .send({ team_id: allModels.team_id, models: ['gpt-4o', 'gpt-4o'] })
         .expect(200);
       expect(res.body.models).toEqual(['all-proxy-models', 'gpt-4o']);
-      const some = await createTeam(t.prisma, { models: ['a', 'b'] });
+      const some = await createTeam(h.prisma, { models: ['a', 'b'] });
       await http()
         .post('/team/model/add')
         .set(admin())
@@ -982,7 +959,7 @@ describe('teams (/team/*)', () => {
     });
 
     it('should validate team_member_permissions', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       const res = await http()
         .post('/team/permissions_update')
         .set(admin())
@@ -1005,9 +982,9 @@ describe('teams (/team/*)', () => {
 
   describe('reads', () => {
     it('GET /team/info: the row, its live keys and memberships; 422 without team_id; 404 unknown', async () => {
-      const teamRow = await createTeam(t.prisma, { members_with_roles: [{ user_id: 'x', role: 'user' }] });
-      const live = await createKey(t.prisma, { team_id: teamRow.team_id });
-      await createKey(t.prisma, { team_id: teamRow.team_id, expires: new Date(Date.now() - 1000) });
+      const teamRow = await createTeam(h.prisma, { members_with_roles: [{ user_id: 'x', role: 'user' }] });
+      const live = await createKey(h.prisma, { team_id: teamRow.team_id });
+      await createKey(h.prisma, { team_id: teamRow.team_id, expires: new Date(Date.now() - 1000) });
       const res = await http().get('/team/info').query({ team_id: teamRow.team_id }).set(admin()).expect(200);
       expect(res.body.team_id).toBe(teamRow.team_id);
       expect(res.body.team_info.team_alias).toBe(teamRow.team_alias);
@@ -1024,21 +1001,25 @@ describe('teams (/team/*)', () => {
     });
 
     it('GET /team/list: admins see all (with keys and memberships), others only themselves', async () => {
-      const res = await http().get('/team/list').query({ organization_id: w.orgA }).set(admin()).expect(200);
+      const res = await http()
+        .get('/team/list')
+        .query({ organization_id: h.world.orgA })
+        .set(admin())
+        .expect(200);
       const ids = res.body.map((r: { team_id: string }) => r.team_id);
-      expect(ids).toEqual(expect.arrayContaining([w.alpha, w.gamma]));
-      expect(ids).not.toContain(w.beta);
-      const alpha = res.body.find((r: { team_id: string }) => r.team_id === w.alpha);
+      expect(ids).toEqual(expect.arrayContaining([h.world.alpha, h.world.gamma]));
+      expect(ids).not.toContain(h.world.beta);
+      const alpha = res.body.find((r: { team_id: string }) => r.team_id === h.world.alpha);
       expect(alpha.keys.length).toBeGreaterThan(0);
       expect(alpha.team_memberships.length).toBeGreaterThan(0);
       const mine = await http()
         .get('/team/list')
-        .query({ user_id: w.actors.OWNER.userId })
-        .set(bearer(w.actors.OWNER.key))
+        .query({ user_id: h.world.actors.OWNER.userId })
+        .set(bearer(h.world.actors.OWNER.key))
         .expect(200);
-      expect(mine.body.map((r: { team_id: string }) => r.team_id)).toEqual([w.alpha]);
-      for (const query of [{}, { user_id: w.actors.CROSS_ORG_USER.userId }]) {
-        const res2 = await http().get('/team/list').query(query).set(bearer(w.actors.OWNER.key));
+      expect(mine.body.map((r: { team_id: string }) => r.team_id)).toEqual([h.world.alpha]);
+      for (const query of [{}, { user_id: h.world.actors.CROSS_ORG_USER.userId }]) {
+        const res2 = await http().get('/team/list').query(query).set(bearer(h.world.actors.OWNER.key));
         expect(res2.status).toBe(401);
         expect(res2.body.error.message).toContain('Only admin users can query all teams/other teams');
       }
@@ -1054,19 +1035,9 @@ describe('teams (/team/*)', () => {
 
     it('GET /v2/team/list: paginated, filters, non-admins default to their teams', async () => {
       const org = uniq('org');
-      await t.prisma.liteLLM_OrganizationTable.create({
-        data: {
-          organization_id: org,
-          organization_alias: org,
-          budget_id: (
-            await t.prisma.liteLLM_BudgetTable.create({ data: { created_by: 't', updated_by: 't' } })
-          ).budget_id,
-          created_by: 't',
-          updated_by: 't',
-        },
-      });
+      await createOrganization(h.prisma, { organization_id: org });
       const ids = [uniq('v2-b'), uniq('v2-a')];
-      for (const teamId of ids) await createTeam(t.prisma, { team_id: teamId, organization_id: org });
+      for (const teamId of ids) await createTeam(h.prisma, { team_id: teamId, organization_id: org });
       const res = await http()
         .get('/v2/team/list')
         .query({ organization_id: org, page_size: 1, sort_by: 'team_id', sort_order: 'asc' })
@@ -1080,13 +1051,16 @@ describe('teams (/team/*)', () => {
         .set(admin())
         .expect(200);
       expect(newest.body.teams.map((r: { team_id: string }) => r.team_id)).toEqual([ids[1], ids[0]]);
-      const mine = await http().get('/v2/team/list').set(bearer(w.actors.CROSS_ORG_USER.key)).expect(200);
-      expect(mine.body.teams.map((r: { team_id: string }) => r.team_id)).toEqual([w.beta]);
+      const mine = await http()
+        .get('/v2/team/list')
+        .set(bearer(h.world.actors.CROSS_ORG_USER.key))
+        .expect(200);
+      expect(mine.body.teams.map((r: { team_id: string }) => r.team_id)).toEqual([h.world.beta]);
       expect(mine.body.teams[0].members_count).toBe(1);
       const other = await http()
         .get('/v2/team/list')
-        .query({ user_id: w.actors.OWNER.userId })
-        .set(bearer(w.actors.CROSS_ORG_USER.key));
+        .query({ user_id: h.world.actors.OWNER.userId })
+        .set(bearer(h.world.actors.CROSS_ORG_USER.key));
       expect(other.status).toBe(401);
       expect(
         (
@@ -1098,21 +1072,21 @@ describe('teams (/team/*)', () => {
       ).toBe(404);
       const alias = await http()
         .get('/v2/team/list')
-        .query({ team_alias: w.beta.toUpperCase() })
+        .query({ team_alias: h.world.beta.toUpperCase() })
         .set(admin())
         .expect(200);
-      expect(alias.body.teams.map((r: { team_id: string }) => r.team_id)).toEqual([w.beta]);
+      expect(alias.body.teams.map((r: { team_id: string }) => r.team_id)).toEqual([h.world.beta]);
     });
 
     it('GET /team/available: 400 while no team is configured for self-join', async () => {
-      const res = await http().get('/team/available').set(bearer(w.actors.OWNER.key));
+      const res = await http().get('/team/available').set(bearer(h.world.actors.OWNER.key));
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('No available teams for user to join');
     });
 
     it('GET /team/daily/activity: sums LiteLLM_DailyTeamSpend per day, with totals', async () => {
-      const teamRow = await createTeam(t.prisma, {
-        members_with_roles: [{ user_id: w.actors.OWNER.userId, role: 'user' }],
+      const teamRow = await createTeam(h.prisma, {
+        members_with_roles: [{ user_id: h.world.actors.OWNER.userId, role: 'user' }],
       });
       const rows = [
         { date: '2026-03-01', model: 'm1', spend: 1.5, api_requests: 2n, prompt_tokens: 10n },
@@ -1121,14 +1095,17 @@ describe('teams (/team/*)', () => {
         { date: '2026-04-01', model: 'm1', spend: 100, api_requests: 1n, prompt_tokens: 1n },
       ];
       for (const r of rows) {
-        await t.prisma.liteLLM_DailyTeamSpend.create({
-          data: { team_id: teamRow.team_id, api_key: 'k1', custom_llm_provider: 'openai', ...r },
+        await createDailyTeamSpend(h.prisma, {
+          team_id: teamRow.team_id,
+          api_key: 'k1',
+          custom_llm_provider: 'openai',
+          ...r,
         });
       }
       const res = await http()
         .get('/team/daily/activity')
         .query({ team_ids: teamRow.team_id, start_date: '2026-03-01', end_date: '2026-03-31' })
-        .set(bearer(w.actors.OWNER.key))
+        .set(bearer(h.world.actors.OWNER.key))
         .expect(200);
       expect(res.body.metadata).toMatchObject({
         total_spend: 4,
@@ -1167,7 +1144,7 @@ describe('teams (/team/*)', () => {
 
   describe('bad input', () => {
     it('should answer 4xx, never 500, for any body', async () => {
-      const teamRow = await createTeam(t.prisma);
+      const teamRow = await createTeam(h.prisma);
       const junk: unknown[] = [
         null,
         [],

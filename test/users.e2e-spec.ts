@@ -1,32 +1,32 @@
-import request from 'supertest';
 import { hashApiKey } from '../src/platform/common/hashing';
 import { verifyPassword } from '../src/platform/common/password';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam, createUser } from './factories';
-import { createWorld, World } from './world';
+import { uniq } from './app.factory';
+import {
+  addOrgMember,
+  bearer,
+  createDailyUserSpend,
+  createInvitation,
+  createKey,
+  createTeam,
+  createUser,
+  createUserWithKey,
+  setTeamMembership,
+} from './factories';
+import { useE2e } from './harness';
 
 describe('users API', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const admin = () => bearer(MASTER_KEY);
-  const as = (name: keyof World['actors']) => bearer(w.actors[name].key);
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
+  const h = useE2e({ world: true });
+  const { http, as } = h;
+  const admin = () => h.master;
 
   /** A user row with one personal key. */
   async function userWithKey(role: string | null = 'internal_user', extra: Record<string, unknown> = {}) {
-    const user = await createUser(t.prisma, role, extra);
-    const key = await createKey(t.prisma, { user_id: user.user_id });
-    return { id: user.user_id, key: key.raw, token: key.token, auth: bearer(key.raw) };
+    const { userId, key, token, headers } = await createUserWithKey(h.prisma, role, extra);
+    return { id: userId, key, token, auth: headers };
   }
-  const userRow = (id: string) => t.prisma.liteLLM_UserTable.findUnique({ where: { user_id: id } });
-  const keysOf = (id: string) => t.prisma.liteLLM_VerificationToken.findMany({ where: { user_id: id } });
-  const teamRow = (id: string) => t.prisma.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: id } });
+  const userRow = (id: string) => h.prisma.liteLLM_UserTable.findUnique({ where: { user_id: id } });
+  const keysOf = (id: string) => h.prisma.liteLLM_VerificationToken.findMany({ where: { user_id: id } });
+  const teamRow = (id: string) => h.prisma.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: id } });
 
   describe('POST /user/new', () => {
     it('should create the user and a key that does not copy the user budget, returning the raw key once', async () => {
@@ -71,7 +71,7 @@ describe('users API', () => {
       expect(row!.password).not.toContain('correct horse');
       expect(await verifyPassword('correct horse', row!.password)).toBe(true);
       expect(await verifyPassword('wrong horse!', row!.password)).toBe(false);
-      const audit = await t.prisma.liteLLM_AuditLog.findFirstOrThrow({
+      const audit = await h.prisma.liteLLM_AuditLog.findFirstOrThrow({
         where: { object_id: id, table_name: 'LiteLLM_UserTable', action: 'created' },
       });
       expect(JSON.stringify(audit.updated_values)).not.toContain('correct horse');
@@ -88,9 +88,9 @@ describe('users API', () => {
     });
 
     it('should add the user to teams atomically: members_with_roles, legacy arrays, user.teams, memberships', async () => {
-      const plain = await createTeam(t.prisma); // members_with_roles is the column default {}
-      const existing = await createUser(t.prisma);
-      const withMember = await createTeam(t.prisma, {
+      const plain = await createTeam(h.prisma); // members_with_roles is the column default {}
+      const existing = await createUser(h.prisma);
+      const withMember = await createTeam(h.prisma, {
         members_with_roles: [{ user_id: existing.user_id, role: 'user' }],
         members: [existing.user_id],
       });
@@ -116,7 +116,7 @@ describe('users API', () => {
       expect(b.admins).toEqual([id]);
       expect(b.members).toEqual([existing.user_id]);
       expect((await userRow(id))!.teams.sort()).toEqual([plain.team_id, withMember.team_id].sort());
-      const memberships = await t.prisma.liteLLM_TeamMembership.findMany({
+      const memberships = await h.prisma.liteLLM_TeamMembership.findMany({
         where: { user_id: id },
         include: { litellm_budget_table: true },
       });
@@ -127,7 +127,7 @@ describe('users API', () => {
     });
 
     it('should lose no member when users join the same team concurrently', async () => {
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const ids = Array.from({ length: 6 }, () => uniq('race'));
       const results = await Promise.all(
         ids.map((id, i) =>
@@ -150,7 +150,7 @@ describe('users API', () => {
     });
 
     it('should refuse an unknown team with 400 and create nothing (LiteLLM skips it silently)', async () => {
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const id = uniq('ghost');
       const res = await http()
         .post('/user/new')
@@ -168,13 +168,13 @@ describe('users API', () => {
       await http()
         .post('/user/new')
         .set(admin())
-        .send({ user_id: id, organizations: [w.orgA, w.orgB] })
+        .send({ user_id: id, organizations: [h.world.orgA, h.world.orgB] })
         .expect(200);
-      const rows = await t.prisma.liteLLM_OrganizationMembership.findMany({ where: { user_id: id } });
+      const rows = await h.prisma.liteLLM_OrganizationMembership.findMany({ where: { user_id: id } });
       expect(rows.map((r) => [r.organization_id, r.user_role]).sort()).toEqual(
         [
-          [w.orgA, 'internal_user'],
-          [w.orgB, 'internal_user'],
+          [h.world.orgA, 'internal_user'],
+          [h.world.orgB, 'internal_user'],
         ].sort(),
       );
       const other = uniq('orguser');
@@ -209,18 +209,18 @@ describe('users API', () => {
     it('should write nothing when the key part fails (user, team and key in one transaction)', async () => {
       const alias = uniq('alias');
       await http().post('/key/generate').set(admin()).send({ key_alias: alias }).expect(200);
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const id = uniq('atomic');
       const res = await http()
         .post('/user/new')
         .set(admin())
-        .send({ user_id: id, key_alias: alias, teams: [team.team_id], organizations: [w.orgA] })
+        .send({ user_id: id, key_alias: alias, teams: [team.team_id], organizations: [h.world.orgA] })
         .expect(400);
       expect(res.body.error.message).toContain('already exists');
       expect(await userRow(id)).toBeNull();
       expect((await teamRow(team.team_id)).members_with_roles).toEqual({});
-      expect(await t.prisma.liteLLM_OrganizationMembership.count({ where: { user_id: id } })).toBe(0);
-      expect(await t.prisma.liteLLM_TeamMembership.count({ where: { user_id: id } })).toBe(0);
+      expect(await h.prisma.liteLLM_OrganizationMembership.count({ where: { user_id: id } })).toBe(0);
+      expect(await h.prisma.liteLLM_TeamMembership.count({ where: { user_id: id } })).toBe(0);
     });
 
     it('should reject bad bodies with 422 or 400 and never 500', async () => {
@@ -265,29 +265,29 @@ describe('users API', () => {
         ['team admin', as('TEAM_ADMIN'), {}, 401],
         ['viewer', viewer.auth, {}, 403],
         ['org admin without organization_id', as('ORG_ADMIN'), {}, 401],
-        ['org admin of another org', as('ORG_B_ADMIN'), { organization_id: w.orgA }, 401],
+        ['org admin of another org', as('ORG_B_ADMIN'), { organization_id: h.world.orgA }, 401],
         [
           'org admin creating a proxy admin',
           as('ORG_ADMIN'),
-          { organization_id: w.orgA, user_role: 'proxy_admin' },
+          { organization_id: h.world.orgA, user_role: 'proxy_admin' },
           403,
         ],
         [
           'org admin creating a viewer',
           as('ORG_ADMIN'),
-          { organization_id: w.orgA, user_role: 'proxy_admin_viewer' },
+          { organization_id: h.world.orgA, user_role: 'proxy_admin_viewer' },
           403,
         ],
         [
           'org admin adding to a team of another org',
           as('ORG_ADMIN'),
-          { organization_id: w.orgA, teams: [w.beta] },
+          { organization_id: h.world.orgA, teams: [h.world.beta] },
           403,
         ],
         [
           'org admin adding to another organization',
           as('ORG_ADMIN'),
-          { organization_id: w.orgA, organizations: [w.orgB] },
+          { organization_id: h.world.orgA, organizations: [h.world.orgB] },
           403,
         ],
       ];
@@ -301,21 +301,21 @@ describe('users API', () => {
         expect(await userRow(id)).toBeNull();
         expect(await keysOf(id)).toHaveLength(0);
       }
-      const betaBefore = await teamRow(w.beta);
+      const betaBefore = await teamRow(h.world.beta);
       expect(betaBefore.members_with_roles).toHaveLength(1);
 
       const id = uniq('by-org-admin');
       const res = await http()
         .post('/user/new')
         .set(as('ORG_ADMIN'))
-        .send({ user_id: id, organization_id: w.orgA, teams: [w.gamma] })
+        .send({ user_id: id, organization_id: h.world.orgA, teams: [h.world.gamma] })
         .expect(200);
       expect(res.body.key).toMatch(/^sk-/);
-      const membership = await t.prisma.liteLLM_OrganizationMembership.findUniqueOrThrow({
-        where: { user_id_organization_id: { user_id: id, organization_id: w.orgA } },
+      const membership = await h.prisma.liteLLM_OrganizationMembership.findUniqueOrThrow({
+        where: { user_id_organization_id: { user_id: id, organization_id: h.world.orgA } },
       });
       expect(membership.user_role).toBe('internal_user');
-      expect((await userRow(id))!.teams).toEqual([w.gamma]);
+      expect((await userRow(id))!.teams).toEqual([h.world.gamma]);
       const admins = await http()
         .post('/user/new')
         .set(admin())
@@ -327,10 +327,10 @@ describe('users API', () => {
 
   describe('GET /user/info', () => {
     it('should return the caller with keys (team_alias "None" without a team), teams and no password', async () => {
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const me = await userWithKey('internal_user', { password: 'scrypt$hash', teams: [team.team_id] });
-      await createKey(t.prisma, { user_id: me.id, team_id: team.team_id });
-      await createKey(t.prisma, { user_id: me.id, team_id: 'litellm-dashboard' });
+      await createKey(h.prisma, { user_id: me.id, team_id: team.team_id });
+      await createKey(h.prisma, { user_id: me.id, team_id: 'litellm-dashboard' });
       const res = await http().get('/user/info').set(me.auth).expect(200);
       expect(res.body.user_id).toBe(me.id);
       expect(res.body.user_info.user_id).toBe(me.id);
@@ -342,8 +342,8 @@ describe('users API', () => {
     });
 
     it("should give each team the user's team_memberships with their litellm_budget_table", async () => {
-      const team = await createTeam(t.prisma);
-      const other = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
+      const other = await createTeam(h.prisma);
       const id = uniq('member');
       await http().post('/user/new').set(admin()).send({ user_id: id, auto_create_key: false }).expect(200);
       await http()
@@ -362,10 +362,7 @@ describe('users API', () => {
         .set(admin())
         .send({ team_id: team.team_id, member: { user_id: peer, role: 'user' }, max_budget_in_team: 99 })
         .expect(200);
-      await t.prisma.liteLLM_TeamMembership.update({
-        where: { user_id_team_id: { user_id: id, team_id: team.team_id } },
-        data: { spend: 2.5 },
-      });
+      await setTeamMembership(h.prisma, id, team.team_id, { spend: 2.5 });
       const res = await http().get('/user/info').query({ user_id: id }).set(admin()).expect(200);
       const byId = Object.fromEntries(
         res.body.teams.map((x: { team_id: string; team_memberships: unknown[] }) => [x.team_id, x]),
@@ -396,7 +393,7 @@ describe('users API', () => {
       const res = await http().get('/user/info').query({ user_id: 'nobody-here' }).set(admin()).expect(404);
       expect(res.body.error.message).toBe('User nobody-here not found');
       const plus = `a+${uniq('b')}@x.io`;
-      await createUser(t.prisma, 'internal_user', { user_id: plus });
+      await createUser(h.prisma, 'internal_user', { user_id: plus });
       const raw = await http().get(`/user/info?user_id=${plus}`).set(admin()).expect(200);
       expect(raw.body.user_id).toBe(plus);
       await http()
@@ -407,9 +404,9 @@ describe('users API', () => {
     });
 
     it('should give a proxy admin without user_id every team and key except UI session keys', async () => {
-      const team = await createTeam(t.prisma);
-      const key = await createKey(t.prisma, { user_id: null });
-      const ui = await createKey(t.prisma, { team_id: 'litellm-dashboard' });
+      const team = await createTeam(h.prisma);
+      const key = await createKey(h.prisma, { user_id: null });
+      const ui = await createKey(h.prisma, { team_id: 'litellm-dashboard' });
       const res = await http().get('/user/info').set(admin()).expect(200);
       const tokens = new Set(res.body.keys.map((k: { token: string }) => k.token));
       expect(tokens.has(key.token)).toBe(true);
@@ -420,7 +417,7 @@ describe('users API', () => {
 
   describe('GET /v2/user/info', () => {
     it('should allow self, admins and admins of a team of the user; everyone else gets 404', async () => {
-      const target = w.actors.OWNER.userId;
+      const target = h.world.actors.OWNER.userId;
       const cases: [string, Record<string, string>, number][] = [
         ['proxy admin', admin(), 200],
         ['self', as('OWNER'), 200],
@@ -433,11 +430,11 @@ describe('users API', () => {
         const res = await http().get('/v2/user/info').query({ user_id: target }).set(auth);
         expect([who, res.status]).toEqual([who, status]);
         if (status === 404) expect(res.body.error.message).toBe(`User not found: ${target}`);
-        else expect(res.body).toMatchObject({ user_id: target, teams: [w.alpha] });
+        else expect(res.body).toMatchObject({ user_id: target, teams: [h.world.alpha] });
         expect(res.body).not.toHaveProperty('password');
       }
       await http().get('/v2/user/info').query({ user_id: 'nobody' }).set(admin()).expect(404);
-      const ownerless = await createKey(t.prisma, { user_id: null });
+      const ownerless = await createKey(h.prisma, { user_id: null });
       const res = await http().get('/v2/user/info').set(bearer(ownerless.raw)).expect(400);
       expect(res.body.error.message).toContain('user_id is required');
     });
@@ -445,7 +442,7 @@ describe('users API', () => {
 
   describe('POST /user/update', () => {
     it('should apply [], {}, 0 and explicit null (deliberate deviation: LiteLLM drops them)', async () => {
-      const user = await createUser(t.prisma, 'internal_user', {
+      const user = await createUser(h.prisma, 'internal_user', {
         models: ['gpt-4o'],
         max_budget: 10,
         spend: 3,
@@ -491,7 +488,7 @@ describe('users API', () => {
       const after = (await userRow(user.user_id))!;
       expect(after.models).toEqual([]);
       expect(after.budget_reset_at!.getUTCDay()).toBe(1); // next Monday
-      const audit = await t.prisma.liteLLM_AuditLog.count({
+      const audit = await h.prisma.liteLLM_AuditLog.count({
         where: { object_id: user.user_id, action: 'updated', table_name: 'LiteLLM_UserTable' },
       });
       expect(audit).toBe(2);
@@ -523,8 +520,8 @@ describe('users API', () => {
 
     it('should let only proxy admins change roles or other users; denied calls change nothing', async () => {
       const viewer = await userWithKey('proxy_admin_viewer', { user_email: `${uniq('v')}@x.io` });
-      const target = await createUser(t.prisma, 'internal_user', { user_alias: 'before' });
-      const orgAdmin = w.actors.ORG_ADMIN.userId;
+      const target = await createUser(h.prisma, 'internal_user', { user_alias: 'before' });
+      const orgAdmin = h.world.actors.ORG_ADMIN.userId;
       const attempts: [string, Record<string, string>, Record<string, unknown>, number, string?][] = [
         [
           'viewer, other password',
@@ -544,27 +541,27 @@ describe('users API', () => {
         [
           'internal user, self',
           as('INTERNAL_USER'),
-          { user_id: w.actors.INTERNAL_USER.userId, user_alias: 'x' },
+          { user_id: h.world.actors.INTERNAL_USER.userId, user_alias: 'x' },
           401,
         ],
         [
           'org admin, other user',
           as('ORG_ADMIN'),
-          { user_id: w.actors.OWNER.userId, organization_id: w.orgA, user_alias: 'x' },
+          { user_id: h.world.actors.OWNER.userId, organization_id: h.world.orgA, user_alias: 'x' },
           403,
           'Only PROXY_ADMIN',
         ],
         [
           'org admin, own role',
           as('ORG_ADMIN'),
-          { user_id: orgAdmin, organization_id: w.orgA, user_role: 'proxy_admin' },
+          { user_id: orgAdmin, organization_id: h.world.orgA, user_role: 'proxy_admin' },
           403,
           'Only proxy admins can modify user roles.',
         ],
         [
           'org admin, own budget',
           as('ORG_ADMIN'),
-          { user_id: orgAdmin, organization_id: w.orgA, max_budget: 1e6 },
+          { user_id: orgAdmin, organization_id: h.world.orgA, max_budget: 1e6 },
           403,
           'Only proxy admins can change max_budget',
         ],
@@ -587,14 +584,14 @@ describe('users API', () => {
       await http()
         .post('/user/update')
         .set(as('ORG_ADMIN'))
-        .send({ user_id: orgAdmin, organization_id: w.orgA, user_alias: 'Org Admin' })
+        .send({ user_id: orgAdmin, organization_id: h.world.orgA, user_alias: 'Org Admin' })
         .expect(200);
       expect((await userRow(orgAdmin))!.user_alias).toBe('Org Admin');
     });
 
     it('should look a user up by email, and create one for an unknown email for proxy admins only', async () => {
       const email = `${uniq('mail')}@x.io`;
-      const user = await createUser(t.prisma, 'internal_user', { user_email: email });
+      const user = await createUser(h.prisma, 'internal_user', { user_email: email });
       const res = await http()
         .post('/user/update')
         .set(admin())
@@ -606,7 +603,7 @@ describe('users API', () => {
       const fresh = `${uniq('fresh')}@x.io`;
       const viewer = await userWithKey('proxy_admin_viewer');
       await http().post('/user/update').set(viewer.auth).send({ user_email: fresh }).expect(403);
-      expect(await t.prisma.liteLLM_UserTable.count({ where: { user_email: fresh } })).toBe(0);
+      expect(await h.prisma.liteLLM_UserTable.count({ where: { user_email: fresh } })).toBe(0);
       const created = await http()
         .post('/user/update')
         .set(admin())
@@ -624,13 +621,13 @@ describe('users API', () => {
       const id = uniq('ghost');
       const email = `${id}@x.io`;
       // a key whose owner has no row yet, used (and cached) before the user exists
-      const key = await createKey(t.prisma, { user_id: id });
+      const key = await createKey(h.prisma, { user_id: id });
       await http().get('/user/list').set(bearer(key.raw)).expect(403);
 
       const viewer = await userWithKey('proxy_admin_viewer');
       const refused: [Record<string, string>, Record<string, unknown>, number][] = [
         [viewer.auth, { user_id: id, user_email: email }, 403],
-        [as('ORG_ADMIN'), { user_id: id, organization_id: w.orgA, user_alias: 'x' }, 403],
+        [as('ORG_ADMIN'), { user_id: id, organization_id: h.world.orgA, user_alias: 'x' }, 403],
         [as('INTERNAL_USER'), { user_id: id, user_alias: 'x' }, 401],
       ];
       for (const [auth, body, status] of refused) {
@@ -648,7 +645,7 @@ describe('users API', () => {
         data: { user_id: id, user_email: email, max_budget: 3, user_role: 'proxy_admin_viewer', spend: 0 },
       });
       expect(res.body.data).not.toHaveProperty('password');
-      const audit = await t.prisma.liteLLM_AuditLog.findMany({
+      const audit = await h.prisma.liteLLM_AuditLog.findMany({
         where: { object_id: id, table_name: 'LiteLLM_UserTable' },
       });
       expect(audit.map((a) => a.action)).toEqual(['created']);
@@ -673,14 +670,14 @@ describe('users API', () => {
         ),
       );
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-      expect(await t.prisma.liteLLM_UserTable.count({ where: { user_id: racing } })).toBe(1);
+      expect(await h.prisma.liteLLM_UserTable.count({ where: { user_id: racing } })).toBe(1);
     });
 
     it('should answer 422 without user_id/user_email, 409 for a taken email', async () => {
       await http().post('/user/update').set(admin()).send({ max_budget: 1 }).expect(422);
       const taken = `${uniq('taken')}@x.io`;
-      await createUser(t.prisma, 'internal_user', { user_email: taken });
-      const user = await createUser(t.prisma);
+      await createUser(h.prisma, 'internal_user', { user_email: taken });
+      const user = await createUser(h.prisma);
       const res = await http()
         .post('/user/update')
         .set(admin())
@@ -705,8 +702,8 @@ describe('users API', () => {
 
   describe('POST /user/bulk_update', () => {
     it('should update each user independently and report failures per user', async () => {
-      const a = await createUser(t.prisma);
-      const b = await createUser(t.prisma);
+      const a = await createUser(h.prisma);
+      const b = await createUser(h.prisma);
       const res = await http()
         .post('/user/bulk_update')
         .set(admin())
@@ -726,7 +723,7 @@ describe('users API', () => {
     });
 
     it('should refuse empty, oversized, role-changing and all-user requests as LiteLLM does', async () => {
-      const user = await createUser(t.prisma);
+      const user = await createUser(h.prisma);
       await http().post('/user/bulk_update').set(admin()).send({}).expect(400);
       await http().post('/user/bulk_update').set(admin()).send({ users: [] }).expect(400);
       const many = Array.from({ length: 501 }, () => ({ user_id: user.user_id }));
@@ -740,13 +737,13 @@ describe('users API', () => {
       const role = await http()
         .post('/user/bulk_update')
         .set(as('ORG_ADMIN'))
-        .send({ organization_id: w.orgA, users: [{ user_id: user.user_id, user_role: 'proxy_admin' }] })
+        .send({ organization_id: h.world.orgA, users: [{ user_id: user.user_id, user_role: 'proxy_admin' }] })
         .expect(403);
       expect(role.body.error.message).toBe('Only proxy admins can modify user roles.');
       const all = await http()
         .post('/user/bulk_update')
         .set(as('ORG_ADMIN'))
-        .send({ organization_id: w.orgA, all_users: true, user_updates: { max_budget: 1 } })
+        .send({ organization_id: h.world.orgA, all_users: true, user_updates: { max_budget: 1 } })
         .expect(403);
       expect(all.body.error.message).toBe('Only proxy admins can update all users at once.');
       const viewer = await userWithKey('proxy_admin_viewer');
@@ -761,7 +758,7 @@ describe('users API', () => {
       const res = await http()
         .post('/user/bulk_update')
         .set(as('ORG_ADMIN'))
-        .send({ organization_id: w.orgA, users: [{ user_id: user.user_id, user_alias: 'nope' }] })
+        .send({ organization_id: h.world.orgA, users: [{ user_id: user.user_id, user_alias: 'nope' }] })
         .expect(200);
       expect(res.body.failed_updates).toBe(1);
       expect((await userRow(user.user_id))!.user_alias).toBeNull();
@@ -771,19 +768,19 @@ describe('users API', () => {
   describe('GET /user/list', () => {
     it('should filter, paginate, sort and count keys with one grouped query', async () => {
       const tag = uniq('list');
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const ids = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
       for (const [i, id] of ids.entries())
-        await createUser(t.prisma, i === 2 ? 'proxy_admin_viewer' : 'internal_user', {
+        await createUser(h.prisma, i === 2 ? 'proxy_admin_viewer' : 'internal_user', {
           user_id: id,
           user_email: `${id}@LIST.io`,
           spend: i,
           teams: i === 0 ? [team.team_id] : [],
           password: 'scrypt$secret',
         });
-      await createKey(t.prisma, { user_id: ids[0] });
-      await createKey(t.prisma, { user_id: ids[0] });
-      await createKey(t.prisma, { user_id: ids[0], team_id: 'litellm-dashboard' });
+      await createKey(h.prisma, { user_id: ids[0] });
+      await createKey(h.prisma, { user_id: ids[0] });
+      await createKey(h.prisma, { user_id: ids[0], team_id: 'litellm-dashboard' });
 
       const all = await http()
         .get('/user/list')
@@ -835,17 +832,17 @@ describe('users API', () => {
     it('should scope org admins to their organizations and refuse everyone else', async () => {
       const res = await http().get('/user/list').set(as('ORG_ADMIN')).query({ page_size: 100 }).expect(200);
       const seen = new Set(res.body.users.map((u: { user_id: string }) => u.user_id));
-      expect(seen.has(w.actors.OWNER.userId)).toBe(true);
-      expect(seen.has(w.actors.CROSS_ORG_USER.userId)).toBe(false);
+      expect(seen.has(h.world.actors.OWNER.userId)).toBe(true);
+      expect(seen.has(h.world.actors.CROSS_ORG_USER.userId)).toBe(false);
       const scoped = await http()
         .get('/user/list')
-        .query({ organization_ids: w.orgA, user_ids: w.actors.OWNER.userId })
+        .query({ organization_ids: h.world.orgA, user_ids: h.world.actors.OWNER.userId })
         .set(as('ORG_ADMIN'))
         .expect(200);
       expect(scoped.body.total).toBe(1);
       const denied = await http()
         .get('/user/list')
-        .query({ organization_ids: w.orgB })
+        .query({ organization_ids: h.world.orgB })
         .set(as('ORG_ADMIN'))
         .expect(403);
       expect(denied.body.error.message).toBe(
@@ -860,10 +857,10 @@ describe('users API', () => {
 
   describe('POST /user/delete', () => {
     it('should delete users with their keys (archived), memberships and invitation links, in one go', async () => {
-      const stay = await createUser(t.prisma);
+      const stay = await createUser(h.prisma);
       const gone = await userWithKey('internal_user', { user_email: `${uniq('gone')}@x.io` });
-      const gone2 = await createUser(t.prisma);
-      const team = await createTeam(t.prisma, {
+      const gone2 = await createUser(h.prisma);
+      const team = await createTeam(h.prisma, {
         members_with_roles: [
           { user_id: stay.user_id, role: 'admin' },
           { user_id: gone.id, role: 'user' },
@@ -873,20 +870,9 @@ describe('users API', () => {
         admins: [stay.user_id, gone2.user_id],
         members: [gone.id],
       });
-      await t.prisma.liteLLM_TeamMembership.create({ data: { user_id: gone.id, team_id: team.team_id } });
-      await t.prisma.liteLLM_OrganizationMembership.create({
-        data: { user_id: gone.id, organization_id: w.orgA, user_role: 'internal_user' },
-      });
-      const link = await t.prisma.liteLLM_InvitationLink.create({
-        data: {
-          user_id: stay.user_id,
-          created_by: gone.id,
-          updated_by: gone.id,
-          created_at: new Date(),
-          updated_at: new Date(),
-          expires_at: new Date(Date.now() + 86400_000),
-        },
-      });
+      await setTeamMembership(h.prisma, gone.id, team.team_id);
+      await addOrgMember(h.prisma, gone.id, h.world.orgA);
+      const link = await createInvitation(h.prisma, { user_id: stay.user_id, created_by: gone.id });
       await http().get('/user/info').set(gone.auth).expect(200);
 
       const res = await http()
@@ -907,7 +893,7 @@ describe('users API', () => {
       expect(after.admins).toEqual([stay.user_id]);
       expect(after.members).toEqual([]);
       expect(await keysOf(gone.id)).toHaveLength(0);
-      const archived = await t.prisma.liteLLM_DeletedVerificationToken.findFirstOrThrow({
+      const archived = await h.prisma.liteLLM_DeletedVerificationToken.findFirstOrThrow({
         where: { token: gone.token },
       });
       expect(archived).toMatchObject({
@@ -915,11 +901,11 @@ describe('users API', () => {
         deleted_by: 'default_user_id',
         litellm_changed_by: 'ops@x.io',
       });
-      expect(await t.prisma.liteLLM_TeamMembership.count({ where: { user_id: gone.id } })).toBe(0);
-      expect(await t.prisma.liteLLM_OrganizationMembership.count({ where: { user_id: gone.id } })).toBe(0);
-      expect(await t.prisma.liteLLM_InvitationLink.findUnique({ where: { id: link.id } })).toBeNull();
+      expect(await h.prisma.liteLLM_TeamMembership.count({ where: { user_id: gone.id } })).toBe(0);
+      expect(await h.prisma.liteLLM_OrganizationMembership.count({ where: { user_id: gone.id } })).toBe(0);
+      expect(await h.prisma.liteLLM_InvitationLink.findUnique({ where: { id: link.id } })).toBeNull();
       expect(
-        await t.prisma.liteLLM_AuditLog.count({
+        await h.prisma.liteLLM_AuditLog.count({
           where: {
             object_id: { in: [gone.id, gone2.user_id] },
             action: 'deleted',
@@ -948,16 +934,10 @@ describe('users API', () => {
     it('should let org admins delete only users wholly inside their organizations', async () => {
       const viewer = await userWithKey('proxy_admin_viewer');
       const mine = await userWithKey();
-      await t.prisma.liteLLM_OrganizationMembership.create({
-        data: { user_id: mine.id, organization_id: w.orgA, user_role: 'internal_user' },
-      });
+      await addOrgMember(h.prisma, mine.id, h.world.orgA);
       const shared = await userWithKey();
-      await t.prisma.liteLLM_OrganizationMembership.createMany({
-        data: [
-          { user_id: shared.id, organization_id: w.orgA, user_role: 'internal_user' },
-          { user_id: shared.id, organization_id: w.orgB, user_role: 'internal_user' },
-        ],
-      });
+      await addOrgMember(h.prisma, shared.id, h.world.orgA);
+      await addOrgMember(h.prisma, shared.id, h.world.orgB);
       const attempts: [string, Record<string, string>, Record<string, unknown>, number][] = [
         ['internal user', as('INTERNAL_USER'), { user_ids: [mine.id] }, 401],
         ['viewer', viewer.auth, { user_ids: [mine.id] }, 403],
@@ -965,19 +945,19 @@ describe('users API', () => {
         [
           'org admin, user of another org',
           as('ORG_ADMIN'),
-          { organization_id: w.orgA, user_ids: [w.actors.CROSS_ORG_USER.userId] },
+          { organization_id: h.world.orgA, user_ids: [h.world.actors.CROSS_ORG_USER.userId] },
           404,
         ],
         [
           'org admin, user also in another org',
           as('ORG_ADMIN'),
-          { organization_id: w.orgA, user_ids: [shared.id] },
+          { organization_id: h.world.orgA, user_ids: [shared.id] },
           403,
         ],
         [
           'org B admin, user of org A',
           as('ORG_B_ADMIN'),
-          { organization_id: w.orgB, user_ids: [mine.id] },
+          { organization_id: h.world.orgB, user_ids: [mine.id] },
           404,
         ],
       ];
@@ -990,7 +970,7 @@ describe('users API', () => {
       await http()
         .post('/user/delete')
         .set(as('ORG_ADMIN'))
-        .send({ organization_id: w.orgA, user_ids: [mine.id] })
+        .send({ organization_id: h.world.orgA, user_ids: [mine.id] })
         .expect(200);
       expect(await userRow(mine.id)).toBeNull();
     });
@@ -1000,18 +980,18 @@ describe('users API', () => {
     it('should search by substring; admins see everyone, others only their organizations', async () => {
       const res = await http()
         .get('/user/filter/ui')
-        .query({ user_id: w.actors.CROSS_ORG_USER.userId.toUpperCase() })
+        .query({ user_id: h.world.actors.CROSS_ORG_USER.userId.toUpperCase() })
         .set(admin())
         .expect(200);
-      expect(res.body).toEqual([{ user_id: w.actors.CROSS_ORG_USER.userId, user_email: null }]);
+      expect(res.body).toEqual([{ user_id: h.world.actors.CROSS_ORG_USER.userId, user_email: null }]);
       const scoped = await http()
         .get('/user/filter/ui')
-        .query({ user_id: w.actors.CROSS_ORG_USER.userId.split('-').pop(), page_size: 100 })
+        .query({ user_id: h.world.actors.CROSS_ORG_USER.userId.split('-').pop(), page_size: 100 })
         .set(as('INTERNAL_USER'))
         .expect(200);
       const ids = scoped.body.map((u: { user_id: string }) => u.user_id);
-      expect(ids).toContain(w.actors.OWNER.userId);
-      expect(ids).not.toContain(w.actors.CROSS_ORG_USER.userId);
+      expect(ids).toContain(h.world.actors.OWNER.userId);
+      expect(ids).not.toContain(h.world.actors.CROSS_ORG_USER.userId);
       const loner = await userWithKey();
       await http().get('/user/filter/ui').set(loner.auth).expect(403);
       await http().get('/user/filter/ui').query({ page_size: 0 }).set(admin()).expect(422);
@@ -1021,19 +1001,17 @@ describe('users API', () => {
   describe('GET /user/daily/activity', () => {
     async function seed(userId: string, rows: [string, string, number, number][]) {
       for (const [date, model, spend, requests] of rows) {
-        await t.prisma.liteLLM_DailyUserSpend.create({
-          data: {
-            user_id: userId,
-            date,
-            api_key: hashApiKey(`sk-${userId}`),
-            model,
-            custom_llm_provider: 'openai',
-            spend,
-            prompt_tokens: 10,
-            completion_tokens: 5,
-            api_requests: requests,
-            successful_requests: requests,
-          },
+        await createDailyUserSpend(h.prisma, {
+          user_id: userId,
+          date,
+          api_key: hashApiKey(`sk-${userId}`),
+          model,
+          custom_llm_provider: 'openai',
+          spend,
+          prompt_tokens: 10,
+          completion_tokens: 5,
+          api_requests: requests,
+          successful_requests: requests,
         });
       }
     }
@@ -1101,7 +1079,7 @@ describe('users API', () => {
         .expect(400);
       const other = await http()
         .get('/user/daily/activity')
-        .query({ start_date: '2026-01-01', end_date: '2026-01-02', user_id: w.actors.OWNER.userId })
+        .query({ start_date: '2026-01-01', end_date: '2026-01-02', user_id: h.world.actors.OWNER.userId })
         .set(me.auth)
         .expect(403);
       expect(other.body.error.message).toBe('Non-admin users can only view their own spend data.');
