@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import { ApiError, notFound } from '../../platform/common/errors/api-error';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { KeyDeleteRequest } from './dto/key.requests';
@@ -21,7 +21,7 @@ export class KeyDeletionService {
     private readonly prisma: PrismaService,
     private readonly access: KeyAccessService,
     private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly changes: ChangesService,
   ) {}
 
   /** POST /key/delete: archive + delete + audit in one transaction; all or nothing. */
@@ -55,8 +55,10 @@ export class KeyDeletionService {
     for (const row of rows) await this.access.checkDelete(auth, row);
 
     const tokens = rows.map((r) => r.token);
-    await this.prisma.$transaction((tx) => this.removeKeys(tx, actor, tokens));
-    await Promise.all(tokens.map((t) => this.cache.invalidateKey(t)));
+    await this.changes.run(actor, async (change) => {
+      await this.removeKeys(change.tx, actor, tokens);
+      change.invalidatesKeys(...tokens);
+    });
     return { deleted_keys: keys.length ? keys : aliases };
   }
 

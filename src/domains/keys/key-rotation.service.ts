@@ -3,7 +3,7 @@ import { Prisma } from '@prisma/client';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/app-config';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import { addDuration, InvalidDurationError, parseDuration } from '../../platform/common/duration';
 import { badRequest, notFound } from '../../platform/common/errors/api-error';
 import { hashApiKey } from '../../platform/common/hashing';
@@ -52,7 +52,7 @@ export class KeyRotationService {
     private readonly queries: KeyQueriesService,
     private readonly access: KeyAccessService,
     private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -86,19 +86,19 @@ export class KeyRotationService {
     const columns = keyColumns(fields, now, (existing.metadata ?? {}) as Record<string, unknown>);
     const rotation: Rotation = { existing, oldToken, newToken, rawKey, fields, columns, graceUntil, now };
 
-    const row = await this.prisma.$transaction(async (tx) => {
-      await opts.inTransaction?.(tx);
-      return this.moveKey(tx, actor, rotation);
+    const row = await this.changes.run(actor, async (change) => {
+      await opts.inTransaction?.(change.tx);
+      return this.moveKey(change, actor, rotation);
     });
-    await this.cache.invalidateKey(oldToken);
     return keyGenerateResponse(fields, row, rawKey);
   }
 
   /**
-   * The writes of a rotation, in `tx`: archive the old row, move it to the new hash, point grace-period
-   * hashes at it, and the audit row.
+   * The writes of a rotation, in the change's transaction: archive the old row, move it to the new hash,
+   * point grace-period hashes at it, and the audit row; the old hash goes stale on every pod.
    */
-  private async moveKey(tx: Prisma.TransactionClient, actor: Actor, rotation: Rotation) {
+  private async moveKey(change: Change, actor: Actor, rotation: Rotation) {
+    const tx = change.tx;
     const { existing, oldToken, newToken, rawKey, fields, columns, graceUntil, now } = rotation;
     const by = this.audit.actorId(actor.auth);
     const clash = await tx.liteLLM_VerificationToken.findUnique({
@@ -139,17 +139,14 @@ export class KeyRotationService {
       });
     }
     const response = keyGenerateResponse(fields, updated, rawKey);
-    await this.audit.record(
-      actor,
-      {
-        action: 'rotated',
-        table: KEY_TABLE,
-        objectId: oldToken,
-        before: existing,
-        after: { ...response, key: undefined },
-      },
-      tx,
-    );
+    await change.audit({
+      action: 'rotated',
+      table: KEY_TABLE,
+      objectId: oldToken,
+      before: existing,
+      after: { ...response, key: undefined },
+    });
+    change.invalidatesKeys(oldToken);
     return updated;
   }
 

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
 import { isProxyAdmin } from '../../platform/auth/roles';
 import { ApiError, badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
-import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { KeyBulkUpdateRequest, KeyUpdateRequest } from './dto/key.requests';
 import { KeyAccessService } from './key-access.service';
 import { assertKeyAliasFree } from './key-alias';
@@ -19,12 +18,11 @@ const MAX_BULK = 500;
 @Injectable()
 export class KeyUpdateService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly access: KeyAccessService,
     private readonly queries: KeyQueriesService,
     private readonly references: KeyReferencesService,
     private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly changes: ChangesService,
     private readonly objectPermissions: ObjectPermissionService,
   ) {}
 
@@ -44,7 +42,8 @@ export class KeyUpdateService {
 
     const columns = keyColumns(req, now, (existing.metadata ?? {}) as Record<string, unknown>);
     const updatedBy = this.audit.actorId(auth);
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       if (req.key_alias && req.key_alias !== existing.key_alias)
         await assertKeyAliasFree(tx, req.key_alias, token);
       const budgetId = await this.references.saveSoftBudget(tx, actor, req, existing.budget_id);
@@ -62,14 +61,10 @@ export class KeyUpdateService {
         include: { litellm_budget_table: true },
       });
       const { key: _sent, ...after } = req;
-      await this.audit.record(
-        actor,
-        { action: 'updated', table: KEY_TABLE, objectId: token, before: existing, after },
-        tx,
-      );
+      await change.audit({ action: 'updated', table: KEY_TABLE, objectId: token, before: existing, after });
+      change.invalidatesKeys(token);
       return updated;
     });
-    await this.cache.invalidateKey(token);
     return { ...row, key: req.key };
   }
 

@@ -1,10 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
 import { badRequest, notFound } from '../../platform/common/errors/api-error';
-import { PrismaService } from '../../platform/prisma/prisma.service';
 import { TeamsService } from '../teams/teams.service';
 import type { KeyGenerateRequest } from './dto/key.requests';
 import { KeyAccessService } from './key-access.service';
@@ -24,13 +23,12 @@ type Tx = Prisma.TransactionClient;
 @Injectable()
 export class KeysService implements OnModuleInit {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly access: KeyAccessService,
     private readonly queries: KeyQueriesService,
     private readonly generation: KeyGenerationService,
     private readonly deletion: KeyDeletionService,
     private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly changes: ChangesService,
     private readonly teams: TeamsService,
   ) {}
 
@@ -74,7 +72,7 @@ export class KeysService implements OnModuleInit {
     const existing = await this.queries.findRow(token);
     if (!existing) throw notFound('Key not found in database', 'key');
     await this.access.checkBlock(actor.auth, existing);
-    const row = await this.audit.audited(
+    return this.changes.audited(
       actor,
       {
         action: blocked ? 'blocked' : 'unblocked',
@@ -83,14 +81,13 @@ export class KeysService implements OnModuleInit {
         before: { blocked: existing.blocked },
         after: { blocked },
       },
+      (change) => change.invalidatesKeys(token),
       (tx) =>
         tx.liteLLM_VerificationToken.update({
           where: { token },
           data: { blocked, updated_by: this.audit.actorId(actor.auth) },
         }),
     );
-    await this.cache.invalidateKey(token);
-    return row;
   }
 
   /** POST /key/{key}/reset_spend: sets spend down to `reset_to` in one statement (no lost concurrent spend check). */
@@ -103,7 +100,8 @@ export class KeysService implements OnModuleInit {
     if (existing.max_budget !== null && resetTo > existing.max_budget) {
       throw badRequest(`reset_to (${resetTo}) must be <= max_budget (${existing.max_budget})`, 'reset_to');
     }
-    const result = await this.prisma.$transaction(async (tx) => {
+    const result = await this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       const rows = await tx.$queryRaw<
         { previous_spend: number; spend: number; max_budget: number | null; budget_reset_at: Date | null }[]
       >`
@@ -121,20 +119,16 @@ export class KeysService implements OnModuleInit {
           'reset_to',
         );
       }
-      await this.audit.record(
-        actor,
-        {
-          action: 'updated',
-          table: KEY_TABLE,
-          objectId: token,
-          before: { spend: rows[0].previous_spend },
-          after: { spend: resetTo },
-        },
-        tx,
-      );
+      await change.audit({
+        action: 'updated',
+        table: KEY_TABLE,
+        objectId: token,
+        before: { spend: rows[0].previous_spend },
+        after: { spend: resetTo },
+      });
+      change.invalidatesKeys(token);
       return rows[0];
     });
-    await this.cache.invalidateKey(token);
     return { key_hash: token, ...result };
   }
 
