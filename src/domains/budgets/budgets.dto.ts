@@ -21,6 +21,7 @@ import {
   RequiredStringList,
   SizeQuery,
 } from '../../platform/common/dto/fields';
+import { DurationField } from '../../platform/common/dto/duration-field';
 import { MODEL_MAX_BUDGET_EXAMPLE } from '../../platform/common/model-max-budget';
 
 /** Ids are primary keys: short enough for any index, never empty. */
@@ -72,7 +73,7 @@ export class BudgetFieldsRequest {
   @OptionalInt({ description: BUDGET_FIELD_DOCS.rpm_limit })
   rpm_limit?: number | null;
 
-  @OptionalString({ description: BUDGET_FIELD_DOCS.budget_duration, example: '30d' }, 32)
+  @DurationField('reset', { description: BUDGET_FIELD_DOCS.budget_duration, example: '30d' })
   budget_duration?: string | null;
 
   @OptionalObject({ description: BUDGET_FIELD_DOCS.model_max_budget, example: MODEL_MAX_BUDGET_EXAMPLE })

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { InvalidDurationError, nextResetAt, parseDuration } from '../../platform/common/duration';
+import { InvalidDurationError, nextResetAt, parseDurationAs } from '../../platform/common/duration';
 import { budgetResetPolicy } from '../../platform/common/durations-input';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 
@@ -67,9 +67,8 @@ export class BudgetResetService {
   /** The next boundary of `duration` after `now`; undefined for a duration that cannot be used. */
   nextReset(duration: string, now: Date): Date | undefined {
     try {
-      const parsed = parseDuration(duration);
-      if (parsed.amount <= 0) return undefined;
-      return nextResetAt(parsed, now, budgetResetPolicy());
+      // The rule request bodies are validated with (@DurationField 'reset'); rows it refuses are skipped.
+      return nextResetAt(parseDurationAs(duration, 'reset'), now, budgetResetPolicy());
     } catch (e) {
       if (e instanceof InvalidDurationError) return undefined;
       throw e;

@@ -6,6 +6,7 @@ import {
   isValidDuration,
   nextResetAt,
   parseDuration,
+  parseDurationAs,
   parseResetTime,
 } from './duration';
 import { isValidTimeZone } from './wall-clock';
@@ -121,6 +122,24 @@ describe('isValidDuration', () => {
 
   it.each(['', '5', '-1d', '1.5h', 'abc', 42, null, undefined])('should reject %p', (value) => {
     expect(isValidDuration(value)).toBe(false);
+  });
+});
+
+describe('parseDurationAs', () => {
+  it.each([
+    ['0d', 'expiry', true],
+    ['0d', 'interval', false],
+    ['0d', 'reset', false],
+    ['2mo', 'expiry', true],
+    ['2mo', 'interval', true],
+    ['2mo', 'reset', false],
+    ['1mo', 'reset', true],
+    ['daily', 'reset', true],
+    ['soon', 'expiry', false],
+  ] as const)('should take %p as %s: %p', (value, rule, ok) => {
+    expect(isValidDuration(value, rule)).toBe(ok);
+    if (ok) expect(parseDurationAs(value, rule)).toEqual(parseDuration(value));
+    else expect(() => parseDurationAs(value, rule)).toThrow(InvalidDurationError);
   });
 });
 

@@ -131,13 +131,35 @@ export function parseDuration(value: string): Duration {
   return { amount, unit };
 }
 
-/** For validators: true when parseDuration would accept the value. */
-export function isValidDuration(value: unknown): value is string {
+/**
+ * What a duration field is for, which decides the values it takes beyond the syntax:
+ * - `expiry` (a key's `duration`, `expires = now + duration`): any length, zero included;
+ * - `interval` (`rotation_interval`): longer than zero;
+ * - `reset` (`budget_duration` and the team member budget durations): longer than zero and a
+ *   calendar period nextResetAt can honour (`Nmo` only as `1mo`).
+ */
+export type DurationRule = 'expiry' | 'interval' | 'reset';
+
+/**
+ * parseDuration plus the rule of the field: the one check behind request validation (the DTO
+ * decorator), the row-building helpers and the scheduler jobs. Throws InvalidDurationError.
+ */
+export function parseDurationAs(value: string, rule: DurationRule): Duration {
+  const duration = parseDuration(value);
+  if (rule !== 'expiry' && duration.amount <= 0) {
+    throw new InvalidDurationError(value, `Invalid duration "${value}": must be longer than zero`);
+  }
+  if (rule === 'reset') assertResettable(duration);
+  return duration;
+}
+
+/** For validators: true when parseDuration (or parseDurationAs with `rule`) would accept the value. */
+export function isValidDuration(value: unknown, rule: DurationRule = 'expiry'): value is string {
   if (typeof value !== 'string') {
     return false;
   }
   try {
-    parseDuration(value);
+    parseDurationAs(value, rule);
     return true;
   } catch {
     return false;
@@ -190,12 +212,7 @@ export function nextResetAt(value: string | Duration, now: Date, opts: ResetOpti
   const resetTime = opts.resetTime === undefined ? MIDNIGHT : parseResetTime(opts.resetTime);
   const nowMs = validTime(now, 'now');
 
-  if (duration.unit === 'mo' && duration.amount !== 1) {
-    throw new InvalidDurationError(
-      formatDuration(duration),
-      `Monthly resets currently only support 1 month intervals (got "${formatDuration(duration)}"); use "1mo"`,
-    );
-  }
+  assertResettable(duration);
   // LiteLLM's "immediate expiration"; write-path validators reject non-positive budget durations.
   if (duration.amount === 0) {
     return new Date(nowMs);
@@ -252,6 +269,16 @@ function toDuration(value: string | Duration): Duration {
     );
   }
   return value;
+}
+
+/** Budget resets run on calendar boundaries: a month period can only be one month. */
+function assertResettable(duration: Duration): void {
+  if (duration.unit === 'mo' && duration.amount !== 1) {
+    throw new InvalidDurationError(
+      formatDuration(duration),
+      `Monthly resets currently only support 1 month intervals (got "${formatDuration(duration)}"); use "1mo"`,
+    );
+  }
 }
 
 function formatDuration({ amount, unit }: Duration): string {

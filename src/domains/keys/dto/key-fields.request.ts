@@ -10,6 +10,7 @@ import {
   OptionalStringList,
   OptionalEnum,
 } from '../../../platform/common/dto/fields';
+import { DurationField } from '../../../platform/common/dto/duration-field';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
 
 export const KEY_TYPES = ['default', 'llm_api', 'management', 'read_only'] as const;
@@ -32,25 +33,19 @@ export class KeyFieldsRequest {
   @OptionalString({ description: 'Links a LiteLLM_BudgetTable row' }, 256)
   budget_id?: string | null;
 
-  @OptionalString(
-    {
-      description: 'Key lifetime: "30s", "30m", "30h", "30d", "1mo". null or "-1": never expires.',
-      example: '30d',
-    },
-    32,
-  )
+  @DurationField('expiry', {
+    description: 'Key lifetime: "30s", "30m", "30h", "30d", "1mo". null or "-1": never expires.',
+    example: '30d',
+  })
   duration?: string | null;
   @OptionalNumber({ description: 'Maximum spend in USD', example: 10 })
   max_budget?: number | null;
   @OptionalNumber({ description: 'Alerting threshold in USD; stored in a linked budget row' })
   soft_budget?: number | null;
-  @OptionalString(
-    {
-      description: 'How often spend resets: "1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
-      example: '30d',
-    },
-    32,
-  )
+  @DurationField('reset', {
+    description: 'How often spend resets: "1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
+    example: '30d',
+  })
   budget_duration?: string | null;
   @OptionalObject({ description: '{"model": {"budget_limit": 1.0, "time_period": "1d"}}' })
   model_max_budget?: Record<string, unknown> | null;
@@ -122,6 +117,6 @@ export class KeyFieldsRequest {
   send_invite_email?: boolean | null;
   @OptionalBoolean({ description: 'Rotate automatically every rotation_interval' })
   auto_rotate?: boolean | null;
-  @OptionalString({ example: '30d' }, 32)
+  @DurationField('interval', { example: '30d' })
   rotation_interval?: string | null;
 }

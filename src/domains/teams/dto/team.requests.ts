@@ -12,6 +12,7 @@ import {
   RequiredStringList,
   OptionalEnum,
 } from '../../../platform/common/dto/fields';
+import { DurationField } from '../../../platform/common/dto/duration-field';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
 import { TEAM_ADMIN_PERMISSIONS } from '../team-members';
 import { TeamMemberRequest } from './team-member.requests';
@@ -66,10 +67,10 @@ export class TeamFieldsRequest {
   max_budget?: number | null;
   @OptionalNumber({ description: 'Alerting threshold in USD' })
   soft_budget?: number | null;
-  @OptionalString(
-    { description: '"1d" (next midnight), "7d" (Monday), "30d" (1st of month)...', example: '30d' },
-    32,
-  )
+  @DurationField('reset', {
+    description: '"1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
+    example: '30d',
+  })
   budget_duration?: string | null;
   @OptionalObject({ description: '{"model": {"budget_limit": 1.0, "time_period": "1d"}}' })
   model_max_budget?: Record<string, unknown> | null;
@@ -94,9 +95,12 @@ export class TeamFieldsRequest {
   team_member_rpm_limit?: number | null;
   @OptionalInt({ description: 'Default TPM of each member' })
   team_member_tpm_limit?: number | null;
-  @OptionalString({ description: "Reset period of the members' budgets (defaults to budget_duration)" }, 32)
+  @DurationField('reset', {
+    description: "Reset period of the members' budgets (defaults to budget_duration)",
+  })
   team_member_budget_duration?: string | null;
-  @OptionalString({ description: 'Default duration of keys members create (kept in metadata)' }, 32)
+  // Checked with the budget reset rule, as the team services always have (not the key expiry rule).
+  @DurationField('reset', { description: 'Default duration of keys members create (kept in metadata)' })
   team_member_key_duration?: string | null;
 
   @OptionalStringList({ description: 'Kept in metadata.tags' }, 256)

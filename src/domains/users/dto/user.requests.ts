@@ -23,6 +23,7 @@ import {
   RequiredStringList,
   SizeQuery,
 } from '../../../platform/common/dto/fields';
+import { DurationField } from '../../../platform/common/dto/duration-field';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../platform/common/password';
 import { KeyFieldsRequest } from '../../keys/dto/key-fields.request';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
@@ -163,7 +164,7 @@ export class UserUpdateFields {
   user_role?: AssignableRole | null;
   @OptionalNumber({ description: 'USD; explicit null removes the budget' })
   max_budget?: number | null;
-  @OptionalString({ description: '"1d", "7d", "30d", "1mo"...; recomputes budget_reset_at' }, 32)
+  @DurationField('reset', { description: '"1d", "7d", "30d", "1mo"...; recomputes budget_reset_at' })
   budget_duration?: string | null;
   @OptionalNumber()
   spend?: number | null;

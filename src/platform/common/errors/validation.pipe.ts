@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
-import { RequestValidationError, ValidationIssue } from './api-error';
+import { DURATION_CONSTRAINT } from '../dto/duration-field';
+import { ApiError, badRequest, RequestValidationError, ValidationIssue } from './api-error';
 import { bracketedParameter, dtoProperties } from './query-shape';
 import { findUnsafe } from './unsafe-input';
 
@@ -15,7 +16,7 @@ export class RequestValidationPipe extends ValidationPipe {
       transform: true,
       forbidUnknownValues: false,
       validationError: { target: false, value: false },
-      exceptionFactory: (errors: ValidationError[]) => new RequestValidationError(flatten(errors, ['body'])),
+      exceptionFactory: (errors: ValidationError[]) => requestError(flatten(errors, ['body'])),
     });
   }
 
@@ -52,6 +53,17 @@ export class RequestValidationPipe extends ValidationPipe {
 
 function isPrimitive(type: unknown) {
   return [String, Boolean, Number, Array, Object].includes(type as never);
+}
+
+/**
+ * 422 for a wrongly shaped body; a body whose only problems are durations gets LiteLLM's 400 (its
+ * handlers reject those after parsing the body), naming the field.
+ */
+function requestError(issues: ValidationIssue[]): ApiError {
+  const shape = issues.filter((i) => i.type !== DURATION_CONSTRAINT);
+  if (shape.length > 0 || issues.length === 0) return new RequestValidationError(shape);
+  const [{ loc, msg }] = issues;
+  return badRequest(msg, String(loc[loc.length - 1]));
 }
 
 function flatten(errors: ValidationError[], prefix: (string | number)[]): ValidationIssue[] {
