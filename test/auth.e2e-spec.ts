@@ -1,17 +1,25 @@
-import request from 'supertest';
 import { AuthCacheService } from '../src/platform/auth/auth-cache.service';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam, createUser } from './factories';
+import { MASTER_KEY, uniq } from './app.factory';
+import {
+  bearer,
+  createBlockedKey,
+  createBudget,
+  createDeprecatedKey,
+  createExpiredKey,
+  createKey,
+  createProject,
+  createTeam,
+  createUser,
+  newRawKey,
+  updateDeprecatedKey,
+  updateKey,
+} from './factories';
+import { useE2e } from './harness';
 import { ProbeController } from './probe.controller';
 
 describe('authentication and the error envelope', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    t = await createTestApp({ controllers: [ProbeController] });
-  });
-  afterAll(() => t.close());
+  const h = useE2e({ controllers: [ProbeController] });
+  const { http } = h;
 
   const envelope = (status: number, type: string) => ({
     error: { message: expect.any(String), type, param: null, code: String(status) },
@@ -66,15 +74,15 @@ describe('authentication and the error envelope', () => {
   });
 
   it('should authenticate a key row written the way LiteLLM writes it, with the owner role', async () => {
-    const admin = await createUser(t.prisma, 'proxy_admin');
-    const { raw } = await createKey(t.prisma, { user_id: admin.user_id });
+    const admin = await createUser(h.prisma, 'proxy_admin');
+    const { raw } = await createKey(h.prisma, { user_id: admin.user_id });
     const res = await http().get('/probe/whoami').set(bearer(raw)).expect(200);
     expect(res.body).toEqual({ user_id: admin.user_id, role: 'proxy_admin', is_master_key: false });
   });
 
   it('should let an internal user key reach self-managed routes and refuse admin-only ones with 401', async () => {
-    const user = await createUser(t.prisma, 'internal_user');
-    const { raw } = await createKey(t.prisma, { user_id: user.user_id });
+    const user = await createUser(h.prisma, 'internal_user');
+    const { raw } = await createKey(h.prisma, { user_id: user.user_id });
     await http().get('/user/available_roles').set(bearer(raw)).expect(200);
     const res = await http().get('/probe/whoami').set(bearer(raw)).expect(401);
     expect(res.body.error.message).toMatch(
@@ -84,7 +92,7 @@ describe('authentication and the error envelope', () => {
   });
 
   it('should refuse an expired key with type expired_key', async () => {
-    const { raw } = await createKey(t.prisma, { expires: new Date(Date.now() - 60_000) });
+    const { raw } = await createExpiredKey(h.prisma);
     const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
     expect(res.body.error.type).toBe('expired_key');
     expect(res.body.error.message).toContain('Expired Key');
@@ -92,7 +100,7 @@ describe('authentication and the error envelope', () => {
   });
 
   it('should refuse a blocked key', async () => {
-    const { raw } = await createKey(t.prisma, { blocked: true });
+    const { raw } = await createBlockedKey(h.prisma);
     const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
     expect(res.body.error.message).toBe(
       "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.",
@@ -100,43 +108,39 @@ describe('authentication and the error envelope', () => {
   });
 
   it('should refuse a key of a blocked team', async () => {
-    const team = await createTeam(t.prisma, { blocked: true });
-    const { raw } = await createKey(t.prisma, { team_id: team.team_id });
+    const team = await createTeam(h.prisma, { blocked: true });
+    const { raw } = await createKey(h.prisma, { team_id: team.team_id });
     const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
     expect(res.body.error.message).toContain(`Team=${team.team_id} is blocked`);
   });
 
   it('should refuse a key of a blocked project', async () => {
-    const project = await t.prisma.liteLLM_ProjectTable.create({
-      data: { project_id: uniq('project'), blocked: true, created_by: 'test', updated_by: 'test' },
-    });
-    const { raw } = await createKey(t.prisma, { project_id: project.project_id });
+    const project = await createProject(h.prisma, { blocked: true });
+    const { raw } = await createKey(h.prisma, { project_id: project.project_id });
     const res = await http().get('/user/available_roles').set(bearer(raw)).expect(401);
     expect(res.body.error.message).toContain(`Project=${project.project_id} is blocked`);
   });
 
   it('should refuse a cached key as soon as it is blocked and invalidated', async () => {
-    const { raw, token } = await createKey(t.prisma);
+    const { raw, token } = await createKey(h.prisma);
     await http().get('/user/available_roles').set(bearer(raw)).expect(200);
-    await t.prisma.liteLLM_VerificationToken.update({ where: { token }, data: { blocked: true } });
+    await updateKey(h.prisma, token, { blocked: true });
     await http().get('/user/available_roles').set(bearer(raw)).expect(200); // still cached: proves the cache is used
-    await t.app.get(AuthCacheService).invalidateKey(token);
+    await h.app.get(AuthCacheService).invalidateKey(token);
     await http().get('/user/available_roles').set(bearer(raw)).expect(401);
   });
 
   it('should accept a rotated key during its grace period and refuse it after', async () => {
-    const { token: newToken } = await createKey(t.prisma);
-    const old = await createKey(t.prisma);
-    await t.prisma.liteLLM_VerificationToken.delete({ where: { token: old.token } });
-    await t.prisma.liteLLM_DeprecatedVerificationToken.create({
-      data: { token: old.token, active_token_id: newToken, revoke_at: new Date(Date.now() + 60_000) },
+    const { token: newToken } = await createKey(h.prisma);
+    const old = newRawKey(); // rotated out: only in the deprecated table
+    await createDeprecatedKey(h.prisma, {
+      token: old.token,
+      active_token_id: newToken,
+      revoke_at: new Date(Date.now() + 60_000),
     });
     await http().get('/user/available_roles').set(bearer(old.raw)).expect(200);
-    await t.prisma.liteLLM_DeprecatedVerificationToken.update({
-      where: { token: old.token },
-      data: { revoke_at: new Date(Date.now() - 1) },
-    });
-    await t.app.get(AuthCacheService).invalidateKey(newToken);
+    await updateDeprecatedKey(h.prisma, old.token, { revoke_at: new Date(Date.now() - 1) });
+    await h.app.get(AuthCacheService).invalidateKey(newToken);
     await http().get('/user/available_roles').set(bearer(old.raw)).expect(401);
   });
 
@@ -207,14 +211,10 @@ describe('authentication and the error envelope', () => {
   });
 
   it('should serialize BigInt columns as JSON numbers', async () => {
-    const budget = await t.prisma.liteLLM_BudgetTable.create({
-      data: {
-        budget_id: uniq('budget'),
-        tpm_limit: 123456789012n,
-        rpm_limit: 42n,
-        created_by: 'test',
-        updated_by: 'test',
-      },
+    const budget = await createBudget(h.prisma, {
+      budget_id: uniq('budget'),
+      tpm_limit: 123456789012n,
+      rpm_limit: 42n,
     });
     const res = await http().get(`/probe/budget/${budget.budget_id}`).expect(200);
     expect(res.text).toContain('"tpm_limit":123456789012');

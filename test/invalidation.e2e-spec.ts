@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { AuthCacheService } from '../src/platform/auth/auth-cache.service';
 import { createTestApp, TestApp } from './app.factory';
-import { bearer, createKey } from './factories';
+import { bearer, createKey, createUser, updateKey, updateUser } from './factories';
 import { eventually, tcpAnswers } from './pods';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,7 +32,7 @@ describe.each([
     if (skip) return console.warn(`skipped: no Redis at ${REDIS_URL}`);
     const { raw, token } = await createKey(podA.prisma);
     await request(podB.app.getHttpServer()).get('/user/available_roles').set(bearer(raw)).expect(200); // cached on B
-    await podA.prisma.liteLLM_VerificationToken.update({ where: { token }, data: { blocked: true } });
+    await updateKey(podA.prisma, token, { blocked: true });
     await podA.app.get(AuthCacheService).invalidateKey(token);
     const ms = await eventually(
       async () =>
@@ -46,15 +46,12 @@ describe.each([
 
   it('should evict every key of a user on every pod when the user changes', async () => {
     if (skip) return;
-    const user = await podA.prisma.liteLLM_UserTable.create({
-      data: { user_id: `inv-${Date.now()}-${Math.random()}`, user_role: 'internal_user' },
+    const user = await createUser(podA.prisma, 'internal_user', {
+      user_id: `inv-${Date.now()}-${Math.random()}`,
     });
     const { raw } = await createKey(podA.prisma, { user_id: user.user_id });
     await request(podB.app.getHttpServer()).get('/user/available_roles').set(bearer(raw)).expect(200);
-    await podA.prisma.liteLLM_UserTable.update({
-      where: { user_id: user.user_id },
-      data: { metadata: { scim_active: false } },
-    });
+    await updateUser(podA.prisma, user.user_id, { metadata: { scim_active: false } });
     await podA.app.get(AuthCacheService).invalidateUser(user.user_id);
     await eventually(
       async () =>

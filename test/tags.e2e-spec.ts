@@ -1,28 +1,20 @@
-import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createUser } from './factories';
-import { ActorName, createWorld, World } from './world';
+import { uniq } from './app.factory';
+import { createDailyTagSpend, createProxyModel, createUserWithKey } from './factories';
+import { useE2e } from './harness';
 
 describe('tags (/tag/*)', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
-  const as = (name: ActorName) => bearer(w.actors[name].key);
+  const h = useE2e({ world: true });
+  const { http, as, post } = h;
+  const asMaster = h.master;
 
-  const post = (path: string, body: unknown, headers = asMaster) =>
-    http()
-      .post(path)
-      .set(headers)
-      .send(body as object);
   const tagRow = (name: string) =>
-    t.prisma.liteLLM_TagTable.findUnique({
+    h.prisma.liteLLM_TagTable.findUnique({
       where: { tag_name: name },
       include: { litellm_budget_table: true },
     });
   const auditActions = async (name: string) =>
     (
-      await t.prisma.liteLLM_AuditLog.findMany({
+      await h.prisma.liteLLM_AuditLog.findMany({
         where: { table_name: 'LiteLLM_TagTable', object_id: name },
         orderBy: { updated_at: 'asc' },
       })
@@ -33,20 +25,7 @@ describe('tags (/tag/*)', () => {
     return name;
   };
   const deployment = (modelName: string, litellmParams: unknown = { model: 'openai/gpt-4' }) =>
-    t.prisma.liteLLM_ProxyModelTable.create({
-      data: {
-        model_name: modelName,
-        litellm_params: litellmParams as object,
-        created_by: 'test',
-        updated_by: 'test',
-      },
-    });
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
+    createProxyModel(h.prisma, { model_name: modelName, litellm_params: litellmParams as object });
 
   describe('POST /tag/new', () => {
     it('should create a tag with a budget row and answer with the tag', async () => {
@@ -115,7 +94,7 @@ describe('tags (/tag/*)', () => {
       const name = uniq('tag');
       const res = await post('/tag/new', { name, models: [modelName, byId.model_id] }).expect(200);
       expect(res.body.tag.model_info).toEqual({ [byId.model_id]: byId.model_name });
-      const rows = await t.prisma.liteLLM_ProxyModelTable.findMany({
+      const rows = await h.prisma.liteLLM_ProxyModelTable.findMany({
         where: { model_id: { in: [byName.model_id, byId.model_id, scalar.model_id] } },
       });
       const params = Object.fromEntries(rows.map((r) => [r.model_id, r.litellm_params]));
@@ -129,9 +108,8 @@ describe('tags (/tag/*)', () => {
       for (const actor of ['TEAM_ADMIN', 'INTERNAL_USER', 'ORG_ADMIN'] as const) {
         await post('/tag/new', { name }, as(actor)).expect(401);
       }
-      const viewer = await createUser(t.prisma, 'proxy_admin_viewer');
-      const { raw } = await createKey(t.prisma, { user_id: viewer.user_id });
-      await post('/tag/new', { name }, bearer(raw)).expect(403);
+      const viewer = await createUserWithKey(h.prisma, 'proxy_admin_viewer');
+      await post('/tag/new', { name }, viewer.headers).expect(403);
       expect(await tagRow(name)).toBeNull();
     });
 
@@ -218,8 +196,11 @@ describe('tags (/tag/*)', () => {
     it('should list stored tags then dynamic spend-only tags to admins, and check the dates', async () => {
       const stored = await newTag({ max_budget: 2 });
       const dynamic = uniq('dyn');
-      await t.prisma.liteLLM_DailyTagSpend.create({
-        data: { tag: dynamic, date: '2026-01-15', api_key: w.actors.INTERNAL_USER.token, spend: 1 },
+      await createDailyTagSpend(h.prisma, {
+        tag: dynamic,
+        date: '2026-01-15',
+        api_key: h.world.actors.INTERNAL_USER.token,
+        spend: 1,
       });
       const res = await http().get('/tag/list').set(asMaster).expect(200);
       const byName = new Map((res.body as { name: string }[]).map((x) => [x.name, x]));
@@ -256,15 +237,20 @@ describe('tags (/tag/*)', () => {
     it("should show an org admin (who passes the gate with org context) only their own keys' tags", async () => {
       const mine = uniq('dyn');
       const theirs = uniq('dyn');
-      await t.prisma.liteLLM_DailyTagSpend.createMany({
-        data: [
-          { tag: mine, date: '2026-01-15', api_key: w.actors.ORG_ADMIN.token, spend: 1 },
-          { tag: theirs, date: '2026-01-15', api_key: w.actors.CROSS_ORG_USER.token, spend: 1 },
-        ],
-      });
+      for (const [tag, actor] of [
+        [mine, 'ORG_ADMIN'],
+        [theirs, 'CROSS_ORG_USER'],
+      ] as const) {
+        await createDailyTagSpend(h.prisma, {
+          tag,
+          date: '2026-01-15',
+          api_key: h.world.actors[actor].token,
+          spend: 1,
+        });
+      }
       const res = await http()
         .get('/tag/list')
-        .query({ organization_id: w.orgA })
+        .query({ organization_id: h.world.orgA })
         .set(as('ORG_ADMIN'))
         .expect(200);
       const names = (res.body as { name: string }[]).map((x) => x.name);
@@ -282,7 +268,7 @@ describe('tags (/tag/*)', () => {
       expect(res.body).toEqual({ message: `Tag ${name} deleted successfully` });
       expect(await tagRow(name)).toBeNull();
       expect(
-        await t.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } }),
+        await h.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } }),
       ).not.toBeNull();
       expect(await auditActions(name)).toEqual(['created', 'deleted']);
     });
