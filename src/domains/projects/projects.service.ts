@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Prisma } from '@prisma/client';
+import { Injectable } from '@nestjs/common';
+import { LiteLLM_ProjectTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import { badRequest, forbidden } from '../../platform/common/errors/api-error';
@@ -53,14 +53,12 @@ export type ProjectRow = Prisma.LiteLLM_ProjectTableGetPayload<{ include: typeof
  */
 @Injectable()
 export class ProjectsService {
-  private readonly logger = new Logger('projects');
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly budgets: BudgetsService,
     private readonly objectPermissions: ObjectPermissionService,
-    private readonly authCache: AuthCacheService,
+    private readonly changes: ChangesService,
   ) {}
 
   /** For keys: the limits a key of this project must stay within. */
@@ -90,7 +88,8 @@ export class ProjectsService {
     if (req.budget_id != null && this.budgets.hasBudgetFields(fields)) throw budgetAndBudgetId();
     const by = this.actorId(actor.auth);
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.changes.run(actor, async (change) => {
+        const tx = change.tx;
         const team = await this.findTeam(req.team_id, tx);
         if (!team) throw teamNotFound(req.team_id);
         assertCanManageProject(actor.auth, team, 'create');
@@ -124,11 +123,7 @@ export class ProjectsService {
           },
           include: WITH_RELATIONS,
         });
-        await this.audit.record(
-          actor,
-          { action: 'created', table: PROJECT_TABLE, objectId: row.project_id, after: row },
-          tx,
-        );
+        await change.audit({ action: 'created', table: PROJECT_TABLE, objectId: row.project_id, after: row });
         return row;
       });
     } catch (e) {
@@ -146,44 +141,16 @@ export class ProjectsService {
     const fields = this.budgets.pickBudgetFields(req);
     const ownBudget = this.budgets.hasBudgetFields(fields);
     if (req.budget_id != null && ownBudget) throw budgetAndBudgetId();
-    const { row, blockedChanged } = await this.prisma.$transaction(async (tx) => {
+    return this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       const locked = await tx.$queryRaw<{ project_id: string }[]>`
         SELECT project_id FROM "LiteLLM_ProjectTable" WHERE project_id = ${req.project_id} FOR UPDATE`;
       if (locked.length === 0) throw projectNotFound(req.project_id);
       const before = await tx.liteLLM_ProjectTable.findUniqueOrThrow({
         where: { project_id: req.project_id },
       });
-      const team = before.team_id ? await this.findTeam(before.team_id, tx) : null;
-      assertCanManageProject(actor.auth, team, 'update');
-      let target = team;
-      if (req.team_id != null && req.team_id !== before.team_id) {
-        target = await this.findTeam(req.team_id, tx);
-        if (!target) throw teamNotFound(req.team_id);
-        // Moving a project must not hand it to a team the caller cannot manage.
-        assertCanManageProject(actor.auth, target, 'update');
-        const keys = await tx.liteLLM_VerificationToken.count({ where: { project_id: req.project_id } });
-        if (keys > 0) {
-          throw badRequest(
-            `Cannot move project ${req.project_id} to team ${req.team_id}. ${keys} key(s) are associated with it. Please delete or reassign the keys first.`,
-            'team_id',
-          );
-        }
-      }
-      checkProjectLimits(req, target);
-
-      const data: Prisma.LiteLLM_ProjectTableUncheckedUpdateInput = { updated_by: this.actorId(actor.auth) };
-      if (target && target.team_id !== before.team_id) data.team_id = target.team_id;
-      if (req.project_alias != null) data.project_alias = req.project_alias;
-      if (req.description != null) data.description = req.description;
-      if (req.models != null) data.models = req.models;
-      if (req.model_rpm_limit != null) data.model_rpm_limit = req.model_rpm_limit as Prisma.InputJsonObject;
-      if (req.model_tpm_limit != null) data.model_tpm_limit = req.model_tpm_limit as Prisma.InputJsonObject;
-      if (req.blocked != null) data.blocked = req.blocked;
-      if (req.metadata != null) {
-        data.metadata = withMetadataFields(req.metadata, req);
-      } else if (METADATA_FIELDS.some((f) => req[f] != null)) {
-        data.metadata = withMetadataFields(asObject(before.metadata), req);
-      }
+      const target = await this.checkUpdate(req, actor, before, tx);
+      const data = this.updatedColumns(req, actor, before, target);
       if (req.budget_id != null) {
         data.budget_id = await this.budgets.requireBudget(req.budget_id, tx);
       } else if (ownBudget) {
@@ -201,15 +168,69 @@ export class ProjectsService {
         data,
         include: WITH_RELATIONS,
       });
-      await this.audit.record(
-        actor,
-        { action: 'updated', table: PROJECT_TABLE, objectId: req.project_id, before, after: req },
-        tx,
-      );
-      return { row: updated, blockedChanged: updated.blocked !== before.blocked };
+      await change.audit({
+        action: 'updated',
+        table: PROJECT_TABLE,
+        objectId: req.project_id,
+        before,
+        after: req,
+      });
+      if (updated.blocked !== before.blocked) await this.keysGoStale(change, updated.project_id);
+      return updated;
     });
-    if (blockedChanged) await this.evictKeysOf(row.project_id);
-    return row;
+  }
+
+  /**
+   * May the caller change this project (and move it to `req.team_id`)? A project moves only to a team
+   * the caller can manage and only while no key uses it. Returns the team it belongs to afterwards.
+   */
+  private async checkUpdate(
+    req: ProjectUpdateRequest,
+    actor: Actor,
+    before: LiteLLM_ProjectTable,
+    tx: Tx,
+  ): Promise<ProjectTeam | null> {
+    const team = before.team_id ? await this.findTeam(before.team_id, tx) : null;
+    assertCanManageProject(actor.auth, team, 'update');
+    let target = team;
+    if (req.team_id != null && req.team_id !== before.team_id) {
+      target = await this.findTeam(req.team_id, tx);
+      if (!target) throw teamNotFound(req.team_id);
+      // Moving a project must not hand it to a team the caller cannot manage.
+      assertCanManageProject(actor.auth, target, 'update');
+      const keys = await tx.liteLLM_VerificationToken.count({ where: { project_id: req.project_id } });
+      if (keys > 0) {
+        throw badRequest(
+          `Cannot move project ${req.project_id} to team ${req.team_id}. ${keys} key(s) are associated with it. Please delete or reassign the keys first.`,
+          'team_id',
+        );
+      }
+    }
+    checkProjectLimits(req, target);
+    return target;
+  }
+
+  /** The project's own columns that change (budget and object permission are saved by the caller). */
+  private updatedColumns(
+    req: ProjectUpdateRequest,
+    actor: Actor,
+    before: LiteLLM_ProjectTable,
+    target: ProjectTeam | null,
+  ): Prisma.LiteLLM_ProjectTableUncheckedUpdateInput {
+    const data: Prisma.LiteLLM_ProjectTableUncheckedUpdateInput = { updated_by: this.actorId(actor.auth) };
+    if (target && target.team_id !== before.team_id) data.team_id = target.team_id;
+    if (req.project_alias != null) data.project_alias = req.project_alias;
+    if (req.description != null) data.description = req.description;
+    if (req.models != null) data.models = req.models;
+    if (req.model_rpm_limit != null) data.model_rpm_limit = req.model_rpm_limit as Prisma.InputJsonObject;
+    if (req.model_tpm_limit != null) data.model_tpm_limit = req.model_tpm_limit as Prisma.InputJsonObject;
+    if (req.blocked != null) data.blocked = req.blocked;
+    if (req.metadata != null) {
+      data.metadata = withMetadataFields(req.metadata, req);
+    } else if (METADATA_FIELDS.some((f) => req[f] != null)) {
+      data.metadata = withMetadataFields(asObject(before.metadata), req);
+    }
+    return data;
   }
 
   /**
@@ -226,8 +247,10 @@ export class ProjectsService {
         'project_ids',
       );
     }
-    return this.prisma.$transaction(
-      async (tx) => {
+    return this.changes.run(
+      actor,
+      async (change) => {
+        const tx = change.tx;
         const locked = await tx.$queryRaw<{ project_id: string }[]>`
           SELECT project_id FROM "LiteLLM_ProjectTable" WHERE project_id = ANY(${ids}) FOR UPDATE`;
         const found = new Set(locked.map((r) => r.project_id));
@@ -252,11 +275,12 @@ export class ProjectsService {
         const byId = new Map(rows.map((r) => [r.project_id, r]));
         const ordered = ids.map((id) => byId.get(id)!);
         for (const row of ordered) {
-          await this.audit.record(
-            actor,
-            { action: 'deleted', table: PROJECT_TABLE, objectId: row.project_id, before: row },
-            tx,
-          );
+          await change.audit({
+            action: 'deleted',
+            table: PROJECT_TABLE,
+            objectId: row.project_id,
+            before: row,
+          });
         }
         return ordered;
       },
@@ -315,19 +339,18 @@ export class ProjectsService {
     return row !== null;
   }
 
-  /** Keys of a project whose `blocked` changed: drop them from every pod's auth cache. */
-  private async evictKeysOf(projectId: string): Promise<void> {
-    try {
-      const keys = await this.prisma.liteLLM_VerificationToken.findMany({
-        where: { project_id: projectId },
-        select: { token: true },
-        take: KEY_EVICTION_LIMIT + 1,
-      });
-      if (keys.length > KEY_EVICTION_LIMIT) await this.authCache.invalidateAll();
-      else await Promise.all(keys.map((k) => this.authCache.invalidateKey(k.token)));
-    } catch (e) {
-      this.logger.error({ msg: 'could not evict keys of a project', projectId, error: (e as Error).message });
-    }
+  /**
+   * Keys of a project whose `blocked` changed go stale on every pod, read in the change's transaction
+   * (past KEY_EVICTION_LIMIT keys, the whole auth cache).
+   */
+  private async keysGoStale(change: Change, projectId: string): Promise<void> {
+    const keys = await change.tx.liteLLM_VerificationToken.findMany({
+      where: { project_id: projectId },
+      select: { token: true },
+      take: KEY_EVICTION_LIMIT + 1,
+    });
+    if (keys.length > KEY_EVICTION_LIMIT) change.invalidatesEverything();
+    else change.invalidatesKeys(...keys.map((k) => k.token));
   }
 
   /** `created_by` / `updated_by`: the caller's user id, else the proxy admin name (LiteLLM). */
