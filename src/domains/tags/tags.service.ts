@@ -218,6 +218,8 @@ export class TagsService {
   /**
    * Appends the tag to `litellm_params.tags` of the stored deployments whose id or name is listed,
    * in one statement (rows whose params are not a JSON object are left alone). Returns their ids.
+   * LiteLLM_ProxyModelTable has no owner yet: tags write these tags only, a column-level row of the
+   * README's "Who writes which table", until gateway/ owns the model table and this moves there.
    */
   private async tagDeployments(tag: string, models: string[], tx: Tx): Promise<string[]> {
     if (models.length === 0) return [];
