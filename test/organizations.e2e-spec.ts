@@ -1,25 +1,18 @@
-import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam, createUser } from './factories';
+import type request from 'supertest';
+import { uniq } from './app.factory';
+import { bearer, createBudget, createKey, createTeam, createUser, createUserWithKey } from './factories';
 import { OrganizationsService } from '../src/domains/organizations/organizations.service';
-import { ActorName, createWorld, World } from './world';
-
-type Headers = Record<string, string>;
+import { Headers, useE2e } from './harness';
 
 describe('organizations (/organization/*)', () => {
-  let t: TestApp;
-  let w: World;
+  const h = useE2e({ world: true });
+  const { http, as } = h;
+  const asMaster = h.master;
   let viewer: { userId: string; headers: Headers };
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
-  const as = (actor: ActorName) => bearer(w.actors[actor].key);
 
   /** A user with `role` and a key of theirs. */
-  const actor = async (role: string | null, extra: Record<string, unknown> = {}) => {
-    const user = await createUser(t.prisma, role, extra);
-    const { raw } = await createKey(t.prisma, { user_id: user.user_id });
-    return { userId: user.user_id, headers: bearer(raw) };
-  };
+  const actor = (role: string | null, extra: Record<string, unknown> = {}) =>
+    createUserWithKey(h.prisma, role, extra);
   const call = (method: 'post' | 'patch' | 'delete', path: string) =>
     method === 'post' ? http().post(path) : method === 'patch' ? http().patch(path) : http().delete(path);
   const send = (
@@ -52,13 +45,13 @@ describe('organizations (/organization/*)', () => {
     http().get('/organization/info').query({ organization_id: organizationId }).set(headers);
 
   const membership = (organizationId: string, userId: string) =>
-    t.prisma.liteLLM_OrganizationMembership.findUnique({
+    h.prisma.liteLLM_OrganizationMembership.findUnique({
       where: { user_id_organization_id: { user_id: userId, organization_id: organizationId } },
       include: { litellm_budget_table: true },
     });
   /** Everything a change to an organization could touch, to prove a refused call changed nothing. */
   const snapshot = async (organizationId: string) => {
-    const org = await t.prisma.liteLLM_OrganizationTable.findUnique({
+    const org = await h.prisma.liteLLM_OrganizationTable.findUnique({
       where: { organization_id: organizationId },
       include: {
         litellm_budget_table: true,
@@ -70,17 +63,14 @@ describe('organizations (/organization/*)', () => {
     return JSON.parse(JSON.stringify(org, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
   };
   const audits = (table: string, objectId: string) =>
-    t.prisma.liteLLM_AuditLog.findMany({
+    h.prisma.liteLLM_AuditLog.findMany({
       where: { table_name: table, object_id: objectId },
       orderBy: { updated_at: 'asc' },
     });
 
   beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
     viewer = await actor('proxy_admin_viewer');
   });
-  afterAll(() => t.close());
 
   describe('POST /organization/new', () => {
     it('should create an organization with a budget row of its own and an audit row', async () => {
@@ -104,7 +94,7 @@ describe('organizations (/organization/*)', () => {
         litellm_budget_table: { max_budget: 100, tpm_limit: 1000, budget_duration: '30d' },
       });
       expect(res.body.litellm_budget_table.budget_reset_at).not.toBeNull();
-      const row = await t.prisma.liteLLM_OrganizationTable.findUniqueOrThrow({
+      const row = await h.prisma.liteLLM_OrganizationTable.findUniqueOrThrow({
         where: { organization_id: res.body.organization_id },
         include: { litellm_budget_table: true },
       });
@@ -117,9 +107,7 @@ describe('organizations (/organization/*)', () => {
     });
 
     it('should take a given organization_id, an existing budget_id and an object permission', async () => {
-      const budget = await t.prisma.liteLLM_BudgetTable.create({
-        data: { max_budget: 5, created_by: 'test', updated_by: 'test' },
-      });
+      const budget = await createBudget(h.prisma, { max_budget: 5 });
       const orgId = uniq('org');
       const res = await newOrg({
         organization_id: orgId,
@@ -128,7 +116,7 @@ describe('organizations (/organization/*)', () => {
         object_permission: { vector_stores: ['vs-1'] },
       }).expect(200);
       expect(res.body).toMatchObject({ organization_id: orgId, budget_id: budget.budget_id, models: [] });
-      const row = await t.prisma.liteLLM_OrganizationTable.findUniqueOrThrow({
+      const row = await h.prisma.liteLLM_OrganizationTable.findUniqueOrThrow({
         where: { organization_id: orgId },
         include: { object_permission: true },
       });
@@ -140,7 +128,7 @@ describe('organizations (/organization/*)', () => {
       // The world's proxy admin: rows it creates carry its user id, so this test can count them.
       const admin = as('PROXY_ADMIN');
       const mine = () =>
-        t.prisma.liteLLM_BudgetTable.count({ where: { created_by: w.actors.PROXY_ADMIN.userId } });
+        h.prisma.liteLLM_BudgetTable.count({ where: { created_by: h.world.actors.PROXY_ADMIN.userId } });
       const budgetsBefore = await mine();
       const aliases = [uniq('Org'), uniq('Org'), uniq('Org')];
       const dupId = await newOrg(
@@ -157,7 +145,7 @@ describe('organizations (/organization/*)', () => {
       );
       expect(both.status).toBe(422);
       expect(
-        await t.prisma.liteLLM_OrganizationTable.count({ where: { organization_alias: { in: aliases } } }),
+        await h.prisma.liteLLM_OrganizationTable.count({ where: { organization_alias: { in: aliases } } }),
       ).toBe(0);
       expect(await mine()).toBe(budgetsBefore);
     });
@@ -177,7 +165,7 @@ describe('organizations (/organization/*)', () => {
         Array.from({ length: 10 }, () => newOrg({ organization_alias: alias }).then((r) => r.status)),
       );
       expect(results).toEqual(Array.from({ length: 10 }, () => 200));
-      expect(await t.prisma.liteLLM_OrganizationTable.count({ where: { organization_alias: alias } })).toBe(
+      expect(await h.prisma.liteLLM_OrganizationTable.count({ where: { organization_alias: alias } })).toBe(
         10,
       );
     });
@@ -209,12 +197,15 @@ describe('organizations (/organization/*)', () => {
         expect(res.body.error.message).toBe('Only proxy admins can create new organizations');
       }
       expect(
-        await t.prisma.liteLLM_OrganizationTable.count({ where: { organization_alias: { in: aliases } } }),
+        await h.prisma.liteLLM_OrganizationTable.count({ where: { organization_alias: { in: aliases } } }),
       ).toBe(0);
     });
 
     it('should only let a model-limited admin key grant its own models', async () => {
-      const { raw } = await createKey(t.prisma, { user_id: w.actors.PROXY_ADMIN.userId, models: ['m1'] });
+      const { raw } = await createKey(h.prisma, {
+        user_id: h.world.actors.PROXY_ADMIN.userId,
+        models: ['m1'],
+      });
       const limited = bearer(raw);
       const all = await newOrg({ organization_alias: uniq('Org') }, limited);
       expect(all.status).toBe(400);
@@ -246,7 +237,7 @@ describe('organizations (/organization/*)', () => {
         teams: [],
       });
       expect(res.body.metadata).not.toHaveProperty('a');
-      const budget = await t.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
+      const budget = await h.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
         where: { budget_id: org.budget_id },
       });
       expect(budget.max_budget).toBe(20);
@@ -264,7 +255,7 @@ describe('organizations (/organization/*)', () => {
         rpm_limit: null,
         litellm_budget_table: { max_budget: 30, soft_budget: 25, tpm_limit: null },
       }).expect(200);
-      const budget = await t.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
+      const budget = await h.prisma.liteLLM_BudgetTable.findUniqueOrThrow({
         where: { budget_id: org.budget_id },
       });
       expect(budget).toMatchObject({ max_budget: 30, soft_budget: 25, rpm_limit: null });
@@ -272,7 +263,7 @@ describe('organizations (/organization/*)', () => {
 
     it('should relink the organization to another existing budget', async () => {
       const org = await freshOrg();
-      const other = await t.prisma.liteLLM_BudgetTable.create({ data: { created_by: 't', updated_by: 't' } });
+      const other = await createBudget(h.prisma);
       const res = await update({ organization_id: org.organization_id, budget_id: other.budget_id }).expect(
         200,
       );
@@ -296,23 +287,25 @@ describe('organizations (/organization/*)', () => {
     });
 
     it('should keep updates proxy-admin only: org admins and members get 401 and nothing changes', async () => {
-      const before = await snapshot(w.orgA);
+      const before = await snapshot(h.world.orgA);
       for (const who of ['ORG_ADMIN', 'INTERNAL_USER', 'TEAM_ADMIN'] as const) {
         const res = await update(
-          { organization_id: w.orgA, organization_alias: uniq('Hijack'), max_budget: 1e6 },
+          { organization_id: h.world.orgA, organization_alias: uniq('Hijack'), max_budget: 1e6 },
           as(who),
         );
         expect(res.status).toBe(401);
       }
-      expect((await update({ organization_id: w.orgA, models: ['x'] }, viewer.headers)).status).toBe(403);
-      expect(await snapshot(w.orgA)).toEqual(before);
+      expect((await update({ organization_id: h.world.orgA, models: ['x'] }, viewer.headers)).status).toBe(
+        403,
+      );
+      expect(await snapshot(h.world.orgA)).toEqual(before);
     });
   });
 
   describe('DELETE /organization/delete', () => {
     it('should delete organizations with their memberships, keep budgets and write audit rows', async () => {
       const org = await freshOrg({ max_budget: 3 });
-      const member = await createUser(t.prisma);
+      const member = await createUser(h.prisma);
       await memberAdd({
         organization_id: org.organization_id,
         member: { user_id: member.user_id, role: 'internal_user' },
@@ -325,16 +318,16 @@ describe('organizations (/organization/*)', () => {
       ]);
       expect(res.body[0].members).toEqual([expect.objectContaining({ user_id: member.user_id })]);
       expect(
-        await t.prisma.liteLLM_OrganizationTable.count({
+        await h.prisma.liteLLM_OrganizationTable.count({
           where: { organization_id: { in: [org.organization_id, other.organization_id] } },
         }),
       ).toBe(0);
       expect(await membership(org.organization_id, member.user_id)).toBeNull();
       expect(
-        await t.prisma.liteLLM_UserTable.findUnique({ where: { user_id: member.user_id } }),
+        await h.prisma.liteLLM_UserTable.findUnique({ where: { user_id: member.user_id } }),
       ).not.toBeNull();
       expect(
-        await t.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: org.budget_id } }),
+        await h.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: org.budget_id } }),
       ).not.toBeNull();
       expect((await audits('LiteLLM_OrganizationTable', org.organization_id)).map((a) => a.action)).toEqual([
         'created',
@@ -358,21 +351,21 @@ describe('organizations (/organization/*)', () => {
     });
 
     it('should refuse to delete an organization that still has teams or keys (400, nothing changed)', async () => {
-      const before = await snapshot(w.orgA);
-      const withTeams = await del({ organization_ids: [w.orgA] });
+      const before = await snapshot(h.world.orgA);
+      const withTeams = await del({ organization_ids: [h.world.orgA] });
       expect(withTeams.status).toBe(400);
       expect(withTeams.body.error.message).toContain('still has 2 teams');
-      expect(await snapshot(w.orgA)).toEqual(before);
+      expect(await snapshot(h.world.orgA)).toEqual(before);
 
       const org = await freshOrg();
-      await createKey(t.prisma, { organization_id: org.organization_id });
+      await createKey(h.prisma, { organization_id: org.organization_id });
       const withKey = await del({ organization_ids: [org.organization_id] });
       expect(withKey.status).toBe(400);
       expect(withKey.body.error.message).toContain('1 key');
 
-      const team = await createTeam(t.prisma, { organization_id: org.organization_id });
+      const team = await createTeam(h.prisma, { organization_id: org.organization_id });
       expect((await del({ organization_ids: [org.organization_id] })).status).toBe(400);
-      expect(await t.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: team.team_id } })).toMatchObject(
+      expect(await h.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: team.team_id } })).toMatchObject(
         {
           organization_id: org.organization_id,
         },
@@ -391,7 +384,10 @@ describe('organizations (/organization/*)', () => {
         'Passed organization_id is None, please pass an organization_id in your request',
       );
       // Even naming an organization they administer, org admins cannot delete organizations.
-      const ownOrg = await del({ organization_ids: [w.orgA], organization_id: w.orgA }, as('ORG_ADMIN'));
+      const ownOrg = await del(
+        { organization_ids: [h.world.orgA], organization_id: h.world.orgA },
+        as('ORG_ADMIN'),
+      );
       expect(ownOrg.status).toBe(401);
       expect(ownOrg.body.error.message).toBe('Only proxy admins can delete organizations');
       expect((await del({ organization_ids: [org.organization_id] }, as('INTERNAL_USER'))).status).toBe(401);
@@ -405,13 +401,15 @@ describe('organizations (/organization/*)', () => {
 
     it('should show proxy admins and viewers every organization, with members, teams and budget', async () => {
       const res = await http().get('/organization/list').set(asMaster).expect(200);
-      expect(ids(res)).toEqual(expect.arrayContaining([w.orgA, w.orgB]));
-      const a = res.body.find((o: { organization_id: string }) => o.organization_id === w.orgA);
-      expect(a.teams.map((tm: { team_id: string }) => tm.team_id).sort()).toEqual([w.alpha, w.gamma].sort());
+      expect(ids(res)).toEqual(expect.arrayContaining([h.world.orgA, h.world.orgB]));
+      const a = res.body.find((o: { organization_id: string }) => o.organization_id === h.world.orgA);
+      expect(a.teams.map((tm: { team_id: string }) => tm.team_id).sort()).toEqual(
+        [h.world.alpha, h.world.gamma].sort(),
+      );
       expect(a.members.length).toBeGreaterThan(0);
       expect(a.litellm_budget_table).not.toBeNull();
       const viewed = await http().get('/organization/list').set(viewer.headers).expect(200);
-      expect(ids(viewed)).toEqual(expect.arrayContaining([w.orgA, w.orgB]));
+      expect(ids(viewed)).toEqual(expect.arrayContaining([h.world.orgA, h.world.orgB]));
     });
 
     it('should filter by org_id and by a case-insensitive part of org_alias', async () => {
@@ -424,26 +422,28 @@ describe('organizations (/organization/*)', () => {
       const part = org.organization_alias.slice(0, 10).toLowerCase();
       const byAlias = await http().get('/organization/list').query({ org_alias: part }).set(asMaster);
       expect(ids(byAlias)).toContain(org.organization_id);
-      expect(ids(byAlias)).not.toContain(w.orgA);
+      expect(ids(byAlias)).not.toContain(h.world.orgA);
     });
 
     it('should show everyone else only the organizations they belong to', async () => {
-      expect(ids(await http().get('/organization/list').set(as('ORG_ADMIN')).expect(200))).toEqual([w.orgA]);
+      expect(ids(await http().get('/organization/list').set(as('ORG_ADMIN')).expect(200))).toEqual([
+        h.world.orgA,
+      ]);
       expect(ids(await http().get('/organization/list').set(as('INTERNAL_USER')).expect(200))).toEqual([
-        w.orgA,
+        h.world.orgA,
       ]);
       expect(ids(await http().get('/organization/list').set(as('CROSS_ORG_USER')).expect(200))).toEqual([
-        w.orgB,
+        h.world.orgB,
       ]);
       const other = await http()
         .get('/organization/list')
-        .query({ org_id: w.orgB })
+        .query({ org_id: h.world.orgB })
         .set(as('ORG_ADMIN'))
         .expect(200);
       expect(other.body).toEqual([]);
       const loner = await actor('internal_user');
       expect((await http().get('/organization/list').set(loner.headers).expect(200)).body).toEqual([]);
-      const ownerless = await createKey(t.prisma, {});
+      const ownerless = await createKey(h.prisma, {});
       expect((await http().get('/organization/list').set(bearer(ownerless.raw)).expect(200)).body).toEqual(
         [],
       );
@@ -452,16 +452,19 @@ describe('organizations (/organization/*)', () => {
 
   describe('GET /organization/info and POST /organization/info (deprecated)', () => {
     it('should show proxy admins an organization with members and their users, teams and object permission', async () => {
-      const res = await info(w.orgA).expect(200);
-      expect(res.body).toMatchObject({ organization_id: w.orgA, object_permission: null });
+      const res = await info(h.world.orgA).expect(200);
+      expect(res.body).toMatchObject({ organization_id: h.world.orgA, object_permission: null });
       expect(res.body.litellm_budget_table).not.toBeNull();
       const admin = res.body.members.find(
-        (m: { user_id: string }) => m.user_id === w.actors.ORG_ADMIN.userId,
+        (m: { user_id: string }) => m.user_id === h.world.actors.ORG_ADMIN.userId,
       );
-      expect(admin).toMatchObject({ user_role: 'org_admin', user: { user_id: w.actors.ORG_ADMIN.userId } });
+      expect(admin).toMatchObject({
+        user_role: 'org_admin',
+        user: { user_id: h.world.actors.ORG_ADMIN.userId },
+      });
       expect(admin.user).not.toHaveProperty('password');
       expect(res.body.teams.map((tm: { team_id: string }) => tm.team_id).sort()).toEqual(
-        [w.alpha, w.gamma].sort(),
+        [h.world.alpha, h.world.gamma].sort(),
       );
       const missing = await info(uniq('missing'));
       expect(missing.status).toBe(404);
@@ -470,59 +473,69 @@ describe('organizations (/organization/*)', () => {
     });
 
     it('should show an org admin their own organization and refuse others with the org RBAC 401s', async () => {
-      await info(w.orgA, as('ORG_ADMIN')).expect(200);
-      const other = await info(w.orgB, as('ORG_ADMIN'));
+      await info(h.world.orgA, as('ORG_ADMIN')).expect(200);
+      const other = await info(h.world.orgB, as('ORG_ADMIN'));
       expect(other.status).toBe(401);
       expect(other.body.error.message).toBe(
-        `You do not have a role within the selected organization. Passed organization_id: ${w.orgB}. Please contact the organization admin to request access.`,
+        `You do not have a role within the selected organization. Passed organization_id: ${h.world.orgB}. Please contact the organization admin to request access.`,
       );
-      const member = await info(w.orgA, as('INTERNAL_USER'));
+      const member = await info(h.world.orgA, as('INTERNAL_USER'));
       expect(member.status).toBe(401);
       expect(member.body.error.message).toBe(
-        `You do not have the required role to perform this action. Your role is internal_user in Organization ${w.orgA}`,
+        `You do not have the required role to perform this action. Your role is internal_user in Organization ${h.world.orgA}`,
       );
       const loner = await actor('internal_user');
-      const none = await info(w.orgA, loner.headers);
+      const none = await info(h.world.orgA, loner.headers);
       expect(none.body.error.message).toBe(
         'Tried to access route=/organization/info but you are not a member of any organization. Please contact the proxy admin to request access.',
       );
       expect((await http().get('/organization/info').set(as('ORG_ADMIN'))).status).toBe(401);
-      await info(w.orgB, viewer.headers).expect(200);
+      await info(h.world.orgB, viewer.headers).expect(200);
     });
 
     it('should check the organization actually read, not another organization_id sent in the body', async () => {
       const res = await http()
         .get('/organization/info')
-        .query({ organization_id: w.orgB })
+        .query({ organization_id: h.world.orgB })
         .set(as('ORG_ADMIN'))
-        .send({ organization_id: w.orgA });
+        .send({ organization_id: h.world.orgA });
       expect(res.status).toBe(401);
-      expect(JSON.stringify(res.body)).not.toContain(w.actors.CROSS_ORG_USER.userId);
+      expect(JSON.stringify(res.body)).not.toContain(h.world.actors.CROSS_ORG_USER.userId);
     });
 
     it('should serve the deprecated POST form, scoped the same way', async () => {
       const post = (body: unknown, headers: Headers = asMaster) =>
         send('post', '/organization/info', body, headers);
-      const res = await post({ organizations: [w.orgA, w.orgB] }).expect(200);
-      expect(res.body.map((o: { organization_id: string }) => o.organization_id)).toEqual([w.orgA, w.orgB]);
+      const res = await post({ organizations: [h.world.orgA, h.world.orgB] }).expect(200);
+      expect(res.body.map((o: { organization_id: string }) => o.organization_id)).toEqual([
+        h.world.orgA,
+        h.world.orgB,
+      ]);
       expect(res.body[0].litellm_budget_table).not.toBeNull();
       const empty = await post({ organizations: [] });
       expect(empty.status).toBe(400);
       expect(empty.body.error.message).toBe("Specify list of organization id's to query. Passed in=[]");
-      expect((await post({ organizations: [w.orgA, uniq('missing')] })).status).toBe(404);
+      expect((await post({ organizations: [h.world.orgA, uniq('missing')] })).status).toBe(404);
       expect((await post({})).status).toBe(422);
-      await post({ organizations: [w.orgA], organization_id: w.orgA }, as('ORG_ADMIN')).expect(200);
+      await post({ organizations: [h.world.orgA], organization_id: h.world.orgA }, as('ORG_ADMIN')).expect(
+        200,
+      );
       expect(
-        (await post({ organizations: [w.orgA, w.orgB], organization_id: w.orgA }, as('ORG_ADMIN'))).status,
+        (
+          await post(
+            { organizations: [h.world.orgA, h.world.orgB], organization_id: h.world.orgA },
+            as('ORG_ADMIN'),
+          )
+        ).status,
       ).toBe(401);
-      expect((await post({ organizations: [w.orgB] }, as('ORG_ADMIN'))).status).toBe(401);
+      expect((await post({ organizations: [h.world.orgB] }, as('ORG_ADMIN'))).status).toBe(401);
     });
   });
 
   describe('POST /organization/member_add', () => {
     it('should add existing users by id and create unknown users, in one call', async () => {
       const org = await freshOrg();
-      const existing = await createUser(t.prisma);
+      const existing = await createUser(h.prisma);
       const email = `${uniq('new')}@example.com`;
       const res = await memberAdd({
         organization_id: org.organization_id,
@@ -534,7 +547,7 @@ describe('organizations (/organization/*)', () => {
       expect(res.body.organization_id).toBe(org.organization_id);
       expect(res.body.updated_users).toHaveLength(2);
       expect(res.body.updated_users[0]).not.toHaveProperty('password');
-      const created = await t.prisma.liteLLM_UserTable.findFirstOrThrow({ where: { user_email: email } });
+      const created = await h.prisma.liteLLM_UserTable.findFirstOrThrow({ where: { user_email: email } });
       expect(created).toMatchObject({ user_role: 'internal_user', models: [] });
       expect(res.body.updated_organization_memberships).toEqual([
         expect.objectContaining({ user_id: existing.user_id, user_role: 'org_admin', budget_id: null }),
@@ -551,7 +564,7 @@ describe('organizations (/organization/*)', () => {
 
     it('should accept a single member object, find users by email and give each a budget in the organization', async () => {
       const org = await freshOrg();
-      const user = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('mail')}@example.com` });
+      const user = await createUser(h.prisma, 'internal_user', { user_email: `${uniq('mail')}@example.com` });
       await memberAdd({
         organization_id: org.organization_id,
         member: { user_email: user.user_email!.toUpperCase(), role: 'internal_user' },
@@ -563,7 +576,7 @@ describe('organizations (/organization/*)', () => {
 
     it('should change nothing when one member is already in the organization (409)', async () => {
       const org = await freshOrg();
-      const member = await createUser(t.prisma);
+      const member = await createUser(h.prisma);
       await memberAdd({
         organization_id: org.organization_id,
         member: { user_id: member.user_id, role: 'internal_user' },
@@ -579,7 +592,7 @@ describe('organizations (/organization/*)', () => {
       });
       expect(res.status).toBe(409);
       expect(await snapshot(org.organization_id)).toEqual(before);
-      expect(await t.prisma.liteLLM_UserTable.findUnique({ where: { user_id: newId } })).toBeNull();
+      expect(await h.prisma.liteLLM_UserTable.findUnique({ where: { user_id: newId } })).toBeNull();
     });
 
     it('should reject bad input and unknown organizations without side effects', async () => {
@@ -598,19 +611,19 @@ describe('organizations (/organization/*)', () => {
       ).toBe(422);
       const twice = await add({
         member: [
-          { user_id: w.actors.OWNER.userId, role: 'internal_user' },
-          { user_id: w.actors.OWNER.userId, role: 'org_admin' },
+          { user_id: h.world.actors.OWNER.userId, role: 'internal_user' },
+          { user_id: h.world.actors.OWNER.userId, role: 'org_admin' },
         ],
       });
       expect(twice.status).toBe(400);
       // The proxy admin's id is never given to a new user (nor, by an org admin, to an existing one).
-      const before = await snapshot(w.orgA);
+      const before = await snapshot(h.world.orgA);
       const reserved = await memberAdd(
-        { organization_id: w.orgA, member: { user_id: 'default_user_id', role: 'internal_user' } },
+        { organization_id: h.world.orgA, member: { user_id: 'default_user_id', role: 'internal_user' } },
         as('ORG_ADMIN'),
       );
       expect([400, 403]).toContain(reserved.status);
-      expect(await snapshot(w.orgA)).toEqual(before);
+      expect(await snapshot(h.world.orgA)).toEqual(before);
       const missing = await memberAdd({
         organization_id: uniq('missing'),
         member: { user_id: 'x', role: 'internal_user' },
@@ -623,8 +636,8 @@ describe('organizations (/organization/*)', () => {
     it('should refuse an email that several users share (400)', async () => {
       const org = await freshOrg();
       const email = `${uniq('dup')}@example.com`;
-      await createUser(t.prisma, 'internal_user', { user_email: email });
-      await createUser(t.prisma, 'internal_user', { user_email: email });
+      await createUser(h.prisma, 'internal_user', { user_email: email });
+      await createUser(h.prisma, 'internal_user', { user_email: email });
       const res = await memberAdd({
         organization_id: org.organization_id,
         member: { user_email: email, role: 'internal_user' },
@@ -638,16 +651,19 @@ describe('organizations (/organization/*)', () => {
     it('should let an org admin add new users and users of their own organizations only', async () => {
       const newId = uniq('hire');
       await memberAdd(
-        { organization_id: w.orgA, member: { user_id: newId, role: 'internal_user' } },
+        { organization_id: h.world.orgA, member: { user_id: newId, role: 'internal_user' } },
         as('ORG_ADMIN'),
       ).expect(200);
-      expect((await membership(w.orgA, newId))?.user_role).toBe('internal_user');
+      expect((await membership(h.world.orgA, newId))?.user_role).toBe('internal_user');
 
-      const loner = await createUser(t.prisma);
-      const before = await snapshot(w.orgA);
+      const loner = await createUser(h.prisma);
+      const before = await snapshot(h.world.orgA);
       for (const target of ['CROSS_ORG_USER', 'PROXY_ADMIN', 'ORG_B_ADMIN'] as const) {
         const res = await memberAdd(
-          { organization_id: w.orgA, member: { user_id: w.actors[target].userId, role: 'internal_user' } },
+          {
+            organization_id: h.world.orgA,
+            member: { user_id: h.world.actors[target].userId, role: 'internal_user' },
+          },
           as('ORG_ADMIN'),
         );
         expect(res.status).toBe(403);
@@ -655,25 +671,25 @@ describe('organizations (/organization/*)', () => {
       expect(
         (
           await memberAdd(
-            { organization_id: w.orgA, member: { user_id: loner.user_id, role: 'internal_user' } },
+            { organization_id: h.world.orgA, member: { user_id: loner.user_id, role: 'internal_user' } },
             as('ORG_ADMIN'),
           )
         ).status,
       ).toBe(403);
-      expect(await snapshot(w.orgA)).toEqual(before);
+      expect(await snapshot(h.world.orgA)).toEqual(before);
       // A proxy admin may add anyone.
       const org = await freshOrg();
       await memberAdd({
         organization_id: org.organization_id,
-        member: { user_id: w.actors.CROSS_ORG_USER.userId, role: 'internal_user' },
+        member: { user_id: h.world.actors.CROSS_ORG_USER.userId, role: 'internal_user' },
       }).expect(200);
     });
 
     it('should refuse members and viewers of the organization (401)', async () => {
-      const before = await snapshot(w.orgA);
+      const before = await snapshot(h.world.orgA);
       for (const who of ['INTERNAL_USER', 'TEAM_ADMIN', 'OWNER'] as const) {
         const res = await memberAdd(
-          { organization_id: w.orgA, member: { user_id: uniq('x'), role: 'org_admin' } },
+          { organization_id: h.world.orgA, member: { user_id: uniq('x'), role: 'org_admin' } },
           as(who),
         );
         expect(res.status).toBe(401);
@@ -682,19 +698,19 @@ describe('organizations (/organization/*)', () => {
       expect(
         (
           await memberAdd(
-            { organization_id: w.orgA, member: { user_id: uniq('x'), role: 'org_admin' } },
+            { organization_id: h.world.orgA, member: { user_id: uniq('x'), role: 'org_admin' } },
             viewer.headers,
           )
         ).status,
       ).toBe(401);
-      expect(await snapshot(w.orgA)).toEqual(before);
+      expect(await snapshot(h.world.orgA)).toEqual(before);
     });
   });
 
   describe('PATCH /organization/member_update', () => {
     it("should change a member's role and create, then change, their budget in the organization", async () => {
       const org = await freshOrg();
-      const user = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('mu')}@example.com` });
+      const user = await createUser(h.prisma, 'internal_user', { user_email: `${uniq('mu')}@example.com` });
       await memberAdd({
         organization_id: org.organization_id,
         member: { user_id: user.user_id, role: 'internal_user' },
@@ -756,39 +772,45 @@ describe('organizations (/organization/*)', () => {
     it('should let an org admin update members of their organization only', async () => {
       await memberUpdate(
         {
-          organization_id: w.orgA,
-          user_id: w.actors.UNRELATED_SAME_ORG.userId,
+          organization_id: h.world.orgA,
+          user_id: h.world.actors.UNRELATED_SAME_ORG.userId,
           role: 'internal_user_viewer',
         },
         as('ORG_ADMIN'),
       ).expect(200);
-      expect((await membership(w.orgA, w.actors.UNRELATED_SAME_ORG.userId))?.user_role).toBe(
+      expect((await membership(h.world.orgA, h.world.actors.UNRELATED_SAME_ORG.userId))?.user_role).toBe(
         'internal_user_viewer',
       );
       await memberUpdate(
-        { organization_id: w.orgA, user_id: w.actors.UNRELATED_SAME_ORG.userId, role: 'internal_user' },
+        {
+          organization_id: h.world.orgA,
+          user_id: h.world.actors.UNRELATED_SAME_ORG.userId,
+          role: 'internal_user',
+        },
         as('ORG_ADMIN'),
       ).expect(200);
-      const before = await snapshot(w.orgB);
+      const before = await snapshot(h.world.orgB);
       const res = await memberUpdate(
-        { organization_id: w.orgB, user_id: w.actors.CROSS_ORG_USER.userId, role: 'org_admin' },
+        { organization_id: h.world.orgB, user_id: h.world.actors.CROSS_ORG_USER.userId, role: 'org_admin' },
         as('ORG_ADMIN'),
       );
       expect(res.status).toBe(401);
       const self = await memberUpdate(
-        { organization_id: w.orgA, user_id: w.actors.INTERNAL_USER.userId, role: 'org_admin' },
+        { organization_id: h.world.orgA, user_id: h.world.actors.INTERNAL_USER.userId, role: 'org_admin' },
         as('INTERNAL_USER'),
       );
       expect(self.status).toBe(401);
-      expect((await membership(w.orgA, w.actors.INTERNAL_USER.userId))?.user_role).toBe('internal_user');
-      expect(await snapshot(w.orgB)).toEqual(before);
+      expect((await membership(h.world.orgA, h.world.actors.INTERNAL_USER.userId))?.user_role).toBe(
+        'internal_user',
+      );
+      expect(await snapshot(h.world.orgB)).toEqual(before);
     });
   });
 
   describe('DELETE /organization/member_delete', () => {
     it('should remove a membership, return it, and keep the user', async () => {
       const org = await freshOrg();
-      const user = await createUser(t.prisma, 'internal_user', { user_email: `${uniq('md')}@example.com` });
+      const user = await createUser(h.prisma, 'internal_user', { user_email: `${uniq('md')}@example.com` });
       await memberAdd({
         organization_id: org.organization_id,
         member: { user_id: user.user_id, role: 'internal_user' },
@@ -800,7 +822,7 @@ describe('organizations (/organization/*)', () => {
       expect(res.body).toMatchObject({ user_id: user.user_id, organization_id: org.organization_id });
       expect(await membership(org.organization_id, user.user_id)).toBeNull();
       expect(
-        await t.prisma.liteLLM_UserTable.findUnique({ where: { user_id: user.user_id } }),
+        await h.prisma.liteLLM_UserTable.findUnique({ where: { user_id: user.user_id } }),
       ).not.toBeNull();
       expect(
         (await audits('LiteLLM_OrganizationMembership', `${org.organization_id}:${user.user_id}`)).map(
@@ -819,48 +841,65 @@ describe('organizations (/organization/*)', () => {
     it('should let an org admin remove members of their organization only', async () => {
       const hire = uniq('temp');
       await memberAdd(
-        { organization_id: w.orgA, member: { user_id: hire, role: 'internal_user' } },
+        { organization_id: h.world.orgA, member: { user_id: hire, role: 'internal_user' } },
         as('ORG_ADMIN'),
       ).expect(200);
-      await memberDelete({ organization_id: w.orgA, user_id: hire }, as('ORG_ADMIN')).expect(200);
-      const before = await snapshot(w.orgB);
+      await memberDelete({ organization_id: h.world.orgA, user_id: hire }, as('ORG_ADMIN')).expect(200);
+      const before = await snapshot(h.world.orgB);
       expect(
         (
           await memberDelete(
-            { organization_id: w.orgB, user_id: w.actors.CROSS_ORG_USER.userId },
+            { organization_id: h.world.orgB, user_id: h.world.actors.CROSS_ORG_USER.userId },
             as('ORG_ADMIN'),
           )
         ).status,
       ).toBe(401);
       expect(
-        (await memberDelete({ organization_id: w.orgA, user_id: w.actors.OWNER.userId }, as('INTERNAL_USER')))
-          .status,
+        (
+          await memberDelete(
+            { organization_id: h.world.orgA, user_id: h.world.actors.OWNER.userId },
+            as('INTERNAL_USER'),
+          )
+        ).status,
       ).toBe(401);
-      expect(await snapshot(w.orgB)).toEqual(before);
-      expect(await membership(w.orgA, w.actors.OWNER.userId)).not.toBeNull();
+      expect(await snapshot(h.world.orgB)).toEqual(before);
+      expect(await membership(h.world.orgA, h.world.actors.OWNER.userId)).not.toBeNull();
     });
   });
 
   describe('cross-tenant: the org admin of org A against org B', () => {
     it('should refuse every read, update, member change and delete of org B, and change nothing', async () => {
-      const before = await snapshot(w.orgB);
+      const before = await snapshot(h.world.orgB);
       const asA = as('ORG_ADMIN');
-      const cross = w.actors.CROSS_ORG_USER.userId;
+      const cross = h.world.actors.CROSS_ORG_USER.userId;
       const attempts: [string, () => Promise<request.Response>][] = [
-        ['GET info', () => info(w.orgB, asA)],
+        ['GET info', () => info(h.world.orgB, asA)],
         [
           'POST info',
-          () => send('post', '/organization/info', { organizations: [w.orgB], organization_id: w.orgA }, asA),
+          () =>
+            send(
+              'post',
+              '/organization/info',
+              { organizations: [h.world.orgB], organization_id: h.world.orgA },
+              asA,
+            ),
         ],
         [
           'update',
-          () => update({ organization_id: w.orgB, organization_alias: uniq('Pwned'), max_budget: 1e9 }, asA),
+          () =>
+            update(
+              { organization_id: h.world.orgB, organization_alias: uniq('Pwned'), max_budget: 1e9 },
+              asA,
+            ),
         ],
         [
           'member_add',
           () =>
             memberAdd(
-              { organization_id: w.orgB, member: { user_id: w.actors.ORG_ADMIN.userId, role: 'org_admin' } },
+              {
+                organization_id: h.world.orgB,
+                member: { user_id: h.world.actors.ORG_ADMIN.userId, role: 'org_admin' },
+              },
               asA,
             ),
         ],
@@ -869,51 +908,63 @@ describe('organizations (/organization/*)', () => {
           () =>
             http()
               .post('/organization/member_add')
-              .query({ organization_id: w.orgA })
+              .query({ organization_id: h.world.orgA })
               .set(asA)
-              .send({ organization_id: w.orgB, member: { user_id: uniq('spy'), role: 'org_admin' } }),
+              .send({ organization_id: h.world.orgB, member: { user_id: uniq('spy'), role: 'org_admin' } }),
         ],
         [
           'member_update',
-          () => memberUpdate({ organization_id: w.orgB, user_id: cross, role: 'internal_user_viewer' }, asA),
+          () =>
+            memberUpdate(
+              { organization_id: h.world.orgB, user_id: cross, role: 'internal_user_viewer' },
+              asA,
+            ),
         ],
-        ['member_delete', () => memberDelete({ organization_id: w.orgB, user_id: cross }, asA)],
-        ['delete', () => del({ organization_ids: [w.orgB], organization_id: w.orgB }, asA)],
-        ['delete naming org A', () => del({ organization_ids: [w.orgB], organization_id: w.orgA }, asA)],
+        ['member_delete', () => memberDelete({ organization_id: h.world.orgB, user_id: cross }, asA)],
+        ['delete', () => del({ organization_ids: [h.world.orgB], organization_id: h.world.orgB }, asA)],
+        [
+          'delete naming org A',
+          () => del({ organization_ids: [h.world.orgB], organization_id: h.world.orgA }, asA),
+        ],
       ];
       for (const [name, attempt] of attempts) {
         const res = await attempt();
         expect({ name, status: res.status }).toEqual({ name, status: 401 });
       }
-      const listed = await http().get('/organization/list').query({ org_id: w.orgB }).set(asA).expect(200);
+      const listed = await http()
+        .get('/organization/list')
+        .query({ org_id: h.world.orgB })
+        .set(asA)
+        .expect(200);
       expect(listed.body).toEqual([]);
-      expect(await snapshot(w.orgB)).toEqual(before);
-      expect(await membership(w.orgB, w.actors.ORG_ADMIN.userId)).toBeNull();
+      expect(await snapshot(h.world.orgB)).toEqual(before);
+      expect(await membership(h.world.orgB, h.world.actors.ORG_ADMIN.userId)).toBeNull();
     });
 
     it('should refuse the org admin of org B against org A the same way', async () => {
-      const before = await snapshot(w.orgA);
+      const before = await snapshot(h.world.orgA);
       const asB = as('ORG_B_ADMIN');
-      expect((await info(w.orgA, asB)).status).toBe(401);
+      expect((await info(h.world.orgA, asB)).status).toBe(401);
       expect(
         (
           await memberAdd(
-            { organization_id: w.orgA, member: { user_id: uniq('spy'), role: 'org_admin' } },
+            { organization_id: h.world.orgA, member: { user_id: uniq('spy'), role: 'org_admin' } },
             asB,
           )
         ).status,
       ).toBe(401);
       expect(
-        (await memberDelete({ organization_id: w.orgA, user_id: w.actors.OWNER.userId }, asB)).status,
+        (await memberDelete({ organization_id: h.world.orgA, user_id: h.world.actors.OWNER.userId }, asB))
+          .status,
       ).toBe(401);
-      expect((await update({ organization_id: w.orgA, models: [] }, asB)).status).toBe(401);
-      expect(await snapshot(w.orgA)).toEqual(before);
+      expect((await update({ organization_id: h.world.orgA, models: [] }, asB)).status).toBe(401);
+      expect(await snapshot(h.world.orgA)).toEqual(before);
     });
   });
 
   describe('OrganizationsService (what other domains ask of organizations)', () => {
     it('should answer membership and limit questions and write memberships in the caller transaction', async () => {
-      const orgs = t.app.get(OrganizationsService);
+      const orgs = h.app.get(OrganizationsService);
       const org = await freshOrg({ models: ['m1'], max_budget: 9, tpm_limit: 50 });
       expect(await orgs.limits(org.organization_id)).toEqual({
         organizationId: org.organization_id,
@@ -923,10 +974,10 @@ describe('organizations (/organization/*)', () => {
         rpmLimit: null,
       });
       expect(await orgs.limits(uniq('missing'))).toBeUndefined();
-      const a = await createUser(t.prisma);
-      const b = await createUser(t.prisma);
+      const a = await createUser(h.prisma);
+      const b = await createUser(h.prisma);
       const ghost = uniq('ghost');
-      await t.prisma.$transaction(async (tx) => {
+      await h.prisma.$transaction(async (tx) => {
         await orgs.addUsersToOrganization(tx, org.organization_id, [a.user_id, ghost]);
         await orgs.addMemberships(tx, b.user_id, [org.organization_id], 'org_admin');
       });
@@ -936,15 +987,15 @@ describe('organizations (/organization/*)', () => {
       expect(await orgs.isOrgAdmin(a.user_id, org.organization_id)).toBe(false);
       expect(await orgs.adminOrgIds(b.user_id)).toEqual([org.organization_id]);
       expect(await orgs.orgIdsOf(a.user_id)).toEqual([org.organization_id]);
-      expect(await orgs.belongsToAny(a.user_id, [w.orgA, org.organization_id])).toBe(true);
-      expect(await orgs.belongsToAny(a.user_id, [w.orgA])).toBe(false);
+      expect(await orgs.belongsToAny(a.user_id, [h.world.orgA, org.organization_id])).toBe(true);
+      expect(await orgs.belongsToAny(a.user_id, [h.world.orgA])).toBe(false);
       expect(await orgs.membershipsOf([a.user_id, ghost])).toEqual(
         new Map([
           [a.user_id, [org.organization_id]],
           [ghost, []],
         ]),
       );
-      await t.prisma.$transaction((tx) => orgs.removeMembershipsOfUsers(tx, [a.user_id, b.user_id]));
+      await h.prisma.$transaction((tx) => orgs.removeMembershipsOfUsers(tx, [a.user_id, b.user_id]));
       expect(await orgs.orgIdsOf(a.user_id)).toEqual([]);
     });
   });

@@ -1,20 +1,12 @@
-import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam } from './factories';
-import { ActorName, createWorld, World } from './world';
+import { uniq } from './app.factory';
+import { createKey, createTeam, updateTeam } from './factories';
+import { useE2e } from './harness';
 
 describe('projects (/project/*)', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
-  const as = (name: ActorName) => bearer(w.actors[name].key);
+  const h = useE2e({ world: true });
+  const { http, as, post } = h;
+  const asMaster = h.master;
 
-  const post = (path: string, body: unknown, headers = asMaster) =>
-    http()
-      .post(path)
-      .set(headers)
-      .send(body as object);
   const newProject = (body: Record<string, unknown>, headers = asMaster) =>
     post('/project/new', body, headers);
   const updateProject = (body: Record<string, unknown>, headers = asMaster) =>
@@ -25,46 +17,38 @@ describe('projects (/project/*)', () => {
       .set(headers)
       .send(body as object);
   const projectRow = (projectId: string) =>
-    t.prisma.liteLLM_ProjectTable.findUnique({
+    h.prisma.liteLLM_ProjectTable.findUnique({
       where: { project_id: projectId },
       include: { litellm_budget_table: true, object_permission: true },
     });
   const projectsOfTeam = (teamId: string) =>
-    t.prisma.liteLLM_ProjectTable.count({ where: { team_id: teamId } });
+    h.prisma.liteLLM_ProjectTable.count({ where: { team_id: teamId } });
   const auditActions = async (projectId: string) =>
     (
-      await t.prisma.liteLLM_AuditLog.findMany({
+      await h.prisma.liteLLM_AuditLog.findMany({
         where: { table_name: 'LiteLLM_ProjectTable', object_id: projectId },
         orderBy: { updated_at: 'asc' },
       })
     ).map((a) => a.action);
   /** What a proxy admin enables on a team so that its admins may manage projects. */
   const setTeamAdminPermissions = (teamId: string, permissions: string[]) =>
-    t.prisma.liteLLM_TeamTable.update({
-      where: { team_id: teamId },
-      data: { metadata: { team_admin_permissions: permissions } },
-    });
+    updateTeam(h.prisma, teamId, { metadata: { team_admin_permissions: permissions } });
   const projectIn = async (teamId: string, extra: Record<string, unknown> = {}) => {
     const projectId = uniq('proj');
     await newProject({ team_id: teamId, project_id: projectId, ...extra }).expect(200);
     return projectId;
   };
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
   afterEach(async () => {
-    await setTeamAdminPermissions(w.alpha, []);
-    await setTeamAdminPermissions(w.beta, []);
+    await setTeamAdminPermissions(h.world.alpha, []);
+    await setTeamAdminPermissions(h.world.beta, []);
   });
 
   describe('POST /project/new', () => {
     it('should create a project with its own budget, object permission, limits and audit rows', async () => {
       const projectId = uniq('proj');
       const res = await newProject({
-        team_id: w.alpha,
+        team_id: h.world.alpha,
         project_id: projectId,
         project_alias: 'flight-search',
         description: 'Flight search assistant',
@@ -82,7 +66,7 @@ describe('projects (/project/*)', () => {
       expect(res.body).toMatchObject({
         project_id: projectId,
         project_alias: 'flight-search',
-        team_id: w.alpha,
+        team_id: h.world.alpha,
         models: ['gpt-4'],
         spend: 0,
         blocked: false,
@@ -95,22 +79,22 @@ describe('projects (/project/*)', () => {
       });
       expect(res.body.litellm_budget_table.budget_reset_at).not.toBeNull();
       const row = await projectRow(projectId);
-      expect(row).toMatchObject({ team_id: w.alpha, budget_id: res.body.budget_id });
+      expect(row).toMatchObject({ team_id: h.world.alpha, budget_id: res.body.budget_id });
       expect(row?.litellm_budget_table?.max_budget).toBe(100);
       expect(row?.model_tpm_limit).toEqual({ 'gpt-4': 50000 });
       expect(row?.object_permission?.vector_stores).toEqual(['vs_1']);
       expect(await auditActions(projectId)).toEqual(['created']);
-      const budgetAudit = await t.prisma.liteLLM_AuditLog.count({
+      const budgetAudit = await h.prisma.liteLLM_AuditLog.count({
         where: { table_name: 'LiteLLM_BudgetTable', object_id: res.body.budget_id, action: 'created' },
       });
       expect(budgetAudit).toBe(1);
     });
 
     it('should always create a budget row, even without budget fields, and generate a project id', async () => {
-      const res = await newProject({ team_id: w.alpha }).expect(200);
+      const res = await newProject({ team_id: h.world.alpha }).expect(200);
       expect(res.body.project_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.body.budget_id).toEqual(expect.any(String));
-      const budget = await t.prisma.liteLLM_BudgetTable.findUnique({
+      const budget = await h.prisma.liteLLM_BudgetTable.findUnique({
         where: { budget_id: res.body.budget_id },
       });
       expect(budget).toMatchObject({ max_budget: null, created_by: 'default_user_id' });
@@ -119,15 +103,17 @@ describe('projects (/project/*)', () => {
     it('should link an existing budget, and refuse an unknown budget or budget fields with a budget_id (400)', async () => {
       const budgetId = uniq('budget');
       await post('/budget/new', { budget_id: budgetId, max_budget: 7 }).expect(200);
-      const linked = await newProject({ team_id: w.gamma, budget_id: budgetId }).expect(200);
+      const linked = await newProject({ team_id: h.world.gamma, budget_id: budgetId }).expect(200);
       expect(linked.body.litellm_budget_table).toMatchObject({ budget_id: budgetId, max_budget: 7 });
 
-      const before = await projectsOfTeam(w.gamma);
-      const unknown = await newProject({ team_id: w.gamma, budget_id: uniq('nope') }).expect(400);
+      const before = await projectsOfTeam(h.world.gamma);
+      const unknown = await newProject({ team_id: h.world.gamma, budget_id: uniq('nope') }).expect(400);
       expect(unknown.body.error.param).toBe('budget_id');
-      const both = await newProject({ team_id: w.gamma, budget_id: budgetId, max_budget: 1 }).expect(400);
+      const both = await newProject({ team_id: h.world.gamma, budget_id: budgetId, max_budget: 1 }).expect(
+        400,
+      );
       expect(both.body.error.message).toContain("or 'budget_id', not both");
-      expect(await projectsOfTeam(w.gamma)).toBe(before);
+      expect(await projectsOfTeam(h.world.gamma)).toBe(before);
     });
 
     it('should answer 404 for an unknown team', async () => {
@@ -142,19 +128,21 @@ describe('projects (/project/*)', () => {
     });
 
     it('should refuse a duplicate project_id with 400 and leave the first project alone', async () => {
-      const projectId = await projectIn(w.alpha, { description: 'first' });
-      const res = await newProject({ team_id: w.gamma, project_id: projectId, description: 'second' }).expect(
-        400,
-      );
+      const projectId = await projectIn(h.world.alpha, { description: 'first' });
+      const res = await newProject({
+        team_id: h.world.gamma,
+        project_id: projectId,
+        description: 'second',
+      }).expect(400);
       expect(res.body.error).toMatchObject({
         message: `Project id = ${projectId} already exists. Please use a different project id.`,
         param: 'project_id',
       });
-      expect(await projectRow(projectId)).toMatchObject({ team_id: w.alpha, description: 'first' });
+      expect(await projectRow(projectId)).toMatchObject({ team_id: h.world.alpha, description: 'first' });
     });
 
     it("should keep a project within its team's models, budget and rate limits (400, nothing created)", async () => {
-      const team = await createTeam(t.prisma, {
+      const team = await createTeam(h.prisma, {
         models: ['gpt-4', 'gpt-4o'],
         max_budget: 10,
         tpm_limit: 100,
@@ -184,30 +172,33 @@ describe('projects (/project/*)', () => {
     });
 
     it('should accept any model when the team allows all proxy models or lists none', async () => {
-      const open = await createTeam(t.prisma, { models: ['all-proxy-models'] });
+      const open = await createTeam(h.prisma, { models: ['all-proxy-models'] });
       await newProject({ team_id: open.team_id, models: ['anything'] }).expect(200);
-      const none = await createTeam(t.prisma, { models: [] });
+      const none = await createTeam(h.prisma, { models: [] });
       await newProject({ team_id: none.team_id, models: ['anything'] }).expect(200);
     });
 
     it("should refuse a team admin without the team's 'projects' permission with 403 and create nothing (pinned §20.3)", async () => {
-      const before = await projectsOfTeam(w.alpha);
-      const res = await newProject({ team_id: w.alpha }, as('TEAM_ADMIN')).expect(403);
+      const before = await projectsOfTeam(h.world.alpha);
+      const res = await newProject({ team_id: h.world.alpha }, as('TEAM_ADMIN')).expect(403);
       expect(res.body.error.message).toContain("need the 'projects' permission");
-      expect(await projectsOfTeam(w.alpha)).toBe(before);
+      expect(await projectsOfTeam(h.world.alpha)).toBe(before);
     });
 
     it("should let a team admin create a project once the team grants its admins 'projects' (pinned §20.3)", async () => {
-      await setTeamAdminPermissions(w.alpha, ['projects']);
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
       const projectId = uniq('proj');
-      const res = await newProject({ team_id: w.alpha, project_id: projectId }, as('TEAM_ADMIN')).expect(200);
-      expect(res.body.created_by).toBe(w.actors.TEAM_ADMIN.userId);
-      expect(await projectRow(projectId)).toMatchObject({ team_id: w.alpha });
+      const res = await newProject(
+        { team_id: h.world.alpha, project_id: projectId },
+        as('TEAM_ADMIN'),
+      ).expect(200);
+      expect(res.body.created_by).toBe(h.world.actors.TEAM_ADMIN.userId);
+      expect(await projectRow(projectId)).toMatchObject({ team_id: h.world.alpha });
     });
 
     it('should refuse plain members, org admins and outsiders with 403 even when team admins may (pinned §20.3)', async () => {
-      await setTeamAdminPermissions(w.alpha, ['projects']);
-      const before = await projectsOfTeam(w.alpha);
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
+      const before = await projectsOfTeam(h.world.alpha);
       for (const name of [
         'INTERNAL_USER',
         'OWNER',
@@ -216,18 +207,18 @@ describe('projects (/project/*)', () => {
         'CROSS_ORG_USER',
         'SERVICE_ACCOUNT',
       ] as const) {
-        const res = await newProject({ team_id: w.alpha }, as(name)).expect(403);
+        const res = await newProject({ team_id: h.world.alpha }, as(name)).expect(403);
         expect(res.body.error.message).toContain('Only admins or team admins can create projects');
       }
-      expect(await projectsOfTeam(w.alpha)).toBe(before);
+      expect(await projectsOfTeam(h.world.alpha)).toBe(before);
     });
 
     it("should refuse a team admin of alpha creating a project in beta, even when beta's admins may (cross-tenant)", async () => {
-      await setTeamAdminPermissions(w.alpha, ['projects']);
-      await setTeamAdminPermissions(w.beta, ['projects']);
-      const before = await projectsOfTeam(w.beta);
-      await newProject({ team_id: w.beta }, as('TEAM_ADMIN')).expect(403);
-      expect(await projectsOfTeam(w.beta)).toBe(before);
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
+      await setTeamAdminPermissions(h.world.beta, ['projects']);
+      const before = await projectsOfTeam(h.world.beta);
+      await newProject({ team_id: h.world.beta }, as('TEAM_ADMIN')).expect(403);
+      expect(await projectsOfTeam(h.world.beta)).toBe(before);
     });
 
     it('should answer 422 for badly shaped bodies and never 500', async () => {
@@ -235,17 +226,17 @@ describe('projects (/project/*)', () => {
         {},
         { team_id: 12 },
         { team_id: '' },
-        { team_id: w.alpha, project_id: '' },
-        { team_id: w.alpha, models: 'gpt-4' },
-        { team_id: w.alpha, models: [1] },
-        { team_id: w.alpha, max_budget: 'ten' },
-        { team_id: w.alpha, tpm_limit: 1.5 },
-        { team_id: w.alpha, metadata: [] },
-        { team_id: w.alpha, object_permission: ['x'] },
-        { team_id: w.alpha, object_permission: { mcp_servers: 'x' } },
-        { team_id: w.alpha, blocked: 'yes' },
+        { team_id: h.world.alpha, project_id: '' },
+        { team_id: h.world.alpha, models: 'gpt-4' },
+        { team_id: h.world.alpha, models: [1] },
+        { team_id: h.world.alpha, max_budget: 'ten' },
+        { team_id: h.world.alpha, tpm_limit: 1.5 },
+        { team_id: h.world.alpha, metadata: [] },
+        { team_id: h.world.alpha, object_permission: ['x'] },
+        { team_id: h.world.alpha, object_permission: { mcp_servers: 'x' } },
+        { team_id: h.world.alpha, blocked: 'yes' },
         { team_id: 'x'.repeat(300) },
-        { team_id: w.alpha, models: Array.from({ length: 1001 }, (_, i) => `m${i}`) },
+        { team_id: h.world.alpha, models: Array.from({ length: 1001 }, (_, i) => `m${i}`) },
       ]) {
         const res = await newProject(body);
         expect([422]).toContain(res.status);
@@ -254,8 +245,8 @@ describe('projects (/project/*)', () => {
         [],
         'text',
         null,
-        { team_id: w.alpha, budget_duration: 'often' },
-        { team_id: w.alpha, model_max_budget: { x: 1 } },
+        { team_id: h.world.alpha, budget_duration: 'often' },
+        { team_id: h.world.alpha, model_max_budget: { x: 1 } },
       ]) {
         const res = await post('/project/new', body);
         expect(res.status).toBeGreaterThanOrEqual(400);
@@ -266,7 +257,7 @@ describe('projects (/project/*)', () => {
 
   describe('POST /project/update', () => {
     it('should change the fields sent, update the budget in place, replace metadata and write an audit row', async () => {
-      const projectId = await projectIn(w.alpha, {
+      const projectId = await projectIn(h.world.alpha, {
         description: 'old',
         max_budget: 10,
         metadata: { a: 1, b: 2 },
@@ -312,7 +303,7 @@ describe('projects (/project/*)', () => {
     });
 
     it("should check the team's limits on update (400, nothing changed)", async () => {
-      const team = await createTeam(t.prisma, { models: ['gpt-4'], max_budget: 10 });
+      const team = await createTeam(h.prisma, { models: ['gpt-4'], max_budget: 10 });
       const projectId = await projectIn(team.team_id, { max_budget: 5 });
       await updateProject({ project_id: projectId, max_budget: 50 }).expect(400);
       await updateProject({ project_id: projectId, models: ['claude'] }).expect(400);
@@ -322,19 +313,19 @@ describe('projects (/project/*)', () => {
     });
 
     it("should let a team admin with the 'projects' permission update their team's project, and refuse them without it", async () => {
-      const projectId = await projectIn(w.alpha, { description: 'orig' });
+      const projectId = await projectIn(h.world.alpha, { description: 'orig' });
       await updateProject({ project_id: projectId, description: 'by admin' }, as('TEAM_ADMIN')).expect(403);
       expect((await projectRow(projectId))?.description).toBe('orig');
-      await setTeamAdminPermissions(w.alpha, ['projects']);
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
       await updateProject({ project_id: projectId, description: 'by admin' }, as('TEAM_ADMIN')).expect(200);
       expect((await projectRow(projectId))?.description).toBe('by admin');
     });
 
     it("should refuse members, org admins and a team admin of alpha on beta's project with 403 and change nothing (cross-tenant)", async () => {
-      await setTeamAdminPermissions(w.alpha, ['projects']);
-      await setTeamAdminPermissions(w.beta, ['projects']);
-      const betaProject = await projectIn(w.beta, { description: 'beta' });
-      const alphaProject = await projectIn(w.alpha, { description: 'alpha' });
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
+      await setTeamAdminPermissions(h.world.beta, ['projects']);
+      const betaProject = await projectIn(h.world.beta, { description: 'beta' });
+      const alphaProject = await projectIn(h.world.alpha, { description: 'alpha' });
       await updateProject({ project_id: betaProject, description: 'hacked' }, as('TEAM_ADMIN')).expect(403);
       await updateProject({ project_id: betaProject, description: 'hacked' }, as('ORG_ADMIN')).expect(403);
       await updateProject({ project_id: alphaProject, description: 'hacked' }, as('INTERNAL_USER')).expect(
@@ -350,43 +341,43 @@ describe('projects (/project/*)', () => {
     });
 
     it('should not let a team admin move their project into a team they do not administer (403)', async () => {
-      await setTeamAdminPermissions(w.alpha, ['projects']);
-      await setTeamAdminPermissions(w.beta, ['projects']);
-      const projectId = await projectIn(w.alpha);
-      await updateProject({ project_id: projectId, team_id: w.beta }, as('TEAM_ADMIN')).expect(403);
-      expect((await projectRow(projectId))?.team_id).toBe(w.alpha);
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
+      await setTeamAdminPermissions(h.world.beta, ['projects']);
+      const projectId = await projectIn(h.world.alpha);
+      await updateProject({ project_id: projectId, team_id: h.world.beta }, as('TEAM_ADMIN')).expect(403);
+      expect((await projectRow(projectId))?.team_id).toBe(h.world.alpha);
     });
 
     it('should move a project without keys to another team, and refuse one with keys (400)', async () => {
-      const projectId = await projectIn(w.alpha);
-      await updateProject({ project_id: projectId, team_id: w.gamma }).expect(200);
-      expect((await projectRow(projectId))?.team_id).toBe(w.gamma);
+      const projectId = await projectIn(h.world.alpha);
+      await updateProject({ project_id: projectId, team_id: h.world.gamma }).expect(200);
+      expect((await projectRow(projectId))?.team_id).toBe(h.world.gamma);
       await updateProject({ project_id: projectId, team_id: uniq('no-team') }).expect(404);
 
-      await createKey(t.prisma, { project_id: projectId, team_id: w.gamma });
-      const res = await updateProject({ project_id: projectId, team_id: w.alpha }).expect(400);
+      await createKey(h.prisma, { project_id: projectId, team_id: h.world.gamma });
+      const res = await updateProject({ project_id: projectId, team_id: h.world.alpha }).expect(400);
       expect(res.body.error.message).toContain('1 key(s) are associated with it');
-      expect((await projectRow(projectId))?.team_id).toBe(w.gamma);
+      expect((await projectRow(projectId))?.team_id).toBe(h.world.gamma);
     });
   });
 
   describe('DELETE /project/delete', () => {
     it('should delete the projects, keep their budget rows and write audit rows', async () => {
-      const a = await projectIn(w.gamma);
-      const b = await projectIn(w.gamma);
+      const a = await projectIn(h.world.gamma);
+      const b = await projectIn(h.world.gamma);
       const budgetId = (await projectRow(a))!.budget_id!;
       const res = await deleteProjects({ project_ids: [a, b] }).expect(200);
       expect(res.body.map((p: { project_id: string }) => p.project_id)).toEqual([a, b]);
       expect(await projectRow(a)).toBeNull();
       expect(await projectRow(b)).toBeNull();
       expect(
-        await t.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } }),
+        await h.prisma.liteLLM_BudgetTable.findUnique({ where: { budget_id: budgetId } }),
       ).not.toBeNull();
       expect(await auditActions(a)).toEqual(['created', 'deleted']);
     });
 
     it('should delete nothing when one id is unknown (404)', async () => {
-      const a = await projectIn(w.gamma);
+      const a = await projectIn(h.world.gamma);
       const missing = uniq('nope');
       const res = await deleteProjects({ project_ids: [a, missing] }).expect(404);
       expect(res.body.error.message).toBe(`Project not found, project_id=${missing}`);
@@ -394,9 +385,9 @@ describe('projects (/project/*)', () => {
     });
 
     it('should refuse to delete a project that still has keys (400) and delete none of the batch', async () => {
-      const free = await projectIn(w.gamma);
-      const busy = await projectIn(w.gamma);
-      await createKey(t.prisma, { project_id: busy });
+      const free = await projectIn(h.world.gamma);
+      const busy = await projectIn(h.world.gamma);
+      await createKey(h.prisma, { project_id: busy });
       const res = await deleteProjects({ project_ids: [free, busy] }).expect(400);
       expect(res.body.error.message).toBe(
         `Cannot delete project ${busy}. 1 key(s) are associated with it. Please delete or reassign the keys first.`,
@@ -406,8 +397,8 @@ describe('projects (/project/*)', () => {
     });
 
     it('should refuse everyone but proxy admins with 403 and delete nothing', async () => {
-      await setTeamAdminPermissions(w.alpha, ['projects']);
-      const projectId = await projectIn(w.alpha);
+      await setTeamAdminPermissions(h.world.alpha, ['projects']);
+      const projectId = await projectIn(h.world.alpha);
       for (const name of ['TEAM_ADMIN', 'ORG_ADMIN', 'INTERNAL_USER', 'CROSS_ORG_USER'] as const) {
         const res = await deleteProjects({ project_ids: [projectId] }, as(name)).expect(403);
         expect(res.body.error.message).toBe('Only admins can delete projects');
@@ -428,8 +419,8 @@ describe('projects (/project/*)', () => {
     let alphaProject: string;
     let betaProject: string;
     beforeAll(async () => {
-      alphaProject = await projectIn(w.alpha, { object_permission: { agents: ['agent-1'] } });
-      betaProject = await projectIn(w.beta);
+      alphaProject = await projectIn(h.world.alpha, { object_permission: { agents: ['agent-1'] } });
+      betaProject = await projectIn(h.world.beta);
     });
 
     it('should show a project with its budget and object permission to admins and team members', async () => {
@@ -441,7 +432,7 @@ describe('projects (/project/*)', () => {
           .expect(200);
         expect(res.body).toMatchObject({
           project_id: alphaProject,
-          team_id: w.alpha,
+          team_id: h.world.alpha,
           object_permission: { agents: ['agent-1'] },
         });
         expect(res.body.litellm_budget_table).toEqual(

@@ -1,23 +1,20 @@
+import type request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { hashApiKey } from '../src/platform/common/hashing';
 import { statusAfterEvent } from '../src/domains/workflows/workflow-status';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createUser } from './factories';
+import { MASTER_KEY, uniq } from './app.factory';
+import { bearer, createKey, createSpendLog, createUserWithKey, createWorkflowRun } from './factories';
+import { useE2e } from './harness';
 
 const RUNS = '/v1/workflows/runs';
 
 describe('workflow runs (/v1/workflows/runs)', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
+  const h = useE2e();
+  const { http } = h;
+  const asMaster = h.master;
 
   /** A user with `role` and a key of theirs. */
-  const actor = async (role: string | null) => {
-    const user = await createUser(t.prisma, role);
-    const { raw, token } = await createKey(t.prisma, { user_id: user.user_id });
-    return { userId: user.user_id, token, headers: bearer(raw) };
-  };
+  const actor = (role: string | null) => createUserWithKey(h.prisma, role);
   type Actor = Awaited<ReturnType<typeof actor>>;
 
   const createRun = async (who: { headers: Record<string, string> }, body: Record<string, unknown> = {}) => {
@@ -32,14 +29,14 @@ describe('workflow runs (/v1/workflows/runs)', () => {
     http().post(`${RUNS}/${runId}/events`).set(headers).send(body);
   const appendMessage = (runId: string, headers: Record<string, string>, body: Record<string, unknown>) =>
     http().post(`${RUNS}/${runId}/messages`).set(headers).send(body);
-  const runRow = (runId: string) => t.prisma.liteLLM_WorkflowRun.findUnique({ where: { run_id: runId } });
+  const runRow = (runId: string) => h.prisma.liteLLM_WorkflowRun.findUnique({ where: { run_id: runId } });
   const eventRows = (runId: string) =>
-    t.prisma.liteLLM_WorkflowEvent.findMany({
+    h.prisma.liteLLM_WorkflowEvent.findMany({
       where: { run_id: runId },
       orderBy: { sequence_number: 'asc' },
     });
   const messageRows = (runId: string) =>
-    t.prisma.liteLLM_WorkflowMessage.findMany({
+    h.prisma.liteLLM_WorkflowMessage.findMany({
       where: { run_id: runId },
       orderBy: { sequence_number: 'asc' },
     });
@@ -50,13 +47,11 @@ describe('workflow runs (/v1/workflows/runs)', () => {
   let viewer: Actor;
 
   beforeAll(async () => {
-    t = await createTestApp();
     owner = await actor('internal_user');
     stranger = await actor('internal_user');
     admin = await actor('proxy_admin');
     viewer = await actor('proxy_admin_viewer');
   });
-  afterAll(() => t.close());
 
   describe('POST /v1/workflows/runs', () => {
     it('should create a pending run owned by the hash of the calling key, with a fresh session_id', async () => {
@@ -190,7 +185,7 @@ describe('workflow runs (/v1/workflows/runs)', () => {
       await http().get(`${RUNS}/${id}/events`).set(asMaster).expect(404);
       await appendMessage(id, asMaster, { role: 'user', content: 'hi' }).expect(404);
       await http().get(`${RUNS}/${id}/messages`).set(asMaster).expect(404);
-      expect(await t.prisma.liteLLM_WorkflowEvent.count({ where: { run_id: id } })).toBe(0);
+      expect(await h.prisma.liteLLM_WorkflowEvent.count({ where: { run_id: id } })).toBe(0);
     });
   });
 
@@ -327,9 +322,7 @@ describe('workflow runs (/v1/workflows/runs)', () => {
     });
 
     it('should hide a run without owner from non-admins but not from admins', async () => {
-      const run = await t.prisma.liteLLM_WorkflowRun.create({
-        data: { workflow_type: uniq('legacy'), created_by: null },
-      });
+      const run = await createWorkflowRun(h.prisma, { workflow_type: uniq('legacy'), created_by: null });
       await http().get(`${RUNS}/${run.run_id}`).set(owner.headers).expect(404);
       await appendEvent(run.run_id, owner.headers, { event_type: 'log', step_name: 'x' }).expect(404);
       await http().get(`${RUNS}/${run.run_id}`).set(admin.headers).expect(200);
@@ -337,7 +330,7 @@ describe('workflow runs (/v1/workflows/runs)', () => {
     });
 
     it('should treat two keys of the same user as different owners', async () => {
-      const { raw } = await createKey(t.prisma, { user_id: owner.userId });
+      const { raw } = await createKey(h.prisma, { user_id: owner.userId });
       const run = await createRun(owner);
       await http().get(`${RUNS}/${run.run_id}`).set(bearer(raw)).expect(404);
     });
@@ -436,16 +429,7 @@ describe('workflow runs (/v1/workflows/runs)', () => {
 
   describe('spend', () => {
     const spendLog = (sessionId: string | null, spend: number) =>
-      t.prisma.liteLLM_SpendLogs.create({
-        data: {
-          request_id: uniq('req'),
-          call_type: 'acompletion',
-          spend,
-          startTime: new Date(),
-          endTime: new Date(),
-          session_id: sessionId,
-        },
-      });
+      createSpendLog(h.prisma, { request_id: uniq('req'), spend, session_id: sessionId });
 
     it("should show on get the sum of the spend logs of the run's session_id", async () => {
       const run = await createRun(owner);
@@ -477,7 +461,7 @@ describe('workflow runs (/v1/workflows/runs)', () => {
 
     it('should answer 422 for malformed run bodies and create nothing', async () => {
       const type = uniq('bad');
-      const count = () => t.prisma.liteLLM_WorkflowRun.count({ where: { workflow_type: type } });
+      const count = () => h.prisma.liteLLM_WorkflowRun.count({ where: { workflow_type: type } });
       await expect422(await http().post(RUNS).set(owner.headers).send({}), 'workflow_type');
       await expect422(await http().post(RUNS).set(owner.headers).send({ workflow_type: 7 }), 'workflow_type');
       await expect422(
