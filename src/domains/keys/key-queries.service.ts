@@ -7,13 +7,14 @@ import { pageWindow, totalPages } from '../../platform/common/pagination';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { pickModel, selectModel } from '../../platform/prisma/model-columns';
 import { PrismaService } from '../../platform/prisma/prisma.service';
-import { TeamsService } from '../teams/teams.service';
 import { KEY_SORT_FIELDS, KeyAliasesQuery, KeyListQuery } from './dto/key.requests';
 import { KeyAccessService } from './key-access.service';
 import { KeyRow, toTokenHash } from './key-data';
 
 /** The UI session team; its keys never show in lists (LiteLLM). */
 const DASHBOARD_TEAM = 'litellm-dashboard';
+/** An admin's list needs no memberships. */
+const NO_MEMBERSHIPS = Prisma.sql`NULL::text[]`;
 
 const INFO_INCLUDE = { litellm_budget_table: true, object_permission: true } as const;
 type KeyListRow = Prisma.LiteLLM_VerificationTokenGetPayload<object>;
@@ -28,7 +29,6 @@ export class KeyQueriesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly access: KeyAccessService,
-    private readonly teams: TeamsService,
     private readonly organizations: OrganizationsService,
   ) {}
 
@@ -103,15 +103,13 @@ export class KeyQueriesService {
     if (q.status !== undefined && q.status !== 'deleted') {
       throw badRequest(`Invalid status '${q.status}'. Only 'deleted' is supported`, 'status');
     }
-    // Raw statements: this is a hot read, and Prisma's query compiler costs more CPU than the
-    // database does here. Same conditions, order and window as the model query they replace.
+    // One raw statement: this is a hot read, and Prisma's query compiler costs more CPU than the
+    // database does here. Same conditions, order and window as the model query it replaces; the
+    // count, the page and the caller's team memberships (the visibility rule) in one round trip.
     const model = q.status === 'deleted' ? 'LiteLLM_DeletedVerificationToken' : 'LiteLLM_VerificationToken';
+    const scope = this.visibility(caller, q);
     const where = Prisma.join(
-      [
-        await this.visibility(caller, q),
-        ...this.filters(q),
-        Prisma.sql`(k.team_id IS NULL OR k.team_id <> ${DASHBOARD_TEAM})`,
-      ],
+      [scope.where, ...this.filters(q), Prisma.sql`(k.team_id IS NULL OR k.team_id <> ${DASHBOARD_TEAM})`],
       ' AND ',
     );
     const direction = Prisma.raw(q.sort_by && q.sort_order === 'asc' ? 'ASC' : 'DESC');
@@ -119,17 +117,23 @@ export class KeyQueriesService {
     const orderBy = Prisma.raw(`k."${q.sort_by ?? 'created_at'}"`);
     const { skip, take } = pageWindow(page, size);
     const table = Prisma.raw(`"${model}"`);
-    const [pageRows, counted] = await Promise.all([
-      this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
+    // One row per key of the page, each with the total and the memberships; one row of nulls
+    // (but those) when the page is empty.
+    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
+      ${scope.with}
+      SELECT c.total AS "#total", ${scope.memberships} AS "#memberships", p.*
+      FROM (SELECT count(*) AS total FROM ${table} k WHERE ${where}) c
+      LEFT JOIN (
         SELECT ${selectModel(model, 'k', '')} FROM ${table} k WHERE ${where}
-        ORDER BY ${orderBy} ${direction}, k.token DESC LIMIT ${take} OFFSET ${skip}`),
-      this.prisma.queryRows<{ count: bigint }>(Prisma.sql`
-        SELECT count(*) AS count FROM ${table} k WHERE ${where}`),
-    ]);
-    const rows = pageRows.map((r) => pickModel<KeyListRow>(r, model, '', 'token')!);
-    const total = Number(counted[0].count);
+        ORDER BY ${orderBy} ${direction}, k.token DESC LIMIT ${take} OFFSET ${skip}
+      ) p ON TRUE`);
+    if (scope.memberships !== NO_MEMBERSHIPS) {
+      await this.checkScope(caller, q, (rows[0]['#memberships'] as string[] | null) ?? []);
+    }
+    const total = Number(rows[0]['#total'] as bigint);
+    const pageRows = rows.flatMap((r) => pickModel<KeyListRow>(r, model, '', 'token') ?? []);
     const keys =
-      q.return_full_object || q.expand ? await this.expand(rows, q.expand) : rows.map((r) => r.token);
+      q.return_full_object || q.expand ? await this.expand(pageRows, q.expand) : pageRows.map((r) => r.token);
     return { keys, total_count: total, current_page: page, total_pages: totalPages(total, size) };
   }
 
@@ -162,15 +166,44 @@ export class KeyQueriesService {
     };
   }
 
-  /** Which keys a caller may list at all (spec tenancy.md §4.8). Admins and viewers: every key. */
-  private async visibility(caller: AuthContext, q: KeyListQuery): Promise<Prisma.Sql> {
-    if (isAdminViewer(caller.role)) return Prisma.sql`TRUE`;
+  /**
+   * Which keys a caller may list at all (spec tenancy.md §4.8). Admins and viewers: every key.
+   * Others: their own keys, the unowned keys of their teams, with include_team_keys every key of
+   * the teams they administer, with include_created_by_keys the keys they created. Their teams
+   * (members_with_roles, as TeamsService.teamsOfUser reads them) are read in the same statement,
+   * and returned (`"#memberships"`) for the team_id check.
+   */
+  private visibility(
+    caller: AuthContext,
+    q: KeyListQuery,
+  ): { with: Prisma.Sql; where: Prisma.Sql; memberships: Prisma.Sql } {
+    if (isAdminViewer(caller.role))
+      return { with: Prisma.empty, where: Prisma.sql`TRUE`, memberships: NO_MEMBERSHIPS };
     const me = caller.userId;
     if (!me) throw forbidden('You are not authorized to list keys: your key has no user_id', 'user_id');
     if (q.user_id && q.user_id !== me)
       throw forbidden("You are not authorized to check another user's keys", 'user_id');
-    const memberships = await this.teams.teamsOfUser(me);
-    if (q.team_id && !memberships.some((m) => m.teamId === q.team_id)) {
+    const visible = [
+      Prisma.sql`k.user_id = ${me}`,
+      Prisma.sql`(k.user_id IS NULL AND k.team_id = ANY(ARRAY(SELECT team_id FROM mine)))`,
+    ];
+    if (q.include_team_keys)
+      visible.push(Prisma.sql`k.team_id = ANY(ARRAY(SELECT team_id FROM mine WHERE role = 'admin'))`);
+    if (q.include_created_by_keys) visible.push(Prisma.sql`k.created_by = ${me}`);
+    return {
+      with: Prisma.sql`WITH mine AS (
+        SELECT t.team_id, m->>'role' AS role
+        FROM "LiteLLM_TeamTable" t, jsonb_array_elements(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END) m
+        WHERE m->>'user_id' = ${me})`,
+      where: Prisma.sql`(${Prisma.join(visible, ' OR ')})`,
+      memberships: Prisma.sql`ARRAY(SELECT team_id FROM mine)`,
+    };
+  }
+
+  /** A non-admin's team_id and organization_id filters must name their own team and organization. */
+  private async checkScope(caller: AuthContext, q: KeyListQuery, memberOf: string[]): Promise<void> {
+    const me = caller.userId!;
+    if (q.team_id && !memberOf.includes(q.team_id)) {
       throw forbidden(`You are not authorized to check this team's keys. team_id=${q.team_id}`, 'team_id');
     }
     if (q.organization_id && !(await this.organizations.isMember(me, q.organization_id))) {
@@ -179,15 +212,6 @@ export class KeyQueriesService {
         'organization_id',
       );
     }
-    const memberTeams = memberships.map((m) => m.teamId);
-    const adminTeams = memberships.filter((m) => m.role === 'admin').map((m) => m.teamId);
-    const visible = [Prisma.sql`k.user_id = ${me}`];
-    if (memberTeams.length)
-      visible.push(Prisma.sql`(k.user_id IS NULL AND k.team_id IN (${Prisma.join(memberTeams)}))`);
-    if (q.include_team_keys && adminTeams.length)
-      visible.push(Prisma.sql`k.team_id IN (${Prisma.join(adminTeams)})`);
-    if (q.include_created_by_keys) visible.push(Prisma.sql`k.created_by = ${me}`);
-    return Prisma.sql`(${Prisma.join(visible, ' OR ')})`;
   }
 
   private filters(q: KeyListQuery): Prisma.Sql[] {

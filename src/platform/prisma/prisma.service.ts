@@ -20,10 +20,15 @@ const PRISMA_TYPES = {
   }) as typeof types.getTypeParser,
 };
 
+/** Distinct statements `queryRows` prepares; past that, a new statement is parsed on every run. */
+const MAX_PREPARED_STATEMENTS = 500;
+
 /** The Prisma client over the pg driver adapter (no native query engine). */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly pool: Pool;
+  /** Statement text → its prepared-statement name (`queryRows`); `undefined` when not preparing. */
+  private readonly statementNames: Map<string, string> | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (!config.databaseUrl)
@@ -31,15 +36,38 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
+    // Prisma's own switch: behind PgBouncer in transaction mode (`?pgbouncer=true`) a connection
+    // does not keep its prepared statements from one transaction to the next.
+    this.statementNames = usesPgBouncer(config.databaseUrl) ? undefined : new Map();
   }
 
   /**
    * A read of the hottest management routes, on Prisma's own connections but without its query
    * compiler and interpreter (most of such a request's CPU): rows as `$queryRaw` returns them.
+   * Each distinct statement is prepared once per connection (a named statement): an unnamed one
+   * is parsed and planned on every run, which cost the database five times the CPU of running
+   * it, and the driver twice (pg: 350 vs 65 µs, the client 400 vs 145 µs for /key/info's read).
    */
   async queryRows<T>(query: Prisma.Sql): Promise<T[]> {
-    const result = await this.pool.query({ text: query.text, values: query.values, types: PRISMA_TYPES });
+    const result = await this.pool.query({
+      name: this.statementName(query.text),
+      text: query.text,
+      values: query.values,
+      types: PRISMA_TYPES,
+    });
     return result.rows as T[];
+  }
+
+  /** `q<n>`, one per distinct text (queryRows' texts come from code, a bounded set). */
+  private statementName(text: string): string | undefined {
+    const names = this.statementNames;
+    if (!names) return undefined;
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED_STATEMENTS) {
+      name = `q${names.size}`;
+      names.set(text, name);
+    }
+    return name;
   }
 
   /**
@@ -50,5 +78,14 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   async onApplicationShutdown() {
     await this.$disconnect();
     await this.pool.end();
+  }
+}
+
+/** `pgbouncer=true` in the URL's query, as Prisma reads it. */
+function usesPgBouncer(databaseUrl: string): boolean {
+  try {
+    return new URL(databaseUrl).searchParams.get('pgbouncer') === 'true';
+  } catch {
+    return false;
   }
 }
