@@ -1,15 +1,12 @@
-import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam, createUser } from './factories';
-import { ActorName, createWorld, World } from './world';
+import { uniq } from './app.factory';
+import { createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
+import { Headers, useE2e } from './harness';
 
 describe('access groups (/v1/access_group)', () => {
-  let t: TestApp;
-  let w: World;
-  let viewer: ReturnType<typeof bearer>;
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
-  const as = (name: ActorName) => bearer(w.actors[name].key);
+  const h = useE2e({ world: true });
+  const { http, as } = h;
+  const asMaster = h.master;
+  let viewer: Headers;
 
   const create = (body: unknown, headers = asMaster, path = '/v1/access_group') =>
     http()
@@ -22,13 +19,13 @@ describe('access groups (/v1/access_group)', () => {
       .set(headers)
       .send(body as object);
   const groupRow = (id: string) =>
-    t.prisma.liteLLM_AccessGroupTable.findUnique({ where: { access_group_id: id } });
+    h.prisma.liteLLM_AccessGroupTable.findUnique({ where: { access_group_id: id } });
   const teamGroups = async (teamId: string) =>
-    (await t.prisma.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: teamId } })).access_group_ids;
+    (await h.prisma.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: teamId } })).access_group_ids;
   const keyGroups = async (token: string) =>
-    (await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token } })).access_group_ids;
+    (await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token } })).access_group_ids;
   const audit = (table: string, objectId: string) =>
-    t.prisma.liteLLM_AuditLog.findMany({
+    h.prisma.liteLLM_AuditLog.findMany({
       where: { table_name: table, object_id: objectId },
       orderBy: { updated_at: 'asc' },
     });
@@ -38,20 +35,14 @@ describe('access groups (/v1/access_group)', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-    const user = await createUser(t.prisma, 'proxy_admin_viewer');
-    viewer = bearer((await createKey(t.prisma, { user_id: user.user_id })).raw);
+    viewer = (await createUserWithKey(h.prisma, 'proxy_admin_viewer')).headers;
   });
-  afterAll(() => t.close());
 
   describe('POST /v1/access_group', () => {
     it('should create the group (201) and add its id to the named teams and keys, with audit rows', async () => {
-      const team = await createTeam(t.prisma, { team_alias: 'Platform' });
-      const key = await createKey(t.prisma, { key_alias: uniq('alias') });
-      const server = await t.prisma.liteLLM_MCPServerTable.create({
-        data: { server_name: 'github', alias: 'GitHub' },
-      });
+      const team = await createTeam(h.prisma, { team_alias: 'Platform' });
+      const key = await createKey(h.prisma, { key_alias: uniq('alias') });
+      const server = await createMcpServer(h.prisma, { server_name: 'github', alias: 'GitHub' });
       const name = uniq('ag');
       const res = await create({
         access_group_name: name,
@@ -95,15 +86,15 @@ describe('access groups (/v1/access_group)', () => {
     it('should refuse a duplicate name with 409 and change nothing', async () => {
       const name = uniq('ag');
       await create({ access_group_name: name }).expect(201);
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const res = await create({ access_group_name: name, assigned_team_ids: [team.team_id] }).expect(409);
       expect(res.body.error).toMatchObject({ message: `Access group '${name}' already exists`, code: '409' });
       expect(await teamGroups(team.team_id)).toEqual([]);
-      expect(await t.prisma.liteLLM_AccessGroupTable.count({ where: { access_group_name: name } })).toBe(1);
+      expect(await h.prisma.liteLLM_AccessGroupTable.count({ where: { access_group_name: name } })).toBe(1);
     });
 
     it('should refuse unknown teams or keys with 400 and create nothing', async () => {
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const name = uniq('ag');
       const unknownTeam = uniq('no-team');
       const res = await create({
@@ -112,18 +103,18 @@ describe('access groups (/v1/access_group)', () => {
       }).expect(400);
       expect(res.body.error.message).toBe(`Unknown team ids: ${unknownTeam}`);
       await create({ access_group_name: name, assigned_key_ids: ['0'.repeat(64)] }).expect(400);
-      expect(await t.prisma.liteLLM_AccessGroupTable.count({ where: { access_group_name: name } })).toBe(0);
+      expect(await h.prisma.liteLLM_AccessGroupTable.count({ where: { access_group_name: name } })).toBe(0);
       expect(await teamGroups(team.team_id)).toEqual([]);
     });
 
     it('should refuse everyone but proxy admins and change nothing (401 gate, 403 viewers)', async () => {
       const name = uniq('ag');
       for (const actor of ['TEAM_ADMIN', 'ORG_ADMIN', 'INTERNAL_USER'] as const) {
-        await create({ access_group_name: name, assigned_team_ids: [w.alpha] }, as(actor)).expect(401);
+        await create({ access_group_name: name, assigned_team_ids: [h.world.alpha] }, as(actor)).expect(401);
       }
       await create({ access_group_name: name }, viewer).expect(403);
-      expect(await t.prisma.liteLLM_AccessGroupTable.count({ where: { access_group_name: name } })).toBe(0);
-      expect(await teamGroups(w.alpha)).toEqual([]);
+      expect(await h.prisma.liteLLM_AccessGroupTable.count({ where: { access_group_name: name } })).toBe(0);
+      expect(await teamGroups(h.world.alpha)).toEqual([]);
       await create({ access_group_name: name }, as('PROXY_ADMIN')).expect(201);
     });
 
@@ -153,14 +144,14 @@ describe('access groups (/v1/access_group)', () => {
   describe('GET /v1/access_group', () => {
     it('should list groups newest first and get one by id, for admins and viewers', async () => {
       const older = await newGroup();
-      const newer = await newGroup({ assigned_team_ids: [w.gamma] });
+      const newer = await newGroup({ assigned_team_ids: [h.world.gamma] });
       const list = await http().get('/v1/access_group').set(viewer).expect(200);
       const ids = (list.body as { access_group_id: string }[]).map((g) => g.access_group_id);
       expect(ids.indexOf(newer)).toBeLessThan(ids.indexOf(older));
       const one = await http().get(`/v1/access_group/${newer}`).set(asMaster).expect(200);
       expect(one.body).toMatchObject({
         access_group_id: newer,
-        assigned_teams: [{ id: w.gamma, name: w.gamma }],
+        assigned_teams: [{ id: h.world.gamma, name: h.world.gamma }],
       });
     });
 
@@ -172,10 +163,10 @@ describe('access groups (/v1/access_group)', () => {
     });
 
     it('should show the teams really attached: not deleted teams, plus teams carrying the id', async () => {
-      const gone = await createTeam(t.prisma);
+      const gone = await createTeam(h.prisma);
       const id = await newGroup({ assigned_team_ids: [gone.team_id] });
-      await t.prisma.liteLLM_TeamTable.delete({ where: { team_id: gone.team_id } });
-      const carrier = await createTeam(t.prisma, { access_group_ids: [id] });
+      await h.prisma.liteLLM_TeamTable.delete({ where: { team_id: gone.team_id } });
+      const carrier = await createTeam(h.prisma, { access_group_ids: [id] });
       const res = await http().get(`/v1/access_group/${id}`).set(asMaster).expect(200);
       expect(res.body.assigned_team_ids).toEqual([carrier.team_id]);
     });
@@ -183,8 +174,8 @@ describe('access groups (/v1/access_group)', () => {
 
   describe('PUT /v1/access_group/{id}', () => {
     it('should change only the fields sent and sync team and key membership both ways', async () => {
-      const [t1, t2] = [await createTeam(t.prisma), await createTeam(t.prisma)];
-      const [k1, k2] = [await createKey(t.prisma), await createKey(t.prisma)];
+      const [t1, t2] = [await createTeam(h.prisma), await createTeam(h.prisma)];
+      const [k1, k2] = [await createKey(h.prisma), await createKey(h.prisma)];
       const id = await newGroup({
         description: 'd',
         access_model_names: ['gpt-4'],
@@ -221,7 +212,7 @@ describe('access groups (/v1/access_group)', () => {
     it('should refuse a rename onto an existing name with 409 and change nothing', async () => {
       const takenName = uniq('ag');
       await create({ access_group_name: takenName }).expect(201);
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const id = await newGroup();
       const before = await groupRow(id);
       await put(id, { access_group_name: takenName, assigned_team_ids: [team.team_id] }).expect(409);
@@ -230,7 +221,7 @@ describe('access groups (/v1/access_group)', () => {
     });
 
     it('should refuse unknown teams or keys with 400, a null name with 422, an unknown group with 404', async () => {
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const id = await newGroup({ assigned_team_ids: [team.team_id] });
       await put(id, { assigned_team_ids: [uniq('no-team')] }).expect(400);
       await put(id, { assigned_key_ids: ['f'.repeat(64)] }).expect(400);
@@ -241,21 +232,21 @@ describe('access groups (/v1/access_group)', () => {
 
     it('should refuse non-admins and viewers and change nothing', async () => {
       const id = await newGroup({ description: 'keep' });
-      await put(id, { description: 'x', assigned_team_ids: [w.alpha] }, as('TEAM_ADMIN')).expect(401);
-      await put(id, { description: 'x', assigned_team_ids: [w.beta] }, as('ORG_B_ADMIN')).expect(401);
+      await put(id, { description: 'x', assigned_team_ids: [h.world.alpha] }, as('TEAM_ADMIN')).expect(401);
+      await put(id, { description: 'x', assigned_team_ids: [h.world.beta] }, as('ORG_B_ADMIN')).expect(401);
       await put(id, { description: 'x' }, viewer).expect(403);
       expect((await groupRow(id))?.description).toBe('keep');
-      expect(await teamGroups(w.alpha)).not.toContain(id);
-      expect(await teamGroups(w.beta)).not.toContain(id);
+      expect(await teamGroups(h.world.alpha)).not.toContain(id);
+      expect(await teamGroups(h.world.beta)).not.toContain(id);
     });
   });
 
   describe('DELETE /v1/access_group/{id}', () => {
     it('should remove the id from every team and key carrying it, delete the row (204) and audit it', async () => {
-      const team = await createTeam(t.prisma, { access_group_ids: ['other-group'] });
-      const key = await createKey(t.prisma);
+      const team = await createTeam(h.prisma, { access_group_ids: ['other-group'] });
+      const key = await createKey(h.prisma);
       const id = await newGroup({ assigned_team_ids: [team.team_id], assigned_key_ids: [key.token] });
-      const stray = await createKey(t.prisma, { access_group_ids: [id] });
+      const stray = await createKey(h.prisma, { access_group_ids: [id] });
       const res = await http().delete(`/v1/access_group/${id}`).set(asMaster).expect(204);
       expect(res.text).toBe('');
       expect(await groupRow(id)).toBeNull();
@@ -273,20 +264,20 @@ describe('access groups (/v1/access_group)', () => {
         .delete(`/v1/access_group/${uniq('nope')}`)
         .set(asMaster)
         .expect(404);
-      const id = await newGroup({ assigned_team_ids: [w.gamma] });
+      const id = await newGroup({ assigned_team_ids: [h.world.gamma] });
       await http().delete(`/v1/access_group/${id}`).set(as('ORG_ADMIN')).expect(401);
       await http().delete(`/v1/access_group/${id}`).set(viewer).expect(403);
       expect(await groupRow(id)).not.toBeNull();
-      expect(await teamGroups(w.gamma)).toContain(id);
+      expect(await teamGroups(h.world.gamma)).toContain(id);
       await http().delete(`/v1/access_group/${id}`).set(asMaster).expect(204);
-      expect(await teamGroups(w.gamma)).not.toContain(id);
+      expect(await teamGroups(h.world.gamma)).not.toContain(id);
     });
   });
 
   describe('/v1/unified_access_group (alias)', () => {
     it('should serve the same routes with the same answers', async () => {
       const path = '/v1/unified_access_group';
-      const team = await createTeam(t.prisma);
+      const team = await createTeam(h.prisma);
       const created = await create(
         { access_group_name: uniq('ag'), assigned_team_ids: [team.team_id] },
         asMaster,

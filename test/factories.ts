@@ -293,7 +293,7 @@ export async function createMcpServer(
   data: Data<Prisma.LiteLLM_MCPServerTableUncheckedCreateInput> = {},
 ) {
   return prisma.liteLLM_MCPServerTable.create({
-    data: { server_name: uniq('mcp'), url: 'https://mcp.example.com', created_by: 'test', ...data },
+    data: { server_name: uniq('mcp'), ...data },
   });
 }
 

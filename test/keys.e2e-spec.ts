@@ -1,17 +1,12 @@
-import request from 'supertest';
 import { hashApiKey } from '../src/platform/common/hashing';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createTeam, createUser } from './factories';
+import { MASTER_KEY, uniq } from './app.factory';
+import { bearer, createKey, createTeam, createUser, updateKey } from './factories';
+import { useE2e } from './harness';
 
 describe('keys API', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-  const admin = () => bearer(MASTER_KEY);
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const h = useE2e();
+  const { http } = h;
+  const admin = () => h.master;
 
   const generate = async (body: Record<string, unknown> = {}, auth = admin()) =>
     (await http().post('/key/generate').set(auth).send(body).expect(200)).body;
@@ -38,7 +33,7 @@ describe('keys API', () => {
         spend: 0,
         created_by: 'default_user_id',
       });
-      const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
+      const row = await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
         where: { token: body.token },
       });
       expect(row.key_alias).toBe(alias);
@@ -78,7 +73,7 @@ describe('keys API', () => {
       await generate({ key_alias: alias });
       const res = await http().post('/key/generate').set(admin()).send({ key_alias: alias }).expect(400);
       expect(res.body.error.message).toContain('already exists');
-      expect(await t.prisma.liteLLM_VerificationToken.count({ where: { key_alias: alias } })).toBe(1);
+      expect(await h.prisma.liteLLM_VerificationToken.count({ where: { key_alias: alias } })).toBe(1);
     });
 
     it('should accept a custom sk- key and refuse other formats', async () => {
@@ -119,7 +114,7 @@ describe('keys API', () => {
     });
 
     it('should default user_id to the caller for a non-admin and refuse keys for others (403)', async () => {
-      const user = await createUser(t.prisma);
+      const user = await createUser(h.prisma);
       const own = await generate({ user_id: user.user_id });
       const body = await generate({}, bearer(own.key));
       expect(body.user_id).toBe(user.user_id);
@@ -149,7 +144,7 @@ describe('keys API', () => {
 
     it('should write an audit row with the key masked', async () => {
       const body = await generate({ key_alias: uniq('audited') });
-      const audit = await t.prisma.liteLLM_AuditLog.findFirstOrThrow({
+      const audit = await h.prisma.liteLLM_AuditLog.findFirstOrThrow({
         where: { object_id: body.token, action: 'created' },
       });
       expect(audit.table_name).toBe('LiteLLM_VerificationToken');
@@ -184,12 +179,12 @@ describe('keys API', () => {
         .expect(200);
       expect(replaced.body.metadata).toEqual({ y: 3, tags: ['t'] });
       await http().post('/key/update').set(admin()).send({ key: key.key, metadata: null }).expect(200);
-      const kept = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
+      const kept = await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
         where: { token: key.token },
       });
       expect(kept.metadata).toEqual({ y: 3, tags: ['t'] });
       await http().post('/key/update').set(admin()).send({ key: key.key, metadata: {} }).expect(200);
-      const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: key.token } });
+      const row = await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: key.token } });
       expect(row.metadata).toEqual({});
 
       const team = await http().post('/team/new').set(admin()).send({}).expect(200);
@@ -244,8 +239,8 @@ describe('keys API', () => {
         .set('litellm-changed-by', 'ops-bot')
         .send({ keys: [key.key] })
         .expect(200, { deleted_keys: [key.key] });
-      expect(await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } })).toBeNull();
-      const archived = await t.prisma.liteLLM_DeletedVerificationToken.findFirstOrThrow({
+      expect(await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } })).toBeNull();
+      const archived = await h.prisma.liteLLM_DeletedVerificationToken.findFirstOrThrow({
         where: { token: key.token },
       });
       expect(archived).toMatchObject({
@@ -275,7 +270,7 @@ describe('keys API', () => {
         .send({ keys: [b.key, 'sk-nothing-here'] })
         .expect(404);
       expect(
-        await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: b.token } }),
+        await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: b.token } }),
       ).not.toBeNull();
       await http().post('/key/delete').set(admin()).send({}).expect(422);
     });
@@ -285,9 +280,9 @@ describe('keys API', () => {
     /** A team with an admin and two plain members, and a user who admins another team. */
     async function teamWithMembers(permissions: string[] = []) {
       const [admin_, member, mate, outsider] = await Promise.all(
-        [0, 1, 2, 3].map(() => createUser(t.prisma)),
+        [0, 1, 2, 3].map(() => createUser(h.prisma)),
       );
-      const team = await createTeam(t.prisma, {
+      const team = await createTeam(h.prisma, {
         team_member_permissions: permissions,
         members_with_roles: [
           { user_id: admin_.user_id, role: 'admin' },
@@ -295,11 +290,11 @@ describe('keys API', () => {
           { user_id: mate.user_id, role: 'user' },
         ],
       });
-      const other = await createTeam(t.prisma, {
+      const other = await createTeam(h.prisma, {
         members_with_roles: [{ user_id: outsider.user_id, role: 'admin' }],
       });
       const keyOf = async (userId: string, teamId: string | null = team.team_id) =>
-        createKey(t.prisma, { user_id: userId, team_id: teamId });
+        createKey(h.prisma, { user_id: userId, team_id: teamId });
       return {
         team,
         member: bearer((await keyOf(member.user_id)).raw),
@@ -326,7 +321,7 @@ describe('keys API', () => {
         .set(denied.outsider)
         .send({ keys: [kept.raw] })
         .expect(403);
-      expect(await t.prisma.liteLLM_VerificationToken.count({ where: { token: kept.token } })).toBe(1);
+      expect(await h.prisma.liteLLM_VerificationToken.count({ where: { token: kept.token } })).toBe(1);
 
       const granted = await teamWithMembers(['/key/info', '/key/delete']);
       const gone = await granted.matesKey();
@@ -335,7 +330,7 @@ describe('keys API', () => {
         .set(granted.member)
         .send({ keys: [gone.raw] })
         .expect(200);
-      expect(await t.prisma.liteLLM_VerificationToken.count({ where: { token: gone.token } })).toBe(0);
+      expect(await h.prisma.liteLLM_VerificationToken.count({ where: { token: gone.token } })).toBe(0);
     });
 
     it("should refuse regenerating another team's key as not being in that team", async () => {
@@ -367,7 +362,7 @@ describe('keys API', () => {
       await http().post('/key/unblock').set(admin()).send({ key: key.token }).expect(200);
       await http().get('/user/available_roles').set(bearer(key.key)).expect(200);
       await http().post('/key/block').set(admin()).send({ key: 'not-a-key' }).expect(400);
-      const actions = await t.prisma.liteLLM_AuditLog.findMany({
+      const actions = await h.prisma.liteLLM_AuditLog.findMany({
         where: { object_id: key.token },
         select: { action: true },
       });
@@ -376,7 +371,7 @@ describe('keys API', () => {
 
     it('should reset spend within bounds', async () => {
       const key = await generate({ max_budget: 100 });
-      await t.prisma.liteLLM_VerificationToken.update({ where: { token: key.token }, data: { spend: 42 } });
+      await updateKey(h.prisma, key.token, { spend: 42 });
       await http().post(`/key/${key.key}/reset_spend`).set(admin()).send({ reset_to: 50 }).expect(400);
       await http().post(`/key/${key.key}/reset_spend`).set(admin()).send({ reset_to: -1 }).expect(400);
       await http().post(`/key/${key.key}/reset_spend`).set(admin()).send({ reset_to: 'x' }).expect(422);
@@ -407,7 +402,7 @@ describe('keys API', () => {
     });
 
     it('should list keys with pagination totals, filters and sort validation', async () => {
-      const user = await createUser(t.prisma);
+      const user = await createUser(h.prisma);
       for (let i = 0; i < 3; i++) await generate({ user_id: user.user_id });
       const page = await http()
         .get('/key/list')
@@ -437,7 +432,7 @@ describe('keys API', () => {
       expect(res.body.rotation_count).toBe(1);
       await http().get('/user/available_roles').set(bearer(key.key)).expect(401);
       await http().get('/user/available_roles').set(bearer(res.body.key)).expect(200);
-      expect(await t.prisma.liteLLM_DeletedVerificationToken.count({ where: { token: key.token } })).toBe(1);
+      expect(await h.prisma.liteLLM_DeletedVerificationToken.count({ where: { token: key.token } })).toBe(1);
       await http().post('/key/regenerate').set(admin()).send({}).expect(400);
       await http().post('/key/sk-ghost-key-1/regenerate').set(admin()).send({}).expect(404);
     });
@@ -451,7 +446,7 @@ describe('keys API', () => {
         .expect(200);
       await http().get('/user/available_roles').set(bearer(key.key)).expect(200);
       await http().get('/user/available_roles').set(bearer(res.body.key)).expect(200);
-      const deprecated = await t.prisma.liteLLM_DeprecatedVerificationToken.findUniqueOrThrow({
+      const deprecated = await h.prisma.liteLLM_DeprecatedVerificationToken.findUniqueOrThrow({
         where: { token: key.token },
       });
       expect(deprecated.active_token_id).toBe(res.body.token);
@@ -481,7 +476,7 @@ describe('keys API', () => {
       expect(res.body.successful_updates).toHaveLength(1);
       expect(res.body.failed_updates[0].failed_reason).toContain('not found');
       await http().post('/key/bulk_update').set(admin()).send({ keys: [] }).expect(400);
-      const user = await createUser(t.prisma);
+      const user = await createUser(h.prisma);
       const own = await generate({ user_id: user.user_id });
       await http()
         .post('/key/bulk_update')
