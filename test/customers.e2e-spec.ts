@@ -1,44 +1,30 @@
-import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createUser } from './factories';
+import { uniq } from './app.factory';
+import { createUserWithKey } from './factories';
+import { useE2e } from './harness';
 
 describe('customers (/customer/*, /end_user/*)', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-  const asMaster = bearer(MASTER_KEY);
+  const h = useE2e();
+  const { http, post } = h;
+  const asMaster = h.master;
 
   /** A user with `role` and a key of theirs. */
-  const actor = async (role: string) => {
-    const user = await createUser(t.prisma, role);
-    const { raw } = await createKey(t.prisma, { user_id: user.user_id });
-    return { userId: user.user_id, headers: bearer(raw) };
-  };
-  const post = (path: string, body: unknown, headers = asMaster) =>
-    http()
-      .post(path)
-      .set(headers)
-      .send(body as object);
+  const actor = (role: string) => createUserWithKey(h.prisma, role);
   const newCustomer = (body: Record<string, unknown>, headers = asMaster) =>
     post('/customer/new', body, headers);
   const customerRow = (userId: string) =>
-    t.prisma.liteLLM_EndUserTable.findUnique({
+    h.prisma.liteLLM_EndUserTable.findUnique({
       where: { user_id: userId },
       include: { litellm_budget_table: true, object_permission: true },
     });
   const auditActions = async (userId: string) =>
     (
-      await t.prisma.liteLLM_AuditLog.findMany({
+      await h.prisma.liteLLM_AuditLog.findMany({
         where: { table_name: 'LiteLLM_EndUserTable', object_id: userId },
         orderBy: { updated_at: 'asc' },
       })
     ).map((a) => a.action);
   const budgetsCreatedBy = (userId: string) =>
-    t.prisma.liteLLM_BudgetTable.count({ where: { created_by: userId } });
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+    h.prisma.liteLLM_BudgetTable.count({ where: { created_by: userId } });
 
   describe('POST /customer/new', () => {
     it('should create a customer with defaults and answer with its budget and object permission', async () => {
@@ -83,7 +69,7 @@ describe('customers (/customer/*, /end_user/*)', () => {
       const row = await customerRow(userId);
       expect(row?.budget_id).toBe(res.body.budget_id);
       expect(row?.litellm_budget_table?.max_budget).toBe(10);
-      const budgetAudit = await t.prisma.liteLLM_AuditLog.findMany({
+      const budgetAudit = await h.prisma.liteLLM_AuditLog.findMany({
         where: { table_name: 'LiteLLM_BudgetTable', object_id: res.body.budget_id },
       });
       expect(budgetAudit.map((a) => a.action)).toEqual(['created']);

@@ -1,14 +1,7 @@
-import request from 'supertest';
-import { createTestApp, TestApp } from './app.factory';
+import { useE2e } from './harness';
 
 describe('health and docs', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const { http } = useE2e();
 
   it('should answer liveness without a key on both spellings', async () => {
     expect((await http().get('/health/liveliness').expect(200)).body).toBe("I'm alive!");

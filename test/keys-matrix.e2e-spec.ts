@@ -1,17 +1,14 @@
-import request from 'supertest';
-import { createTestApp, TestApp } from './app.factory';
-import { bearer, createKey } from './factories';
-import { ActorName, createWorld, World } from './world';
+import { createKey } from './factories';
+import { useE2e } from './harness';
+import { ActorName } from './world';
 
 /**
  * LiteLLM's pinned key access matrix (spec tenancy.md §20.1) on the behaviour-pin world:
  * status codes, and the database rows of denied calls left unchanged.
  */
 describe('key access matrix (tenancy.md §20.1)', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const as = (actor: ActorName) => bearer(w.actors[actor].key);
+  const h = useE2e({ world: true });
+  const { http, as } = h;
   const COLUMNS: ActorName[] = [
     'PROXY_ADMIN',
     'ORG_ADMIN',
@@ -23,20 +20,14 @@ describe('key access matrix (tenancy.md §20.1)', () => {
     'SERVICE_ACCOUNT',
   ];
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
-
   /** A fresh key of `owner` (team key when the owner is in a team), so each call acts on its own row. */
   async function keyOf(owner: ActorName, team: 'own-team' | 'none') {
-    const a = w.actors[owner];
+    const a = h.world.actors[owner];
     const teamId = team === 'own-team' ? a.teamId : null;
-    return createKey(t.prisma, {
+    return createKey(h.prisma, {
       user_id: a.userId,
       team_id: teamId,
-      organization_id: teamId ? (teamId === w.beta ? w.orgB : w.orgA) : null,
+      organization_id: teamId ? (teamId === h.world.beta ? h.world.orgB : h.world.orgA) : null,
       models: ['m1'],
     });
   }
@@ -84,14 +75,14 @@ describe('key access matrix (tenancy.md §20.1)', () => {
     for (const [, team, expected] of rows) {
       const actual: Record<string, number> = {};
       for (const actor of COLUMNS) {
-        const body = team ? { team_id: team === 'alpha' ? w.alpha : w.beta } : {};
-        const before = await t.prisma.liteLLM_VerificationToken.count({
-          where: { user_id: w.actors[actor].userId },
+        const body = team ? { team_id: team === 'alpha' ? h.world.alpha : h.world.beta } : {};
+        const before = await h.prisma.liteLLM_VerificationToken.count({
+          where: { user_id: h.world.actors[actor].userId },
         });
         const res = await http().post('/key/generate').set(as(actor)).send(body);
         actual[actor] = res.status;
-        const after = await t.prisma.liteLLM_VerificationToken.count({
-          where: { user_id: w.actors[actor].userId },
+        const after = await h.prisma.liteLLM_VerificationToken.count({
+          where: { user_id: h.world.actors[actor].userId },
         });
         if (res.status !== 200) expect(after).toBe(before);
       }
@@ -128,7 +119,7 @@ describe('key access matrix (tenancy.md §20.1)', () => {
             .send({ key: key.raw, models: ['changed'] })
         ).status,
       async (key, status) => {
-        const row = await t.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
+        const row = await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({
           where: { token: key.token },
         });
         expect(row.models).toEqual(status === 200 ? ['changed'] : ['m1']);
@@ -153,7 +144,7 @@ describe('key access matrix (tenancy.md §20.1)', () => {
             .send({ keys: [key.raw] })
         ).status,
       async (key, status) => {
-        const row = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
+        const row = await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
         expect(row === null).toBe(status === 200);
       },
     );
@@ -169,7 +160,7 @@ describe('key access matrix (tenancy.md §20.1)', () => {
       async (actor, key) =>
         (await http().post('/key/regenerate').set(as(actor)).send({ key: key.raw })).status,
       async (key, status) => {
-        const row = await t.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
+        const row = await h.prisma.liteLLM_VerificationToken.findUnique({ where: { token: key.token } });
         expect(row === null).toBe(status === 200);
       },
     );
@@ -203,23 +194,23 @@ describe('key access matrix (tenancy.md §20.1)', () => {
       .set(as('INTERNAL_USER'))
       .send({ reset_to: 0 })
       .expect(403);
-    const q = { team_id: w.alpha, include_team_keys: 'true' };
+    const q = { team_id: h.world.alpha, include_team_keys: 'true' };
     const adminList = await http().get('/key/list').query(q).set(as('TEAM_ADMIN')).expect(200);
     expect(adminList.body.keys).toContain(member.token);
     await http().get('/key/list').query(q).set(as('INTERNAL_USER')).expect(200);
     await http().get('/key/list').query(q).set(as('CROSS_ORG_USER')).expect(403);
     await http()
       .get('/key/list')
-      .query({ user_id: w.actors.OWNER.userId })
+      .query({ user_id: h.world.actors.OWNER.userId })
       .set(as('INTERNAL_USER'))
       .expect(403);
   });
 
   it('should not let a team admin mint a key owned by another member (it would act with their role)', async () => {
     const owned = () =>
-      t.prisma.liteLLM_VerificationToken.count({ where: { user_id: w.actors.OWNER.userId } });
+      h.prisma.liteLLM_VerificationToken.count({ where: { user_id: h.world.actors.OWNER.userId } });
     const before = await owned();
-    const body = { team_id: w.alpha, user_id: w.actors.OWNER.userId };
+    const body = { team_id: h.world.alpha, user_id: h.world.actors.OWNER.userId };
     await http().post('/key/generate').set(as('TEAM_ADMIN')).send(body).expect(403);
     expect(await owned()).toBe(before);
   });
@@ -228,17 +219,17 @@ describe('key access matrix (tenancy.md §20.1)', () => {
     await http()
       .post('/key/service-account/generate')
       .set(as('TEAM_ADMIN'))
-      .send({ team_id: w.alpha })
+      .send({ team_id: h.world.alpha })
       .expect(200);
     await http()
       .post('/key/service-account/generate')
       .set(as('INTERNAL_USER'))
-      .send({ team_id: w.alpha })
+      .send({ team_id: h.world.alpha })
       .expect(401);
     await http()
       .post('/key/service-account/generate')
       .set(as('CROSS_ORG_USER'))
-      .send({ team_id: w.alpha })
+      .send({ team_id: h.world.alpha })
       .expect(400);
     await http().post('/key/service-account/generate').set(as('PROXY_ADMIN')).send({}).expect(400);
   });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildOpenApiDocument } from '../src/openapi';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
+import { useE2e } from './harness';
 
 interface Operation {
   route: string;
@@ -23,7 +24,7 @@ const PUBLIC_ROUTES = [
 ];
 
 /** The options we give Swagger UI (they override its template's), read from the served swagger-ui-init.js. */
-async function servedSwaggerOptions(t: TestApp): Promise<Record<string, unknown>> {
+async function servedSwaggerOptions(t: Pick<TestApp, 'app'>): Promise<Record<string, unknown>> {
   const js = (await request(t.app.getHttpServer()).get('/docs/swagger-ui-init.js').expect(200)).text;
   const match = /"customOptions":\s*(\{[^}]*\})/.exec(js);
   if (!match) throw new Error('customOptions not found in swagger-ui-init.js');
@@ -71,13 +72,11 @@ function mismatches(doc: any, schema: any, value: unknown, at: string): string[]
 
 /** Swagger UI at /docs is the admin UI: what it shows must be complete and true. */
 describe('OpenAPI document as the admin UI shows it', () => {
-  let t: TestApp;
+  const h = useE2e();
   let doc: any;
-  beforeAll(async () => {
-    t = await createTestApp();
-    doc = JSON.parse(JSON.stringify(buildOpenApiDocument(t.app)));
+  beforeAll(() => {
+    doc = JSON.parse(JSON.stringify(buildOpenApiDocument(h.app)));
   });
-  afterAll(() => t.close());
 
   it('should mark public operations with an empty security list, and no 401 or 403 for a missing key', () => {
     const unlocked = operations(doc)
@@ -150,7 +149,7 @@ describe('OpenAPI document as the admin UI shows it', () => {
   });
 
   it('should describe the bodies these routes really answer with their documented schemas', async () => {
-    const http = () => request(t.app.getHttpServer());
+    const { http } = h;
     const auth = { Authorization: `Bearer ${MASTER_KEY}` };
     const key: string = (await http().post('/key/generate').set(auth).send({}).expect(200)).body.key;
     const [rotated, rotatedByPath] = await Promise.all(
@@ -235,8 +234,7 @@ describe('OpenAPI document as the admin UI shows it', () => {
         security: [{ bearer: [] }, { 'x-litellm-api-key': [] }],
       });
     }
-    const res = (headers: Record<string, string>) =>
-      request(t.app.getHttpServer()).post('/key/health').set(headers);
+    const res = (headers: Record<string, string>) => h.http().post('/key/health').set(headers);
     return Promise.all([
       res({ Authorization: `Bearer ${MASTER_KEY}` }).expect(200),
       res({ 'x-litellm-api-key': MASTER_KEY }).expect(200),
@@ -249,7 +247,7 @@ describe('OpenAPI document as the admin UI shows it', () => {
   });
 
   it('should start Swagger UI with deep links on and the key kept out of localStorage by default', async () => {
-    expect(await servedSwaggerOptions(t)).toMatchObject({ deepLinking: true, persistAuthorization: false });
+    expect(await servedSwaggerOptions(h)).toMatchObject({ deepLinking: true, persistAuthorization: false });
   });
 
   it('should keep the key in localStorage when the operator sets SWAGGER_PERSIST_AUTHORIZATION=true', async () => {

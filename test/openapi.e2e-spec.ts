@@ -1,20 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOpenApiDocument } from '../src/openapi';
-import { createTestApp, TestApp } from './app.factory';
+import { useE2e } from './harness';
 
 const FILE = join(__dirname, '../openapi.json');
 
 /** openapi.json is committed; this fails when the code's document drifts from it. `npm run openapi` rewrites it. */
 describe('committed OpenAPI document', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const h = useE2e();
 
   it('should match the document the app generates', () => {
-    const generated = JSON.stringify(buildOpenApiDocument(t.app), null, 2) + '\n';
+    const generated = JSON.stringify(buildOpenApiDocument(h.app), null, 2) + '\n';
     if (process.env.UPDATE_OPENAPI === '1') writeFileSync(FILE, generated);
     const committed = readFileSync(FILE, 'utf8');
     expect(committed).toBe(generated);

@@ -1,20 +1,16 @@
 import request from 'supertest';
-import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
+import { createTestApp, uniq } from './app.factory';
 import { bearer, createKey } from './factories';
+import { useE2e } from './harness';
 
 /** What curl users and browsers send: bodies with odd content types, bracketed queries, preflights. */
 describe('request bodies, query shapes and CORS', () => {
-  let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
-  const admin = bearer(MASTER_KEY);
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const h = useE2e();
+  const { http } = h;
+  const admin = h.master;
 
   const keysWithAlias = (key_alias: string) =>
-    t.prisma.liteLLM_VerificationToken.count({ where: { key_alias } });
+    h.prisma.liteLLM_VerificationToken.count({ where: { key_alias } });
 
   describe('request bodies', () => {
     it("should refuse a form-encoded body (curl's default) with 422 and create nothing", async () => {
@@ -40,7 +36,7 @@ describe('request bodies, query shapes and CORS', () => {
         .set('Content-Type', 'text/plain')
         .send(JSON.stringify({ user_id: userId, user_role: 'proxy_admin' }))
         .expect(422);
-      expect(await t.prisma.liteLLM_UserTable.count({ where: { user_id: userId } })).toBe(0);
+      expect(await h.prisma.liteLLM_UserTable.count({ where: { user_id: userId } })).toBe(0);
     });
 
     it('should parse a body without a content type as JSON', async () => {
@@ -101,7 +97,7 @@ describe('request bodies, query shapes and CORS', () => {
     });
 
     it('should add the CORS header to ordinary responses, errors included', async () => {
-      const { raw } = await createKey(t.prisma);
+      const { raw } = await createKey(h.prisma);
       const ok = await http()
         .get('/key/info')
         .set(bearer(raw))
