@@ -1,7 +1,6 @@
-import request from 'supertest';
-import { createTestApp, TestApp, uniq } from './app.factory';
-import { bearer, createKey, createUserWithKey } from './factories';
-import { ActorName, createWorld, World } from './world';
+import { uniq } from './app.factory';
+import { createKey, createUserWithKey } from './factories';
+import { useE2e } from './harness';
 
 /**
  * Duration fields are checked by the request DTO (@DurationField), before the handler runs: a caller
@@ -10,18 +9,10 @@ import { ActorName, createWorld, World } from './world';
  * first, as in LiteLLM, where authentication is a dependency resolved before the body.
  */
 describe('duration fields are validated before any access check', () => {
-  let t: TestApp;
-  let w: World;
-  const http = () => request(t.app.getHttpServer());
-  const as = (name: ActorName) => bearer(w.actors[name].key);
+  const h = useE2e({ world: true });
+  const { http, as } = h;
   const message = (field: string, value: string) =>
     `Invalid ${field} '${value}'. Use a format like '1h', '24h', '7d', or '30d'.`;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    w = await createWorld(t.prisma);
-  });
-  afterAll(() => t.close());
 
   /**
    * The same call with a good duration is refused by the handler's access check (`refusal`: status
@@ -58,7 +49,7 @@ describe('duration fields are validated before any access check', () => {
   }
 
   it("should answer a team member's update of the team with the duration error, not the 403", async () => {
-    const body = { team_id: w.alpha };
+    const body = { team_id: h.world.alpha };
     const refusal: [number, string] = [403, 'You do not have access to this team.'];
     await expectDurationFirst(
       '/team/update',
@@ -74,16 +65,16 @@ describe('duration fields are validated before any access check', () => {
       ['team_member_budget_duration', '0d', '1d'],
       refusal,
     );
-    const row = await t.prisma.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: w.alpha } });
+    const row = await h.prisma.liteLLM_TeamTable.findUniqueOrThrow({ where: { team_id: h.world.alpha } });
     expect(row.budget_duration).toBeNull();
   });
 
   it("should answer a key for another team or another user's key with the duration error, not the refusal", async () => {
     const alias = uniq('dur');
-    const foreignTeam = { team_id: w.beta, key_alias: alias };
+    const foreignTeam = { team_id: h.world.beta, key_alias: alias };
     const notInTeam: [number, string] = [
       400,
-      `User=${w.actors.INTERNAL_USER.userId} not assigned to team=${w.beta}`,
+      `User=${h.world.actors.INTERNAL_USER.userId} not assigned to team=${h.world.beta}`,
     ];
     await expectDurationFirst(
       '/key/generate',
@@ -99,10 +90,10 @@ describe('duration fields are validated before any access check', () => {
       ['budget_duration', '2mo', '1mo'],
       notInTeam,
     );
-    expect(await t.prisma.liteLLM_VerificationToken.count({ where: { key_alias: alias } })).toBe(0);
+    expect(await h.prisma.liteLLM_VerificationToken.count({ where: { key_alias: alias } })).toBe(0);
 
-    const other = await createUserWithKey(t.prisma);
-    const { token } = await createKey(t.prisma, { user_id: other.userId });
+    const other = await createUserWithKey(h.prisma);
+    const { token } = await createKey(h.prisma, { user_id: other.userId });
     await expectDurationFirst(
       '/key/update',
       as('INTERNAL_USER'),
@@ -117,26 +108,26 @@ describe('duration fields are validated before any access check', () => {
     await expectDurationFirst(
       '/project/new',
       as('TEAM_ADMIN'),
-      { team_id: w.beta, project_id: projectId },
+      { team_id: h.world.beta, project_id: projectId },
       ['budget_duration', 'often', '30d'],
       [403, 'Only admins or team admins can create projects.'],
     );
-    expect(await t.prisma.liteLLM_ProjectTable.count({ where: { project_id: projectId } })).toBe(0);
+    expect(await h.prisma.liteLLM_ProjectTable.count({ where: { project_id: projectId } })).toBe(0);
   });
 
   it('should answer a user update of another user with the duration error, not the 403', async () => {
-    const other = await createUserWithKey(t.prisma);
+    const other = await createUserWithKey(h.prisma);
     await expectDurationFirst(
       '/user/update',
       as('ORG_ADMIN'),
-      { user_id: other.userId, organization_id: w.orgA },
+      { user_id: other.userId, organization_id: h.world.orgA },
       ['budget_duration', 'forever', '1d'],
       [403, 'User does not have permission to update this user.'],
     );
   });
 
   it('should still check credentials and the route gate first, as LiteLLM does', async () => {
-    await http().post('/team/update').send({ team_id: w.alpha, budget_duration: 'soon' }).expect(401);
+    await http().post('/team/update').send({ team_id: h.world.alpha, budget_duration: 'soon' }).expect(401);
     const res = await http()
       .post('/budget/new')
       .set(as('INTERNAL_USER'))

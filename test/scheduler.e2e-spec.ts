@@ -10,7 +10,19 @@ import { KeyRotationJob } from '../src/scheduler/jobs/key-rotation.job';
 import { SCHEDULER_TICK, SchedulerService } from '../src/scheduler/scheduler.service';
 import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
 import { createEmptyDatabase } from './database';
-import { bearer } from './factories';
+import {
+  bearer,
+  createBudget,
+  createCustomer,
+  createDeprecatedKey,
+  createKey,
+  createOrganization,
+  createTag,
+  createTeam,
+  createUser,
+  setTeamMembership,
+  updateKey,
+} from './factories';
 import { eventually } from './pods';
 
 const DAY = 86_400_000;
@@ -103,58 +115,44 @@ describe('scheduler: cron lease, run records and jobs', () => {
       const past = new Date(Date.now() - DAY);
       const future = new Date(Date.now() + DAY);
       const p = t.prisma;
-      await p.liteLLM_VerificationToken.createMany({
-        data: [
-          { token: 'due-key', models: [], spend: 5, budget_duration: '1d', budget_reset_at: past },
-          { token: 'not-due-key', models: [], spend: 5, budget_duration: '1d', budget_reset_at: future },
-          {
-            token: 'expired-key',
-            models: [],
-            spend: 5,
-            budget_duration: '1d',
-            budget_reset_at: past,
-            expires: past,
-          },
-          { token: 'no-reset-at-key', models: [], spend: 5, budget_duration: '7d' },
-        ],
+      await createKey(p, { token: 'due-key', spend: 5, budget_duration: '1d', budget_reset_at: past });
+      await createKey(p, { token: 'not-due-key', spend: 5, budget_duration: '1d', budget_reset_at: future });
+      await createKey(p, {
+        token: 'expired-key',
+        spend: 5,
+        budget_duration: '1d',
+        budget_reset_at: past,
+        expires: past,
       });
-      await p.liteLLM_UserTable.create({
-        data: { user_id: 'due-user', spend: 3, budget_duration: '30d', budget_reset_at: past },
+      await createKey(p, { token: 'no-reset-at-key', spend: 5, budget_duration: '7d' });
+      await createUser(p, null, {
+        user_id: 'due-user',
+        spend: 3,
+        budget_duration: '30d',
+        budget_reset_at: past,
       });
-      await p.liteLLM_TeamTable.create({
-        data: { team_id: 'due-team', spend: 3, budget_duration: '1h', budget_reset_at: past },
+      await createTeam(p, {
+        team_id: 'due-team',
+        team_alias: null,
+        spend: 3,
+        budget_duration: '1h',
+        budget_reset_at: past,
       });
-      const budget = await p.liteLLM_BudgetTable.create({
-        data: {
-          budget_id: 'due-budget',
-          budget_duration: '1d',
-          budget_reset_at: past,
-          created_by: 't',
-          updated_by: 't',
-        },
+      const budget = await createBudget(p, {
+        budget_id: 'due-budget',
+        budget_duration: '1d',
+        budget_reset_at: past,
       });
-      await p.liteLLM_OrganizationTable.create({
-        data: {
-          organization_id: 'due-org',
-          organization_alias: 'o',
-          budget_id: budget.budget_id,
-          spend: 9,
-          created_by: 't',
-          updated_by: 't',
-        },
+      await createOrganization(p, {
+        organization_id: 'due-org',
+        organization_alias: 'o',
+        budget_id: budget.budget_id,
+        spend: 9,
       });
-      await p.liteLLM_EndUserTable.create({
-        data: { user_id: 'due-customer', spend: 4, budget_id: budget.budget_id },
-      });
-      await p.liteLLM_TagTable.create({
-        data: { tag_name: 'due-tag', spend: 4, budget_id: budget.budget_id },
-      });
-      await p.liteLLM_TeamMembership.create({
-        data: { user_id: 'due-user', team_id: 'due-team', spend: 2, budget_id: budget.budget_id },
-      });
-      await p.liteLLM_VerificationToken.create({
-        data: { token: 'budget-linked-key', models: [], spend: 6, budget_id: budget.budget_id },
-      });
+      await createCustomer(p, { user_id: 'due-customer', spend: 4, budget_id: budget.budget_id });
+      await createTag(p, { tag_name: 'due-tag', spend: 4, budget_id: budget.budget_id });
+      await setTeamMembership(p, 'due-user', 'due-team', { spend: 2, budget_id: budget.budget_id });
+      await createKey(p, { token: 'budget-linked-key', spend: 6, budget_id: budget.budget_id });
 
       const scheduler = t.app.get(SchedulerService);
       const lease = (await t.app.get(CronLeaseService).acquire())!;
@@ -195,10 +193,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
       ).toBeGreaterThan(now.getTime());
 
       // New-window spend is never erased: the same window does not run again, a later one finds nothing due.
-      await p.liteLLM_VerificationToken.update({
-        where: { token: 'due-key' },
-        data: { spend: { increment: 1 } },
-      });
+      await updateKey(p, 'due-key', { spend: { increment: 1 } });
       expect(await scheduler.runWindow(t.app.get(BudgetResetJob), lease, now)).toBe('skipped');
       expect(
         await scheduler.runWindow(t.app.get(BudgetResetJob), lease, new Date(now.getTime() + 3600_000)),
@@ -309,12 +304,11 @@ describe('scheduler: cron lease, run records and jobs', () => {
         .send({ auto_rotate: true, rotation_interval: '30d' })
         .expect(200);
       const p = t.prisma;
-      await p.liteLLM_VerificationToken.update({
-        where: { token: res.body.token },
-        data: { key_rotation_at: new Date(Date.now() - 1000) },
-      });
-      await p.liteLLM_DeprecatedVerificationToken.create({
-        data: { token: 'old-hash', active_token_id: 'x', revoke_at: new Date(Date.now() - 1000) },
+      await updateKey(p, res.body.token, { key_rotation_at: new Date(Date.now() - 1000) });
+      await createDeprecatedKey(p, {
+        token: 'old-hash',
+        active_token_id: 'x',
+        revoke_at: new Date(Date.now() - 1000),
       });
       const lease = (await t.app.get(CronLeaseService).acquire())!;
       const scheduler = t.app.get(SchedulerService);
