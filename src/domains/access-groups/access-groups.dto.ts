@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { ID_MAX_LENGTH } from '../budgets/budgets.dto';
 import { OptionalString, OptionalStringList, RequiredString } from '../../platform/common/dto/fields';
+import { AuditColumnsResponse } from '../../platform/common/dto/audit-columns';
 
 /** Longest list of models, servers, agents, teams or keys one request may name. */
 export const ACCESS_GROUP_LIST_MAX = 1000;
@@ -82,7 +83,10 @@ export class AccessGroupResource {
 }
 
 /** The `LiteLLM_AccessGroupTable` row plus display names of what it links. */
-export class AccessGroupResponse {
+export class AccessGroupResponse extends AuditColumnsResponse({
+  nullableActors: true,
+  actorExample: 'default_user_id',
+}) {
   @ApiProperty({ example: 'b0c2f1de-0a6d-4d0c-9d1e-2f9b7f1d8a11' })
   access_group_id!: string;
   @ApiProperty({ example: 'gpt-4-users' })
@@ -104,14 +108,6 @@ export class AccessGroupResponse {
   assigned_team_ids!: string[];
   @ApiProperty({ type: String, isArray: true, example: [] })
   assigned_key_ids!: string[];
-  @ApiProperty({ type: String, format: 'date-time' })
-  created_at!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'default_user_id' })
-  created_by!: string | null;
-  @ApiProperty({ type: String, format: 'date-time' })
-  updated_at!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'default_user_id' })
-  updated_by!: string | null;
   @ApiProperty({ type: AccessGroupResource, isArray: true })
   access_mcp_servers!: AccessGroupResource[];
   @ApiProperty({ type: AccessGroupResource, isArray: true })

@@ -1,27 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsDate, IsNotEmpty, IsOptional, isISO8601, MaxDate, MinDate } from 'class-validator';
 import {
-  ArrayMaxSize,
-  IsDate,
-  IsNotEmpty,
-  IsOptional,
-  isISO8601,
-  Max,
-  MaxDate,
-  MinDate,
-} from 'class-validator';
-import {
-  OptionalInt,
-  OptionalNumber,
-  OptionalObject,
   OptionalString,
   PageQuery,
   RequiredString,
   RequiredStringList,
   SizeQuery,
 } from '../../platform/common/dto/fields';
-import { DurationField } from '../../platform/common/dto/duration-field';
+import { AuditColumnsResponse } from '../../platform/common/dto/audit-columns';
+import { LimitFieldsRequest } from '../../platform/common/dto/limit-fields';
 import { MODEL_MAX_BUDGET_EXAMPLE } from '../../platform/common/model-max-budget';
 
 /** Ids are primary keys: short enough for any index, never empty. */
@@ -55,30 +44,33 @@ export const BUDGET_FIELD_DOCS = {
   budget_reset_at: 'When spend next resets. Defaults from budget_duration.',
 } as const;
 
-/** The budget columns a caller may set (LiteLLM's `BudgetNewRequest` without the id). */
-export class BudgetFieldsRequest {
-  @OptionalNumber({ description: BUDGET_FIELD_DOCS.max_budget, example: 100 })
-  max_budget?: number | null;
+/** A budget row's limits: the shared rules, documented for budgets (INT32 column for max_parallel_requests). */
+const BudgetLimitFields = LimitFieldsRequest(
+  [
+    'max_budget',
+    'soft_budget',
+    'max_parallel_requests',
+    'tpm_limit',
+    'rpm_limit',
+    'budget_duration',
+    'model_max_budget',
+  ],
+  {
+    max_budget: { description: BUDGET_FIELD_DOCS.max_budget, example: 100 },
+    soft_budget: { description: BUDGET_FIELD_DOCS.soft_budget, example: 80 },
+    max_parallel_requests: { description: BUDGET_FIELD_DOCS.max_parallel_requests, maximum: INT32_MAX },
+    tpm_limit: { description: BUDGET_FIELD_DOCS.tpm_limit },
+    rpm_limit: { description: BUDGET_FIELD_DOCS.rpm_limit },
+    budget_duration: { description: BUDGET_FIELD_DOCS.budget_duration, example: '30d' },
+    model_max_budget: { description: BUDGET_FIELD_DOCS.model_max_budget, example: MODEL_MAX_BUDGET_EXAMPLE },
+  },
+);
 
-  @OptionalNumber({ description: BUDGET_FIELD_DOCS.soft_budget, example: 80 })
-  soft_budget?: number | null;
-
-  @OptionalInt({ description: BUDGET_FIELD_DOCS.max_parallel_requests, maximum: INT32_MAX })
-  @Max(INT32_MAX)
-  max_parallel_requests?: number | null;
-
-  @OptionalInt({ description: BUDGET_FIELD_DOCS.tpm_limit })
-  tpm_limit?: number | null;
-
-  @OptionalInt({ description: BUDGET_FIELD_DOCS.rpm_limit })
-  rpm_limit?: number | null;
-
-  @DurationField('reset', { description: BUDGET_FIELD_DOCS.budget_duration, example: '30d' })
-  budget_duration?: string | null;
-
-  @OptionalObject({ description: BUDGET_FIELD_DOCS.model_max_budget, example: MODEL_MAX_BUDGET_EXAMPLE })
-  model_max_budget?: Record<string, unknown> | null;
-
+/**
+ * The budget columns a caller may set (LiteLLM's `BudgetNewRequest` without the id); customers,
+ * projects, organizations and tags take them too.
+ */
+export class BudgetFieldsRequest extends BudgetLimitFields {
   @OptionalDateTime(BUDGET_FIELD_DOCS.budget_reset_at)
   budget_reset_at?: Date | null;
 }
@@ -128,7 +120,7 @@ export class BudgetListQuery {
 }
 
 /** A `LiteLLM_BudgetTable` row. */
-export class BudgetResponse {
+export class BudgetResponse extends AuditColumnsResponse({ actorExample: 'default_user_id' }) {
   @ApiProperty({ example: 'free-tier' })
   budget_id!: string;
   @ApiProperty({ type: Number, nullable: true, example: 100 })
@@ -154,14 +146,6 @@ export class BudgetResponse {
   budget_reset_at!: string | null;
   @ApiProperty({ type: String, isArray: true, example: [] })
   allowed_models!: string[];
-  @ApiProperty({ type: String, format: 'date-time' })
-  created_at!: string;
-  @ApiProperty({ example: 'default_user_id' })
-  created_by!: string;
-  @ApiProperty({ type: String, format: 'date-time' })
-  updated_at!: string;
-  @ApiProperty({ example: 'default_user_id' })
-  updated_by!: string;
 }
 
 /** One configurable field of a budget, for the admin UI (`/budget/settings`). */

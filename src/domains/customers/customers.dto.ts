@@ -18,6 +18,7 @@ import {
   RequiredStringList,
   SizeQuery,
 } from '../../platform/common/dto/fields';
+import { LimitFieldsRequest } from '../../platform/common/dto/limit-fields';
 import { ObjectPermissionRequest } from '../object-permissions/object-permission.dto';
 
 export const MODEL_REGIONS = ['eu', 'us'] as const;
@@ -85,7 +86,11 @@ export class CustomerNewRequest extends BudgetFieldsRequest {
  * LiteLLM's `UpdateCustomerRequest`. Unlike LiteLLM, `false` and `0` are applied (so
  * `blocked: false` unblocks and `max_budget: 0` sets a zero budget); null leaves a field alone.
  */
-export class CustomerUpdateRequest {
+export class CustomerUpdateRequest extends LimitFieldsRequest(['max_budget'], {
+  max_budget: {
+    description: `${BUDGET_FIELD_DOCS.max_budget} Changes the linked budget in place (every customer sharing it sees the change), or creates a budget when none is linked.`,
+  },
+}) {
   @CustomerId('The customer to update.')
   user_id!: string;
 
@@ -94,11 +99,6 @@ export class CustomerUpdateRequest {
 
   @OptionalBoolean({ description: 'Refuse (true) or allow (false) LLM requests from this customer.' })
   blocked?: boolean | null;
-
-  @OptionalNumber({
-    description: `${BUDGET_FIELD_DOCS.max_budget} Changes the linked budget in place (every customer sharing it sees the change), or creates a budget when none is linked.`,
-  })
-  max_budget?: number | null;
 
   @OptionalString({ description: 'Link this existing budget instead.' }, ID_MAX_LENGTH)
   @IsNotEmpty()

@@ -20,6 +20,8 @@ import {
   RequiredString,
   RequiredStringList,
 } from '../../platform/common/dto/fields';
+import { AuditColumnsResponse } from '../../platform/common/dto/audit-columns';
+import { LimitFieldsRequest } from '../../platform/common/dto/limit-fields';
 import { ObjectPermissionRequest } from '../object-permissions/object-permission.dto';
 
 /** Roles of `LiteLLM_OrganizationMembership.user_role` (LiteLLM's OrgMember roles). */
@@ -66,14 +68,22 @@ const OptionalObjectPermission = () =>
     Type(() => ObjectPermissionRequest),
   );
 
-const PER_MODEL_LIMIT = (what: string) =>
-  OptionalObject({ description: `Per-model ${what} limits, {"<model>": <limit>} (kept in metadata).` });
+const perModelLimit = (what: string) => ({
+  description: `Per-model ${what} limits, {"<model>": <limit>} (kept in metadata).`,
+});
+
+/** The budget fields of the organization's budget row, and its per-model limits (kept in metadata). */
+const OrganizationLimitFields = LimitFieldsRequest(
+  ['model_rpm_limit', 'model_tpm_limit'],
+  { model_rpm_limit: perModelLimit('RPM'), model_tpm_limit: perModelLimit('TPM') },
+  BudgetFieldsRequest,
+);
 
 /**
  * LiteLLM's `NewOrganizationRequest`: the organization, plus budget fields for the budget row
  * every organization points at (or `budget_id` to link an existing budget, not both).
  */
-export class OrganizationNewRequest extends BudgetFieldsRequest {
+export class OrganizationNewRequest extends OrganizationLimitFields {
   @RequiredString({ description: 'The organization name.', example: 'Acme' }, ID_MAX_LENGTH)
   @IsNotEmpty()
   organization_alias!: string;
@@ -95,12 +105,6 @@ export class OrganizationNewRequest extends BudgetFieldsRequest {
   @OptionalObject({ example: { department: 'research' } })
   metadata?: Record<string, unknown> | null;
 
-  @PER_MODEL_LIMIT('RPM')
-  model_rpm_limit?: Record<string, unknown> | null;
-
-  @PER_MODEL_LIMIT('TPM')
-  model_tpm_limit?: Record<string, unknown> | null;
-
   @OptionalObjectPermission()
   object_permission?: ObjectPermissionRequest | null;
 }
@@ -109,7 +113,7 @@ export class OrganizationNewRequest extends BudgetFieldsRequest {
  * LiteLLM's organization update body: organization fields plus budget fields, which change the
  * organization's budget row in place. The UI's nested `litellm_budget_table` is read too.
  */
-export class OrganizationUpdateRequest extends BudgetFieldsRequest {
+export class OrganizationUpdateRequest extends OrganizationLimitFields {
   @OrganizationId('The organization to update.')
   organization_id!: string;
 
@@ -131,12 +135,6 @@ export class OrganizationUpdateRequest extends BudgetFieldsRequest {
     description: 'Merged into the stored metadata (nested objects too); a null value removes a key.',
   })
   metadata?: Record<string, unknown> | null;
-
-  @PER_MODEL_LIMIT('RPM')
-  model_rpm_limit?: Record<string, unknown> | null;
-
-  @PER_MODEL_LIMIT('TPM')
-  model_tpm_limit?: Record<string, unknown> | null;
 
   @OptionalObjectPermission()
   object_permission?: ObjectPermissionRequest | null;
@@ -318,7 +316,7 @@ export class OrganizationMemberWithUserResponse extends OrganizationMembershipRe
 }
 
 /** A `LiteLLM_OrganizationTable` row with its budget. */
-export class OrganizationResponse {
+export class OrganizationResponse extends AuditColumnsResponse({ actorExample: 'default_user_id' }) {
   @ApiProperty({ example: 'org-acme' })
   organization_id!: string;
   @ApiProperty({ example: 'Acme' })
@@ -335,14 +333,6 @@ export class OrganizationResponse {
   model_spend!: Record<string, unknown>;
   @ApiProperty({ type: String, nullable: true })
   object_permission_id!: string | null;
-  @ApiProperty({ type: String, format: 'date-time' })
-  created_at!: string;
-  @ApiProperty({ example: 'default_user_id' })
-  created_by!: string;
-  @ApiProperty({ type: String, format: 'date-time' })
-  updated_at!: string;
-  @ApiProperty({ example: 'default_user_id' })
-  updated_by!: string;
   @ApiProperty({ type: BudgetResponse, nullable: true })
   litellm_budget_table!: BudgetResponse | null;
 }

@@ -11,6 +11,8 @@ import {
   RequiredString,
   RequiredStringList,
 } from '../../platform/common/dto/fields';
+import { AuditColumnsResponse } from '../../platform/common/dto/audit-columns';
+import { LimitFieldsRequest } from '../../platform/common/dto/limit-fields';
 import { ObjectPermissionRequest } from '../object-permissions/object-permission.dto';
 
 /** Longest list a project field may hold (models, tags, guardrails...). */
@@ -37,8 +39,24 @@ const OptionalList = (description: string, example: string[]) =>
 
 const PER_MODEL_LIMIT_EXAMPLE = { 'gpt-4': 1000 };
 
+/** The budget fields of the project's budget row, and its per-model limits. */
+const ProjectLimitFields = LimitFieldsRequest(
+  ['model_rpm_limit', 'model_tpm_limit'],
+  {
+    model_rpm_limit: {
+      description: 'Requests per minute per model: {"<model>": <whole number>}.',
+      example: PER_MODEL_LIMIT_EXAMPLE,
+    },
+    model_tpm_limit: {
+      description: 'Tokens per minute per model: {"<model>": <whole number>}.',
+      example: { 'gpt-4': 50000 },
+    },
+  },
+  BudgetFieldsRequest,
+);
+
 /** The project fields shared by `/project/new` and `/project/update` (LiteLLM's names). */
-class ProjectFieldsRequest extends BudgetFieldsRequest {
+class ProjectFieldsRequest extends ProjectLimitFields {
   @OptionalString({ description: 'A human-friendly name.', example: 'flight-search-assistant' })
   project_alias?: string | null;
 
@@ -72,18 +90,6 @@ class ProjectFieldsRequest extends BudgetFieldsRequest {
     ['gpt-4'],
   )
   models?: string[] | null;
-
-  @OptionalObject({
-    description: 'Requests per minute per model: {"<model>": <whole number>}.',
-    example: PER_MODEL_LIMIT_EXAMPLE,
-  })
-  model_rpm_limit?: Record<string, unknown> | null;
-
-  @OptionalObject({
-    description: 'Tokens per minute per model: {"<model>": <whole number>}.',
-    example: { 'gpt-4': 50000 },
-  })
-  model_tpm_limit?: Record<string, unknown> | null;
 
   @OptionalBoolean({ description: 'Refuse calls from every key of this project. Default false.' })
   blocked?: boolean | null;
@@ -139,7 +145,7 @@ export class ProjectInfoQuery {
 }
 
 /** A `LiteLLM_ProjectTable` row with its budget and object permission. */
-export class ProjectResponse {
+export class ProjectResponse extends AuditColumnsResponse({ actorExample: 'default_user_id' }) {
   @ApiProperty({ example: 'e402a141-725a-4437-bff5-d47459189716' })
   project_id!: string;
   @ApiProperty({ type: String, nullable: true, example: 'flight-search-assistant' })
@@ -166,14 +172,6 @@ export class ProjectResponse {
   blocked!: boolean;
   @ApiProperty({ type: String, nullable: true })
   object_permission_id!: string | null;
-  @ApiProperty({ type: String, format: 'date-time' })
-  created_at!: string;
-  @ApiProperty({ example: 'default_user_id' })
-  created_by!: string;
-  @ApiProperty({ type: String, format: 'date-time' })
-  updated_at!: string;
-  @ApiProperty({ example: 'default_user_id' })
-  updated_by!: string;
   @ApiProperty({ type: BudgetResponse, nullable: true })
   litellm_budget_table!: BudgetResponse | null;
   @ApiProperty({

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import { IsOptional, ValidateNested } from 'class-validator';
 import {
   OptionalBoolean,
-  OptionalInt,
   OptionalNumber,
   OptionalObject,
   OptionalString,
@@ -11,13 +10,43 @@ import {
   OptionalEnum,
 } from '../../../platform/common/dto/fields';
 import { DurationField } from '../../../platform/common/dto/duration-field';
+import { LimitFieldsRequest } from '../../../platform/common/dto/limit-fields';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
 
 export const KEY_TYPES = ['default', 'llm_api', 'management', 'read_only'] as const;
-export const LIMIT_TYPES = ['guaranteed_throughput', 'best_effort_throughput', 'dynamic'] as const;
+
+/** The key's budget and limits: the shared rules, documented for keys. */
+const KeyLimitFields = LimitFieldsRequest(
+  [
+    'max_budget',
+    'soft_budget',
+    'budget_duration',
+    'model_max_budget',
+    'tpm_limit',
+    'rpm_limit',
+    'max_parallel_requests',
+    'model_rpm_limit',
+    'model_tpm_limit',
+    'rpm_limit_type',
+    'tpm_limit_type',
+  ],
+  {
+    max_budget: { description: 'Maximum spend in USD', example: 10 },
+    soft_budget: { description: 'Alerting threshold in USD; stored in a linked budget row' },
+    budget_duration: {
+      description: 'How often spend resets: "1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
+      example: '30d',
+    },
+    model_max_budget: { description: '{"model": {"budget_limit": 1.0, "time_period": "1d"}}' },
+    tpm_limit: { description: 'Tokens per minute' },
+    rpm_limit: { description: 'Requests per minute' },
+    model_rpm_limit: { description: 'Per-model RPM limits (kept in metadata)' },
+    model_tpm_limit: { description: 'Per-model TPM limits (kept in metadata)' },
+  },
+);
 
 /** The key fields shared by /key/generate, /key/update and /key/regenerate (LiteLLM's GenerateRequestBase). */
-export class KeyFieldsRequest {
+export class KeyFieldsRequest extends KeyLimitFields {
   @OptionalString({ description: 'Unique across all keys', example: 'prod-backend' }, 256)
   key_alias?: string | null;
   @OptionalString({ description: 'Owner. Non-admins can only create keys for themselves.' }, 256)
@@ -38,17 +67,6 @@ export class KeyFieldsRequest {
     example: '30d',
   })
   duration?: string | null;
-  @OptionalNumber({ description: 'Maximum spend in USD', example: 10 })
-  max_budget?: number | null;
-  @OptionalNumber({ description: 'Alerting threshold in USD; stored in a linked budget row' })
-  soft_budget?: number | null;
-  @DurationField('reset', {
-    description: 'How often spend resets: "1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
-    example: '30d',
-  })
-  budget_duration?: string | null;
-  @OptionalObject({ description: '{"model": {"budget_limit": 1.0, "time_period": "1d"}}' })
-  model_max_budget?: Record<string, unknown> | null;
   @OptionalNumber()
   spend?: number | null;
 
@@ -57,20 +75,6 @@ export class KeyFieldsRequest {
     256,
   )
   models?: string[] | null;
-  @OptionalInt({ description: 'Tokens per minute' })
-  tpm_limit?: number | null;
-  @OptionalInt({ description: 'Requests per minute' })
-  rpm_limit?: number | null;
-  @OptionalInt()
-  max_parallel_requests?: number | null;
-  @OptionalObject({ description: 'Per-model RPM limits (kept in metadata)' })
-  model_rpm_limit?: Record<string, unknown> | null;
-  @OptionalObject({ description: 'Per-model TPM limits (kept in metadata)' })
-  model_tpm_limit?: Record<string, unknown> | null;
-  @OptionalEnum(LIMIT_TYPES)
-  rpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
-  @OptionalEnum(LIMIT_TYPES)
-  tpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
 
   @OptionalObject({ description: 'Model aliases' })
   aliases?: Record<string, unknown> | null;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { KeyFieldsRequest } from './key-fields.request';
+import { AuditColumnsResponse } from '../../../platform/common/dto/audit-columns';
 
 const JSON_OBJECT = { type: 'object', additionalProperties: true } as const;
 const nullableString = (description?: string) =>
@@ -8,7 +9,7 @@ const nullableDate = (description?: string) =>
   ApiProperty({ type: String, format: 'date-time', nullable: true, ...(description ? { description } : {}) });
 
 /** A row of LiteLLM_VerificationToken as the key routes return it (`token` is the SHA-256 of the key). */
-export class KeyRowResponse {
+export class KeyRowResponse extends AuditColumnsResponse({ nullableTimes: true, nullableActors: true }) {
   @ApiProperty({ example: '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8' })
   token!: string;
   @nullableString('`sk-...abcd`, empty with DISABLE_KEY_NAME') key_name!: string | null;
@@ -42,10 +43,6 @@ export class KeyRowResponse {
   @nullableString() budget_id!: string | null;
   @nullableString() organization_id!: string | null;
   @nullableString() object_permission_id!: string | null;
-  @nullableDate() created_at!: string | null;
-  @nullableString() created_by!: string | null;
-  @nullableDate() updated_at!: string | null;
-  @nullableString() updated_by!: string | null;
   @nullableDate() last_active!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) rotation_count!: number | null;
   @ApiProperty({ type: Boolean, nullable: true }) auto_rotate!: boolean | null;

@@ -10,23 +10,52 @@ import {
   OptionalStringList,
   RequiredString,
   RequiredStringList,
-  OptionalEnum,
 } from '../../../platform/common/dto/fields';
 import { DurationField } from '../../../platform/common/dto/duration-field';
+import { LimitFieldsRequest } from '../../../platform/common/dto/limit-fields';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
 import { TEAM_ADMIN_PERMISSIONS } from '../team-members';
 import { TeamMemberRequest } from './team-member.requests';
 
-export const LIMIT_TYPES = ['guaranteed_throughput', 'best_effort_throughput', 'dynamic'] as const;
 export const MAX_ID_LENGTH = 256;
 /** Upper bound of every list in a team body (members, models, ids...). */
 export const MAX_LIST = 1000;
+
+/** The team's budget and limits: the shared rules, documented for teams. */
+const TeamLimitFields = LimitFieldsRequest(
+  [
+    'max_budget',
+    'soft_budget',
+    'budget_duration',
+    'model_max_budget',
+    'tpm_limit',
+    'rpm_limit',
+    'max_parallel_requests',
+    'model_rpm_limit',
+    'model_tpm_limit',
+    'rpm_limit_type',
+    'tpm_limit_type',
+  ],
+  {
+    max_budget: { description: 'USD; >= 0', example: 100 },
+    soft_budget: { description: 'Alerting threshold in USD' },
+    budget_duration: {
+      description: '"1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
+      example: '30d',
+    },
+    model_max_budget: { description: '{"model": {"budget_limit": 1.0, "time_period": "1d"}}' },
+    tpm_limit: { description: 'Tokens per minute for all keys of the team together' },
+    rpm_limit: { description: 'Requests per minute for all keys of the team together' },
+    model_rpm_limit: { description: 'Per-model RPM limits (kept in metadata)' },
+    model_tpm_limit: { description: 'Per-model TPM limits (kept in metadata)' },
+  },
+);
 
 /**
  * The team settings shared by /team/new and /team/update (LiteLLM's NewTeamRequest without the
  * membership fields). `undefined` = not sent; on update only the fields sent change.
  */
-export class TeamFieldsRequest {
+export class TeamFieldsRequest extends TeamLimitFields {
   @OptionalString({ example: 'search-team' }, MAX_ID_LENGTH)
   team_alias?: string | null;
   @OptionalString(
@@ -62,32 +91,6 @@ export class TeamFieldsRequest {
   @OptionalStringList({}, MAX_ID_LENGTH)
   @ArrayMaxSize(MAX_LIST)
   access_group_ids?: string[] | null;
-
-  @OptionalNumber({ description: 'USD; >= 0', example: 100 })
-  max_budget?: number | null;
-  @OptionalNumber({ description: 'Alerting threshold in USD' })
-  soft_budget?: number | null;
-  @DurationField('reset', {
-    description: '"1d" (next midnight), "7d" (Monday), "30d" (1st of month)...',
-    example: '30d',
-  })
-  budget_duration?: string | null;
-  @OptionalObject({ description: '{"model": {"budget_limit": 1.0, "time_period": "1d"}}' })
-  model_max_budget?: Record<string, unknown> | null;
-  @OptionalInt({ description: 'Tokens per minute for all keys of the team together' })
-  tpm_limit?: number | null;
-  @OptionalInt({ description: 'Requests per minute for all keys of the team together' })
-  rpm_limit?: number | null;
-  @OptionalInt()
-  max_parallel_requests?: number | null;
-  @OptionalObject({ description: 'Per-model RPM limits (kept in metadata)' })
-  model_rpm_limit?: Record<string, unknown> | null;
-  @OptionalObject({ description: 'Per-model TPM limits (kept in metadata)' })
-  model_tpm_limit?: Record<string, unknown> | null;
-  @OptionalEnum(LIMIT_TYPES)
-  rpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
-  @OptionalEnum(LIMIT_TYPES)
-  tpm_limit_type?: (typeof LIMIT_TYPES)[number] | null;
 
   @OptionalNumber({ description: 'Default max_budget of each member (a budget row per member)', example: 10 })
   team_member_budget?: number | null;

@@ -14,7 +14,6 @@ import {
 } from 'class-validator';
 import {
   OptionalBoolean,
-  OptionalInt,
   OptionalNumber,
   OptionalObject,
   OptionalString,
@@ -23,7 +22,7 @@ import {
   RequiredStringList,
   SizeQuery,
 } from '../../../platform/common/dto/fields';
-import { DurationField } from '../../../platform/common/dto/duration-field';
+import { LimitFieldsRequest } from '../../../platform/common/dto/limit-fields';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../platform/common/password';
 import { KeyFieldsRequest } from '../../keys/dto/key-fields.request';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
@@ -154,46 +153,50 @@ export class UserNewRequest extends KeyFieldsRequest {
   password?: string | null;
 }
 
+/** A user's budget and limits: the shared rules, documented for users. */
+const UserLimitFields = LimitFieldsRequest(
+  [
+    'max_budget',
+    'budget_duration',
+    'tpm_limit',
+    'rpm_limit',
+    'max_parallel_requests',
+    'model_max_budget',
+    'model_rpm_limit',
+    'model_tpm_limit',
+  ],
+  {
+    max_budget: { description: 'USD; explicit null removes the budget' },
+    budget_duration: { description: '"1d", "7d", "30d", "1mo"...; recomputes budget_reset_at' },
+    model_rpm_limit: { description: 'Kept in metadata' },
+    model_tpm_limit: { description: 'Kept in metadata' },
+  },
+);
+
 /** The fields of one user update (/user/update, and each entry of /user/bulk_update). */
-export class UserUpdateFields {
+export class UserUpdateFields extends UserLimitFields {
   @PasswordField()
   password?: string | null;
   @OptionalString({}, MAX_ID_LENGTH)
   user_alias?: string | null;
   @RoleField('Only proxy admins change roles')
   user_role?: AssignableRole | null;
-  @OptionalNumber({ description: 'USD; explicit null removes the budget' })
-  max_budget?: number | null;
-  @DurationField('reset', { description: '"1d", "7d", "30d", "1mo"...; recomputes budget_reset_at' })
-  budget_duration?: string | null;
   @OptionalNumber()
   spend?: number | null;
   @OptionalStringList({ description: '[] clears the list (unlike LiteLLM)' }, MAX_ID_LENGTH)
   models?: string[] | null;
-  @OptionalInt()
-  tpm_limit?: number | null;
-  @OptionalInt()
-  rpm_limit?: number | null;
-  @OptionalInt()
-  max_parallel_requests?: number | null;
   @OptionalObject({ description: 'Replaces the metadata' })
   metadata?: Record<string, unknown> | null;
   @OptionalStringList()
   allowed_cache_controls?: string[] | null;
   @OptionalStringList()
   policies?: string[] | null;
-  @OptionalObject()
-  model_max_budget?: Record<string, unknown> | null;
   @OptionalString({}, MAX_ID_LENGTH)
   sso_user_id?: string | null;
   @OptionalStringList({ description: 'Kept in metadata' })
   guardrails?: string[] | null;
   @OptionalStringList({ description: 'Kept in metadata' })
   prompts?: string[] | null;
-  @OptionalObject({ description: 'Kept in metadata' })
-  model_rpm_limit?: Record<string, unknown> | null;
-  @OptionalObject({ description: 'Kept in metadata' })
-  model_tpm_limit?: Record<string, unknown> | null;
   @ApiProperty({ required: false, nullable: true, type: ObjectPermissionRequest })
   @IsOptional()
   @ValidateNested()

@@ -21,6 +21,8 @@ import {
  * services tell the two apart where it matters (`undefined` = not sent).
  */
 type Doc = Omit<ApiPropertyOptions, 'type' | 'required'>;
+/** The documentation a field decorator takes (its type and presence come from the decorator). */
+export type FieldDoc = Doc;
 
 const optional = (doc: Doc, type: ApiPropertyOptions['type'], isArray = false) =>
   ApiProperty({ required: false, nullable: true, type, isArray, ...doc } as ApiPropertyOptions);
