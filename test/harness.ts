@@ -1,7 +1,9 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import request from 'supertest';
+import { runMigrations } from '../src/platform/prisma/migrations';
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
+import { createEmptyDatabase } from './database';
 import { bearer } from './factories';
 import { ACTORS, ActorName, createWorld, World } from './world';
 
@@ -13,6 +15,8 @@ export interface E2e {
   readonly prisma: PrismaService;
   /** The behaviour-pin world; only with `useE2e({ world: true })`. */
   readonly world: World;
+  /** The environment the app was started with on top of process.env (DATABASE_URL of a fresh database). */
+  readonly env: Record<string, string | undefined>;
   /** The master key's headers. */
   readonly master: Headers;
   /** A supertest agent on the app's server. */
@@ -31,6 +35,11 @@ export interface E2eOptions {
   controllers?: Type[];
   /** Seed the behaviour-pin world once the app is up. */
   world?: boolean;
+  /**
+   * Run the app on its own empty, migrated database (this name prefix), dropped after the file:
+   * for tests whose subject acts on whole tables (the scheduler's jobs) or counts every row.
+   */
+  freshDatabase?: string;
 }
 
 /**
@@ -41,6 +50,8 @@ export interface E2eOptions {
 export function useE2e(opts: E2eOptions = {}): E2e {
   let t: TestApp | undefined;
   let w: World | undefined;
+  let env: Record<string, string | undefined> = { ...opts.env };
+  let drop: (() => Promise<void>) | undefined;
   const started = (): TestApp => {
     if (!t) throw new Error('the e2e app is not started (use the harness inside a test or hook)');
     return t;
@@ -52,12 +63,19 @@ export function useE2e(opts: E2eOptions = {}): E2e {
   const actors: readonly string[] = ACTORS;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: opts.env, controllers: opts.controllers });
+    if (opts.freshDatabase) {
+      const db = await createEmptyDatabase(opts.freshDatabase);
+      drop = db.drop;
+      await runMigrations(db.url);
+      env = { ...env, DATABASE_URL: db.url };
+    }
+    t = await createTestApp({ env, controllers: opts.controllers });
     if (opts.world) w = await createWorld(t.prisma);
   });
   afterAll(async () => {
     await t?.close();
     t = undefined;
+    await drop?.();
   });
 
   return {
@@ -70,6 +88,9 @@ export function useE2e(opts: E2eOptions = {}): E2e {
     get world() {
       if (!w) throw new Error('no world: use useE2e({ world: true })');
       return w;
+    },
+    get env() {
+      return env;
     },
     master,
     http,

@@ -1,8 +1,6 @@
-import request from 'supertest';
 import { buildOpenApiDocument } from '../src/openapi';
-import { runMigrations } from '../src/platform/prisma/migrations';
-import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
-import { createEmptyDatabase } from './database';
+import { MASTER_KEY } from './app.factory';
+import { useE2e } from './harness';
 
 /*
  * "Try it out" → "Execute" in Swagger UI, for every operation that takes a body: the body is built
@@ -99,19 +97,10 @@ const NEEDS_A_ROW: Record<string, number> = {
 };
 
 describe('request examples in Swagger UI', () => {
-  let t: TestApp;
+  const h = useE2e({ freshDatabase: 'cp_examples' });
   let doc: any;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await createEmptyDatabase('cp_examples');
-    drop = db.drop;
-    await runMigrations(db.url);
-    t = await createTestApp({ env: { DATABASE_URL: db.url } });
-    doc = JSON.parse(JSON.stringify(buildOpenApiDocument(t.app)));
-  });
-  afterAll(async () => {
-    await t.close();
-    await drop();
+  beforeAll(() => {
+    doc = JSON.parse(JSON.stringify(buildOpenApiDocument(h.app)));
   });
 
   it('should answer every body example with a 2xx, or with the error it documents when a row is missing', async () => {
@@ -121,7 +110,7 @@ describe('request examples in Swagger UI', () => {
       for (const [method, op] of Object.entries<any>(item)) {
         if (!op.requestBody?.content?.['application/json']) continue;
         const body = swaggerUiBody(doc, op);
-        const agent = request(t.app.getHttpServer());
+        const agent = h.http();
         const res = await agent[method as 'post'](pathWith(path, op))
           .set('Authorization', `Bearer ${MASTER_KEY}`)
           .send(body as object);

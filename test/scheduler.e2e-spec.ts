@@ -1,15 +1,12 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
-import request from 'supertest';
 import { loadConfig } from '../src/platform/config/app-config';
-import { runMigrations } from '../src/platform/prisma/migrations';
 import { CronLeaseService, LEADER_LEASE, LeaseLostError } from '../src/scheduler/cron-lease.service';
 import { JobRunsService, windowStart } from '../src/scheduler/job-runs.service';
 import { BudgetResetJob } from '../src/scheduler/jobs/budget-reset.job';
 import { DeprecatedKeyCleanupJob } from '../src/scheduler/jobs/deprecated-key-cleanup.job';
 import { KeyRotationJob } from '../src/scheduler/jobs/key-rotation.job';
 import { SCHEDULER_TICK, SchedulerService } from '../src/scheduler/scheduler.service';
-import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
-import { createEmptyDatabase } from './database';
+import { createTestApp, MASTER_KEY } from './app.factory';
 import {
   bearer,
   createBudget,
@@ -23,34 +20,24 @@ import {
   setTeamMembership,
   updateKey,
 } from './factories';
+import { useE2e } from './harness';
 import { eventually } from './pods';
 
 const DAY = 86_400_000;
 
 /** The scheduler on its own empty database (its jobs act on whole tables). */
 describe('scheduler: cron lease, run records and jobs', () => {
-  let db: Awaited<ReturnType<typeof createEmptyDatabase>>;
-  let t: TestApp;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    db = await createEmptyDatabase('cp_sched');
-    await runMigrations(db.url);
-    env = {
-      DATABASE_URL: db.url,
+  const h = useE2e({
+    freshDatabase: 'cp_sched',
+    env: {
       DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '1',
       CRON_JOB_LOCK_RENEW_SECONDS: '0.3',
       LITELLM_KEY_ROTATION_ENABLED: 'true',
-    };
-    t = await createTestApp({ env });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
+    },
   });
 
   /** A second "pod": its own lease identity on the same database. */
-  const otherPod = () => new CronLeaseService(loadConfig({ ...process.env, ...env }), t.prisma);
+  const otherPod = () => new CronLeaseService(loadConfig({ ...process.env, ...h.env }), h.prisma);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   describe('lease', () => {
@@ -66,10 +53,10 @@ describe('scheduler: cron lease, run records and jobs', () => {
       const leaseB = await b.acquire(job);
       expect(leaseB!.generation).toBe(leaseA!.generation + 1n);
       expect(await a.renew(leaseA!, job)).toBe(false);
-      await expect(t.prisma.$transaction((tx) => a.fence(tx, leaseA!, job))).rejects.toBeInstanceOf(
+      await expect(h.prisma.$transaction((tx) => a.fence(tx, leaseA!, job))).rejects.toBeInstanceOf(
         LeaseLostError,
       );
-      await t.prisma.$transaction((tx) => b.fence(tx, leaseB!, job));
+      await h.prisma.$transaction((tx) => b.fence(tx, leaseB!, job));
       await b.release(leaseB!, job);
       expect(await a.acquire(job)).toBeDefined();
     });
@@ -84,8 +71,8 @@ describe('scheduler: cron lease, run records and jobs', () => {
 
   describe('run records and fencing', () => {
     it('should not let a stalled leader finish a window that a newer leader owns', async () => {
-      const runs = t.app.get(JobRunsService);
-      const a = t.app.get(CronLeaseService);
+      const runs = h.app.get(JobRunsService);
+      const a = h.app.get(CronLeaseService);
       const b = otherPod();
       const leaseA = (await a.acquire())!;
       const window = windowStart(new Date(), 3600);
@@ -98,7 +85,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
       const runB = await runs.claim('fencing_test', window, leaseB);
       expect(runB).toBe(runA); // same window record, taken over
       await runs.finish(runB!, leaseB, { rows: 2 });
-      const record = await t.prisma.controlPlane_JobRun.findUniqueOrThrow({ where: { id: runB! } });
+      const record = await h.prisma.controlPlane_JobRun.findUniqueOrThrow({ where: { id: runB! } });
       expect(record).toMatchObject({
         status: 'done',
         pod_id: b.podId,
@@ -114,7 +101,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
     it('should reset due rows once per window, move budget_reset_at to the next boundary, and leave the rest alone', async () => {
       const past = new Date(Date.now() - DAY);
       const future = new Date(Date.now() + DAY);
-      const p = t.prisma;
+      const p = h.prisma;
       await createKey(p, { token: 'due-key', spend: 5, budget_duration: '1d', budget_reset_at: past });
       await createKey(p, { token: 'not-due-key', spend: 5, budget_duration: '1d', budget_reset_at: future });
       await createKey(p, {
@@ -154,10 +141,10 @@ describe('scheduler: cron lease, run records and jobs', () => {
       await setTeamMembership(p, 'due-user', 'due-team', { spend: 2, budget_id: budget.budget_id });
       await createKey(p, { token: 'budget-linked-key', spend: 6, budget_id: budget.budget_id });
 
-      const scheduler = t.app.get(SchedulerService);
-      const lease = (await t.app.get(CronLeaseService).acquire())!;
+      const scheduler = h.app.get(SchedulerService);
+      const lease = (await h.app.get(CronLeaseService).acquire())!;
       const now = new Date();
-      expect(await scheduler.runWindow(t.app.get(BudgetResetJob), lease, now)).toBe('ran');
+      expect(await scheduler.runWindow(h.app.get(BudgetResetJob), lease, now)).toBe('ran');
 
       const key = (token: string) => p.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token } });
       const due = await key('due-key');
@@ -194,9 +181,9 @@ describe('scheduler: cron lease, run records and jobs', () => {
 
       // New-window spend is never erased: the same window does not run again, a later one finds nothing due.
       await updateKey(p, 'due-key', { spend: { increment: 1 } });
-      expect(await scheduler.runWindow(t.app.get(BudgetResetJob), lease, now)).toBe('skipped');
+      expect(await scheduler.runWindow(h.app.get(BudgetResetJob), lease, now)).toBe('skipped');
       expect(
-        await scheduler.runWindow(t.app.get(BudgetResetJob), lease, new Date(now.getTime() + 3600_000)),
+        await scheduler.runWindow(h.app.get(BudgetResetJob), lease, new Date(now.getTime() + 3600_000)),
       ).toBe('ran');
       expect((await key('due-key')).spend).toBe(1);
       const records = await p.controlPlane_JobRun.findMany({ where: { job_name: 'budget_reset' } });
@@ -205,8 +192,8 @@ describe('scheduler: cron lease, run records and jobs', () => {
 
     /** The reset job with `batchSize`, run outside the scheduler; `beforeWrite` runs before each write. */
     const runReset = async (batchSize: number, now: Date, beforeWrite?: () => Promise<void>) => {
-      const config = loadConfig({ ...process.env, ...env });
-      const job = new BudgetResetJob({ ...config, scheduler: { ...config.scheduler, batchSize } }, t.prisma);
+      const config = loadConfig({ ...process.env, ...h.env });
+      const job = new BudgetResetJob({ ...config, scheduler: { ...config.scheduler, batchSize } }, h.prisma);
       return job.run({
         now,
         windowStart: now,
@@ -214,7 +201,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
         fence: async () => undefined,
         fenced: async (work) => {
           await beforeWrite?.();
-          return t.prisma.$transaction((tx) => work(tx));
+          return h.prisma.$transaction((tx) => work(tx));
         },
       });
     };
@@ -230,7 +217,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
     it('should also reset due rows that move past the pages it planned to sweep while it runs', async () => {
       // One page per chunk and a table mostly due, so the job walks pages; a concurrent write makes the due
       // keys too big for their pages, so they move to new pages past the planned chunks.
-      const p = t.prisma;
+      const p = h.prisma;
       const past = new Date(Date.now() - DAY);
       await p.liteLLM_VerificationToken.createMany({ data: keysNamed('moving-key', 200, 1, () => past) });
       let moved = false;
@@ -253,7 +240,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
 
     /** 500 keys named `prefix`, the first `due` of them due; the job run with `batchSize`. */
     const resetFewDue = async (prefix: string, due: number, batchSize: number) => {
-      const p = t.prisma;
+      const p = h.prisma;
       const past = new Date(Date.now() - DAY);
       const future = new Date(Date.now() + DAY);
       await p.liteLLM_VerificationToken.createMany({
@@ -284,35 +271,36 @@ describe('scheduler: cron lease, run records and jobs', () => {
 
     it("should reset the same rows when LiteLLM's budget_reset_at index is back (a database shared with LiteLLM)", async () => {
       const index = '"LiteLLM_VerificationToken_budget_reset_at_expires_idx"';
-      await t.prisma.$executeRawUnsafe(
+      await h.prisma.$executeRawUnsafe(
         `CREATE INDEX ${index} ON "LiteLLM_VerificationToken"("budget_reset_at", "expires")`,
       );
       try {
         expect((await resetFewDue('indexed-key', 5, 10)).details?.LiteLLM_VerificationToken).toBe(5);
         expect((await resetFewDue('indexed-tick-key', 5, 2)).details?.LiteLLM_VerificationToken).toBe(5);
       } finally {
-        await t.prisma.$executeRawUnsafe(`DROP INDEX ${index}`);
+        await h.prisma.$executeRawUnsafe(`DROP INDEX ${index}`);
       }
     });
   });
 
   describe('key rotation and clean-up', () => {
     it('should rotate due auto_rotate keys through the regenerate path, and clean up expired old hashes', async () => {
-      const res = await request(t.app.getHttpServer())
+      const res = await h
+        .http()
         .post('/key/generate')
         .set(bearer(MASTER_KEY))
         .send({ auto_rotate: true, rotation_interval: '30d' })
         .expect(200);
-      const p = t.prisma;
+      const p = h.prisma;
       await updateKey(p, res.body.token, { key_rotation_at: new Date(Date.now() - 1000) });
       await createDeprecatedKey(p, {
         token: 'old-hash',
         active_token_id: 'x',
         revoke_at: new Date(Date.now() - 1000),
       });
-      const lease = (await t.app.get(CronLeaseService).acquire())!;
-      const scheduler = t.app.get(SchedulerService);
-      expect(await scheduler.runWindow(t.app.get(KeyRotationJob), lease)).toBe('ran');
+      const lease = (await h.app.get(CronLeaseService).acquire())!;
+      const scheduler = h.app.get(SchedulerService);
+      expect(await scheduler.runWindow(h.app.get(KeyRotationJob), lease)).toBe('ran');
       expect(await p.liteLLM_VerificationToken.findUnique({ where: { token: res.body.token } })).toBeNull();
       const rotated = await p.liteLLM_VerificationToken.findFirstOrThrow({
         where: { key_name: { not: res.body.key_name }, auto_rotate: true },
@@ -320,15 +308,12 @@ describe('scheduler: cron lease, run records and jobs', () => {
       expect(rotated.rotation_count).toBe(1);
       expect(rotated.key_rotation_at!.getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
       expect(await p.liteLLM_DeletedVerificationToken.count({ where: { token: res.body.token } })).toBe(1);
-      expect(await scheduler.runWindow(t.app.get(DeprecatedKeyCleanupJob), lease)).toBe('ran');
+      expect(await scheduler.runWindow(h.app.get(DeprecatedKeyCleanupJob), lease)).toBe('ran');
       expect(await p.liteLLM_DeprecatedVerificationToken.count({ where: { token: 'old-hash' } })).toBe(0);
     });
 
     it('should show the leader and the last runs to admins only', async () => {
-      const res = await request(t.app.getHttpServer())
-        .get('/scheduler/status')
-        .set(bearer(MASTER_KEY))
-        .expect(200);
+      const res = await h.http().get('/scheduler/status').set(bearer(MASTER_KEY)).expect(200);
       expect(res.body.jobs.map((j: { name: string }) => j.name)).toEqual(
         expect.arrayContaining([
           'budget_reset',
@@ -348,7 +333,7 @@ describe('scheduler: cron lease, run records and jobs', () => {
     const leaderApp = (renewSeconds: string) =>
       createTestApp({
         env: {
-          ...env,
+          ...h.env,
           SCHEDULER_ENABLED: 'true',
           DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '3600',
           CRON_JOB_LOCK_RENEW_SECONDS: renewSeconds,
@@ -358,11 +343,11 @@ describe('scheduler: cron lease, run records and jobs', () => {
         },
       });
     const freeLease = () =>
-      t.prisma
+      h.prisma
         .$executeRaw`UPDATE "LiteLLM_CronJob" SET status = 'INACTIVE', ttl = now() WHERE cronjob_id = ${LEADER_LEASE}`;
 
     it('should register no tick where SCHEDULER_ENABLED=false', () => {
-      expect(t.app.get(SchedulerRegistry).doesExist('interval', SCHEDULER_TICK)).toBe(false);
+      expect(h.app.get(SchedulerRegistry).doesExist('interval', SCHEDULER_TICK)).toBe(false);
     });
 
     it('should register its tick while it runs, tick once right at start, and remove the tick and release the lease on shutdown', async () => {
@@ -372,13 +357,13 @@ describe('scheduler: cron lease, run records and jobs', () => {
       const pod = leader.app.get(SchedulerService).podId;
       try {
         expect(registry.getIntervals()).toContain(SCHEDULER_TICK);
-        await eventually(async () => (await t.app.get(CronLeaseService).current())?.pod_id === pod, 10_000);
+        await eventually(async () => (await h.app.get(CronLeaseService).current())?.pod_id === pod, 10_000);
         expect(leader.app.get(SchedulerService).isLeader).toBe(true);
       } finally {
         await leader.close();
       }
       expect(registry.doesExist('interval', SCHEDULER_TICK)).toBe(false);
-      const after = await t.app.get(CronLeaseService).current();
+      const after = await h.app.get(CronLeaseService).current();
       expect(after).toMatchObject({ pod_id: pod, active: false });
     });
 
