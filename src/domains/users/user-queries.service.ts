@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { LiteLLM_UserTable, LiteLLM_VerificationToken, Prisma } from '@prisma/client';
+import {
+  LiteLLM_BudgetTable,
+  LiteLLM_TeamMembership,
+  LiteLLM_TeamTable,
+  LiteLLM_UserTable,
+  LiteLLM_VerificationToken,
+  Prisma,
+} from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
 import { pageWindow, totalPages } from '../../platform/common/pagination';
-import { pickModel, selectModel } from '../../platform/prisma/model-columns';
+import { nullModel, pickModel, selectModel } from '../../platform/prisma/model-columns';
 import { PrismaService } from '../../platform/prisma/prisma.service';
+import { defaultMemberBudgetId, membershipView } from '../teams/team-rows';
 import { TeamsService } from '../teams/teams.service';
 import { NO_PASSWORD } from '../../tenancy/user-rows';
 import { USER_SORT_FIELDS, UserFilterQuery, UserListQuery } from './dto/user.requests';
@@ -15,6 +23,9 @@ import { DASHBOARD_TEAM } from './user-rows';
 const NOT_DASHBOARD_KEY: Prisma.LiteLLM_VerificationTokenWhereInput = {
   OR: [{ team_id: null }, { team_id: { not: DASHBOARD_TEAM } }],
 };
+/** The user's columns /user/info shows: all but the password. */
+const USER_OMIT = Object.keys(NO_PASSWORD);
+type UserInfoRow = Omit<LiteLLM_UserTable, keyof typeof NO_PASSWORD>;
 const LIST_DENIED = 'Only proxy admins and organization admins can list users.';
 
 /** Read side of users: /user/info, /v2/user/info, /user/list, /user/filter/ui (spec tenancy.md §5). */
@@ -41,48 +52,72 @@ export class UserQueriesService {
         'user_id',
       );
     }
-    // Raw statements, each folding what were several Prisma queries: this is a hot read, and
-    // Prisma's query compiler costs more CPU than the database does here.
-    const user = userId ? await this.findUserRow(userId) : null;
+    // One raw statement for what were seven Prisma queries: this is a hot read, and Prisma's query
+    // compiler costs more CPU than the database does here.
+    const rows = userId ? await this.infoRows(userId) : [];
+    const user = rows.length
+      ? pickModel<UserInfoRow>(rows[0], 'LiteLLM_UserTable', '', 'user_id', USER_OMIT)
+      : null;
     if (!user) throw notFound(`User ${userId ?? 'None'} not found`, 'user_id');
-    const memberOf = (await this.teams.teamsOfUser(user.user_id)).map((t) => t.teamId);
-    const teamIds = [...new Set([...memberOf, ...user.teams])];
-    const [teams, keys] = await Promise.all([
-      this.teams.teamsWithMembershipsOf(teamIds, user.user_id),
-      this.keysWithTeamAlias(user.user_id),
-    ]);
+    const teams = [];
+    const keys = [];
+    for (const row of rows) {
+      const team = pickModel<LiteLLM_TeamTable>(row, 'LiteLLM_TeamTable', 't.', 'team_id');
+      if (team) {
+        const membership = pickModel<LiteLLM_TeamMembership>(row, 'LiteLLM_TeamMembership', 'tm.', 'user_id');
+        const budget = pickModel<LiteLLM_BudgetTable>(row, 'LiteLLM_BudgetTable', 'b.', 'budget_id');
+        teams.push({
+          ...team,
+          team_memberships: membership
+            ? [membershipView({ ...membership, litellm_budget_table: budget }, defaultMemberBudgetId(team))]
+            : [],
+        });
+      }
+      const key = pickModel<LiteLLM_VerificationToken>(row, 'LiteLLM_VerificationToken', 'k.', 'token');
+      if (key)
+        keys.push({
+          ...key,
+          team_alias: key.team_id === null ? 'None' : (row['kt.team_alias'] as string | null),
+        });
+    }
     return { user_id: user.user_id, user_info: user, keys, teams: byAlias(teams) };
   }
 
-  /** The user row without its password (`omit: NO_PASSWORD`). */
-  private async findUserRow(userId: string) {
-    const omit = Object.keys(NO_PASSWORD);
-    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
-      SELECT ${selectModel('LiteLLM_UserTable', 'u', '', omit)}
-      FROM "LiteLLM_UserTable" u WHERE u.user_id = ${userId}`);
-    return rows[0]
-      ? pickModel<Omit<LiteLLM_UserTable, keyof typeof NO_PASSWORD>>(
-          rows[0],
-          'LiteLLM_UserTable',
-          '',
-          'user_id',
-          omit,
-        )
-      : null;
-  }
-
-  /** The user's keys (UI session keys left out), newest first, as `withTeamAlias` shows them. */
-  private async keysWithTeamAlias(userId: string) {
-    const rows = await this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
-      SELECT ${selectModel('LiteLLM_VerificationToken', 'v', '')}, t.team_alias AS "t.team_alias"
-      FROM "LiteLLM_VerificationToken" v
-      LEFT JOIN "LiteLLM_TeamTable" t ON t.team_id = v.team_id
-      WHERE v.user_id = ${userId} AND (v.team_id IS NULL OR v.team_id <> ${DASHBOARD_TEAM})
-      ORDER BY v.created_at DESC, v.token ASC`);
-    return rows.map((row) => {
-      const key = pickModel<LiteLLM_VerificationToken>(row, 'LiteLLM_VerificationToken', '', 'token')!;
-      return { ...key, team_alias: key.team_id === null ? 'None' : (row['t.team_alias'] as string | null) };
-    });
+  /**
+   * The rows of /user/info, in one statement: the user (no password) on every row, then one row
+   * per team (a team whose members_with_roles lists the user, as TeamsService.teamsOfUser reads
+   * it, or one in the user's `teams`) with the user's membership in it and its budget, and one
+   * row per key of the user (UI session keys left out, newest first) with its team's alias. A user
+   * without teams or keys gets one row with only the user's columns.
+   */
+  private infoRows(userId: string) {
+    return this.prisma.queryRows<Record<string, unknown>>(Prisma.sql`
+      SELECT ${selectModel('LiteLLM_UserTable', 'u', '', USER_OMIT)}, x.*
+      FROM "LiteLLM_UserTable" u
+      LEFT JOIN LATERAL (
+        SELECT 1 AS "#kind",
+               ${selectModel('LiteLLM_TeamTable', 't', 't.')},
+               ${selectModel('LiteLLM_TeamMembership', 'tm', 'tm.')},
+               ${selectModel('LiteLLM_BudgetTable', 'b', 'b.')},
+               ${nullModel('LiteLLM_VerificationToken', 'k.')}, NULL AS "kt.team_alias"
+        FROM "LiteLLM_TeamTable" t
+        LEFT JOIN "LiteLLM_TeamMembership" tm ON tm.team_id = t.team_id AND tm.user_id = u.user_id
+        LEFT JOIN "LiteLLM_BudgetTable" b ON b.budget_id = tm.budget_id
+        WHERE t.team_id = ANY(u.teams) OR EXISTS (
+          SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(t.members_with_roles) = 'array' THEN t.members_with_roles ELSE '[]'::jsonb END) m
+          WHERE m->>'user_id' = u.user_id)
+        UNION ALL
+        SELECT 2,
+               ${nullModel('LiteLLM_TeamTable', 't.')},
+               ${nullModel('LiteLLM_TeamMembership', 'tm.')},
+               ${nullModel('LiteLLM_BudgetTable', 'b.')},
+               ${selectModel('LiteLLM_VerificationToken', 'k', 'k.')}, kt.team_alias
+        FROM "LiteLLM_VerificationToken" k
+        LEFT JOIN "LiteLLM_TeamTable" kt ON kt.team_id = k.team_id
+        WHERE k.user_id = u.user_id AND (k.team_id IS NULL OR k.team_id <> ${DASHBOARD_TEAM})
+      ) x ON TRUE
+      WHERE u.user_id = ${userId}
+      ORDER BY x."#kind", x."k.created_at" DESC, x."k.token" ASC`);
   }
 
   /**

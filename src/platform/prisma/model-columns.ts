@@ -21,6 +21,9 @@ function modelColumns(model: Prisma.ModelName): Column[] {
   return columns;
 }
 
+/** selectModel's fragments, by model, alias, prefix and omitted fields: built once each. */
+const selections = new Map<string, Prisma.Sql>();
+
 /**
  * `alias."column" AS "<prefix>field", …` for every scalar of `model`, so that one raw statement
  * can read a row and its relations (joined under other prefixes) where `include` costs a query
@@ -32,13 +35,41 @@ export function selectModel(
   prefix: string,
   omit: readonly string[] = [],
 ): Prisma.Sql {
-  return Prisma.raw(
-    modelColumns(model)
-      .filter(({ field }) => !omit.includes(field))
-      .map(({ field, column }) => `"${alias}"."${column}" AS "${prefix}${field}"`)
-      .join(', '),
-  );
+  const key = `${model}\u0000${alias}\u0000${prefix}\u0000${omit.join('\u0000')}`;
+  let selection = selections.get(key);
+  if (!selection) {
+    selection = Prisma.raw(
+      modelColumns(model)
+        .filter(({ field }) => !omit.includes(field))
+        .map(({ field, column }) => `"${alias}"."${column}" AS "${prefix}${field}"`)
+        .join(', '),
+    );
+    selections.set(key, selection);
+  }
+  return selection;
 }
+
+/**
+ * `NULL AS "<prefix>field", …` for every scalar of `model`: the other branch's columns in a
+ * UNION ALL of differently shaped rows (PostgreSQL types each NULL as the other branch's column).
+ */
+export function nullModel(model: Prisma.ModelName, prefix: string, omit: readonly string[] = []): Prisma.Sql {
+  const key = `NULL\u0000${model}\u0000${prefix}\u0000${omit.join('\u0000')}`;
+  let selection = selections.get(key);
+  if (!selection) {
+    selection = Prisma.raw(
+      modelColumns(model)
+        .filter(({ field }) => !omit.includes(field))
+        .map(({ field }) => `NULL AS "${prefix}${field}"`)
+        .join(', '),
+    );
+    selections.set(key, selection);
+  }
+  return selection;
+}
+
+/** pickModel's [field, prefixed name] pairs, by model, prefix and omitted fields. */
+const picks = new Map<string, [field: string, name: string][]>();
 
 /**
  * The `prefix`ed columns of a raw row as the object Prisma's read of `model` returns (same
@@ -53,7 +84,15 @@ export function pickModel<T>(
   omit: readonly string[] = [],
 ): T | null {
   if (row[prefix + idField] === null || row[prefix + idField] === undefined) return null;
+  const key = `${model}\u0000${prefix}\u0000${omit.join('\u0000')}`;
+  let fields = picks.get(key);
+  if (!fields) {
+    fields = modelColumns(model)
+      .filter(({ field }) => !omit.includes(field))
+      .map(({ field }): [string, string] => [field, prefix + field]);
+    picks.set(key, fields);
+  }
   const picked: Record<string, unknown> = {};
-  for (const { field } of modelColumns(model)) if (!omit.includes(field)) picked[field] = row[prefix + field];
+  for (const [field, name] of fields) picked[field] = row[name];
   return picked as T;
 }

@@ -10,11 +10,13 @@ import type { AppConfig } from '../config/app-config';
  * without a zone) as a Date in UTC, `int8` as a bigint. The driver's defaults do the rest alike
  * (numbers, booleans, text arrays, parsed JSON); the schema has no Decimal or date-only columns.
  */
+const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+const bigint = (value: string) => BigInt(value);
 const PRISMA_TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (format !== 'binary') {
-      if (oid === types.builtins.TIMESTAMP) return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
-      if (oid === types.builtins.INT8) return (value: string) => BigInt(value);
+      if (oid === types.builtins.TIMESTAMP) return utcTimestamp;
+      if (oid === types.builtins.INT8) return bigint;
     }
     return types.getTypeParser(oid, format);
   }) as typeof types.getTypeParser,
