@@ -1,7 +1,5 @@
-import request from 'supertest';
 import { buildOpenApiDocument } from '../src/openapi';
-import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
-import { bearer } from './factories';
+import { useE2e } from './harness';
 
 /** Values of every JSON type and a few nasty ones, sent where the schema wants something else. */
 const BAD_VALUES: unknown[] = [
@@ -30,17 +28,13 @@ interface Operation {
  * of the wrong shape, as the master key, and must answer below 500.
  */
 describe('no 500 for any input (fuzz over the OpenAPI document)', () => {
-  let t: TestApp;
+  const h = useE2e();
   let operations: Operation[] = [];
 
-  const call = (op: Operation) => {
-    const agent = request(t.app.getHttpServer());
-    return agent[op.method](op.path).set(bearer(MASTER_KEY));
-  };
+  const call = (op: Operation) => h.http()[op.method](op.path).set(h.master);
 
   beforeAll(async () => {
-    t = await createTestApp();
-    const doc = buildOpenApiDocument(t.app);
+    const doc = buildOpenApiDocument(h.app);
     const schemas = doc.components?.schemas ?? {};
     const fieldsOf = (ref: string | undefined): string[] => {
       const name = ref?.split('/').pop();
@@ -65,7 +59,6 @@ describe('no 500 for any input (fuzz over the OpenAPI document)', () => {
     }
     operations = operations.filter((o) => !o.path.startsWith('/health'));
   });
-  afterAll(() => t.close());
 
   it('should cover the management routes', () => {
     expect(operations.length).toBeGreaterThan(50);
