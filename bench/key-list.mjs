@@ -1,7 +1,8 @@
 // Benchmark: GET /key/list and GET /key/info on 300,000 keys (issue: LiteLLM's UI falls over near 380k).
 // Usage: npm run build && node bench/key-list.mjs   (BENCH_DATABASE_URL=postgresql://... to pick the server;
 // default: the machine's PostgreSQL at 127.0.0.1:5432). Creates and drops its own database. Prints p50/p95.
-// BENCH_KEYS (300,000), BENCH_ROUNDS (200 requests per scenario).
+// BENCH_KEYS (300,000), BENCH_ROUNDS (200 requests per scenario), BENCH_ONLY=<regexp> (the scenarios whose
+// name matches, e.g. 'deep page|sort_by').
 // BENCH_BASELINE=/path/to/a/built/checkout: both builds serve the same seeded database side by side; each
 // scenario runs BENCH_PAIRS rounds (3) of BENCH_ROUNDS requests to each, one request to each in turns, and
 // the script prints p50/p95 of each over all rounds, and p50 build/baseline overall and per round.
@@ -55,7 +56,8 @@ try {
     return timed(ROUNDS, (i) => get(app.base, path(i), master));
   };
   const q = (times, p) => quantile(times, p).toFixed(1);
-  for (const [name, path] of scenarios) {
+  const only = new RegExp(process.env.BENCH_ONLY ?? '');
+  for (const [name, path] of scenarios.filter(([name]) => only.test(name))) {
     if (!paired) {
       const times = await measure(apps[0], path);
       console.log(`${name.padEnd(55)} p50 ${q(times, 0.5)} ms   p95 ${q(times, 0.95)} ms   (n=${ROUNDS})`);
