@@ -1,5 +1,5 @@
 import { uniq } from './app.factory';
-import { createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
+import { createKey, createMcpServer, createTeam, createUserWithKey, deleteTeamRow } from './factories';
 import { Headers, useE2e } from './harness';
 
 describe('access groups (/v1/access_group)', () => {
@@ -165,7 +165,7 @@ describe('access groups (/v1/access_group)', () => {
     it('should show the teams really attached: not deleted teams, plus teams carrying the id', async () => {
       const gone = await createTeam(h.prisma);
       const id = await newGroup({ assigned_team_ids: [gone.team_id] });
-      await h.prisma.liteLLM_TeamTable.delete({ where: { team_id: gone.team_id } });
+      await deleteTeamRow(h.prisma, gone.team_id);
       const carrier = await createTeam(h.prisma, { access_group_ids: [id] });
       const res = await http().get(`/v1/access_group/${id}`).set(asMaster).expect(200);
       expect(res.body.assigned_team_ids).toEqual([carrier.team_id]);

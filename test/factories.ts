@@ -159,6 +159,13 @@ export async function addOrgMember(
   });
 }
 
+/** Takes a user out of an organization (the membership row only), e.g. to undo a test's addOrgMember. */
+export async function removeOrgMember(prisma: PrismaService, userId: string, organizationId: string) {
+  return prisma.liteLLM_OrganizationMembership.delete({
+    where: { user_id_organization_id: { user_id: userId, organization_id: organizationId } },
+  });
+}
+
 // ---------------------------------------------------------------- teams
 
 export interface TeamMember {
@@ -195,6 +202,11 @@ export async function updateTeam(
   data: Prisma.LiteLLM_TeamTableUncheckedUpdateInput,
 ) {
   return prisma.liteLLM_TeamTable.update({ where: { team_id: teamId }, data });
+}
+
+/** Removes a team row behind the API's back (no archive, no key clean-up): a team id left dangling. */
+export async function deleteTeamRow(prisma: PrismaService, teamId: string) {
+  return prisma.liteLLM_TeamTable.delete({ where: { team_id: teamId } });
 }
 
 /** A user's LiteLLM_TeamMembership row (created, or its columns set if it exists). */

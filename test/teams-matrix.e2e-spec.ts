@@ -6,6 +6,7 @@ import {
   createKey,
   createTeam,
   createUser,
+  removeOrgMember,
   setTeamMembership,
   updateTeam,
 } from './factories';
@@ -236,9 +237,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
       if (who === 'org_b_admin') expect(res.body.error.message).toContain('do not have access to this team');
       expect((await team(teamId))!.organization_id).toBe(status === 200 ? h.world.orgB : h.world.orgA);
     }
-    await h.prisma.liteLLM_OrganizationMembership.delete({
-      where: { user_id_organization_id: { user_id: id('TEAM_ADMIN'), organization_id: h.world.orgB } },
-    });
+    await removeOrgMember(h.prisma, id('TEAM_ADMIN'), h.world.orgB);
   });
 
   describe('§20.2 org-level routes (body includes organization_id)', () => {
