@@ -94,7 +94,11 @@ export function useE2e(opts: E2eOptions = {}): E2e {
     },
     master,
     http,
-    as: (who) => (w && actors.includes(who) ? bearer(w.actors[who as ActorName].key) : bearer(who)),
+    as: (who) => {
+      if (!actors.includes(who)) return bearer(who);
+      if (!w) throw new Error(`${who} is a world actor, but there is no world: use useE2e({ world: true })`);
+      return bearer(w.actors[who as ActorName].key);
+    },
     get: (path, headers = master) => http().get(path).set(headers),
     delete: (path, headers = master) => http().delete(path).set(headers),
     post: (path, body, headers = master) => withBody(http().post(path), headers, body),
