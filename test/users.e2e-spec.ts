@@ -722,6 +722,25 @@ describe('users API', () => {
       expect((await userRow(b.user_id))!.models).toEqual(['m']);
     });
 
+    it('should fail only the entry with a bad budget_duration, as LiteLLM', async () => {
+      const a = await createUser(h.prisma);
+      const b = await createUser(h.prisma);
+      const res = await http()
+        .post('/user/bulk_update')
+        .set(admin())
+        .send({
+          users: [
+            { user_id: a.user_id, budget_duration: 'someday' },
+            { user_id: b.user_id, budget_duration: '7d' },
+          ],
+        })
+        .expect(200);
+      expect(res.body).toMatchObject({ successful_updates: 1, failed_updates: 1 });
+      expect(res.body.results[0].error).toContain("Invalid budget_duration 'someday'");
+      expect((await userRow(a.user_id))!.budget_duration).toBeNull();
+      expect((await userRow(b.user_id))!.budget_duration).toBe('7d');
+    });
+
     it('should refuse empty, oversized, role-changing and all-user requests as LiteLLM does', async () => {
       const user = await createUser(h.prisma);
       await http().post('/user/bulk_update').set(admin()).send({}).expect(400);

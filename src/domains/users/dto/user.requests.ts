@@ -23,6 +23,7 @@ import {
   SizeQuery,
 } from '../../../platform/common/dto/fields';
 import { LimitFieldsRequest } from '../../../platform/common/dto/limit-fields';
+import { DurationsCheckedPerEntry } from '../../../platform/common/dto/duration-field';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../platform/common/password';
 import { KeyFieldsRequest } from '../../keys/dto/key-fields.request';
 import { ObjectPermissionRequest } from '../../object-permissions/object-permission.dto';
@@ -224,6 +225,7 @@ export class UserBulkUpdateRequest {
   @ArrayMaxSize(5000)
   @ValidateNested({ each: true })
   @Type(() => UserUpdateRequest)
+  @DurationsCheckedPerEntry()
   users?: UserUpdateRequest[] | null;
   @OptionalBoolean({ description: 'Apply user_updates to every user (proxy admins only)' })
   all_users?: boolean | null;

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ValidateBy, ValidationArguments } from 'class-validator';
 import type { DurationRule } from '../duration';
 import { invalidDurationMessage, isAcceptedDuration } from '../durations-input';
@@ -29,8 +30,25 @@ export const DurationField = (rule: DurationRule, doc: Omit<ApiPropertyOptions, 
       constraints: [rule],
       validator: {
         // Non-strings are IsString's to report (422); null and absence never get here (IsOptional).
-        validate: (value: unknown) => typeof value !== 'string' || isAcceptedDuration(value, rule),
+        validate: (value: unknown, args?: ValidationArguments) =>
+          typeof value !== 'string' || checkedPerEntry.has(args!.object) || isAcceptedDuration(value, rule),
         defaultMessage: (args?: ValidationArguments) => invalidDurationMessage(args!.property, args!.value),
       },
     }),
   );
+
+/** Entries of bulk requests whose durations the service checks entry by entry. */
+const checkedPerEntry = new WeakSet<object>();
+
+/**
+ * On the array of a bulk request (`/user/bulk_update`'s `users`): a bad duration in one entry fails
+ * that entry only, in the service's per-entry results (as LiteLLM), not the whole request. Marks
+ * each transformed entry so `@DurationField` leaves it to the service.
+ */
+export const DurationsCheckedPerEntry = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (Array.isArray(value)) {
+      for (const entry of value) if (entry && typeof entry === 'object') checkedPerEntry.add(entry);
+    }
+    return value;
+  });
