@@ -3,7 +3,9 @@
 // figure that matters is the ratio to liveliness (the machine is shared and absolute figures drift).
 // Usage: npm run build && node bench/management-reads.mjs
 //   BENCH_DATABASE_URL=postgresql://... (default: the machine's PostgreSQL; a database is created and dropped)
-//   BENCH_CONNECTIONS (50), BENCH_SECONDS (10 per route), BENCH_KEYS (10,000 keys in the database)
+//   BENCH_CONNECTIONS (50), BENCH_SECONDS (10 per route), BENCH_KEYS (10,000 keys in the database),
+//   BENCH_TEAM_KEYS (50 of them in the caller's team: /team/info returns every key of the team, as
+//   LiteLLM's does, so its figure follows that number; 5,000 team keys make a 2.4 MB answer)
 //   BENCH_BUILD=/path (another built checkout to measure; default this one)
 import autocannon from 'autocannon';
 import { builds, connect, createDatabase, post as postTo, startApp } from './harness.mjs';
@@ -11,6 +13,7 @@ import { builds, connect, createDatabase, post as postTo, startApp } from './har
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
+const TEAM_KEYS = Number(process.env.BENCH_TEAM_KEYS ?? 50);
 const MASTER = 'sk-bench-master-key';
 
 const database = await createDatabase('bench_reads');
@@ -53,7 +56,7 @@ try {
     `
     INSERT INTO "LiteLLM_VerificationToken" (token, key_name, user_id, team_id, models, spend, created_at, updated_at)
     SELECT encode(sha256(('sk-bench-' || i)::bytea), 'hex'), 'sk-...' || i, 'other-' || (i % 1000),
-           CASE WHEN i % 2 = 0 THEN $1 ELSE NULL END, '{}', (i % 97)::float, now() - i * interval '1 second', now()
+           CASE WHEN i <= ${TEAM_KEYS} THEN $1 WHEN i % 2 = 0 THEN 'other-team-' || (i % 500) END, '{}', (i % 97)::float, now() - i * interval '1 second', now()
     FROM generate_series(1, ${KEYS}) i`,
     [team.team_id],
   );
@@ -69,7 +72,8 @@ try {
     ['/user/info', caller],
   ];
   console.log(
-    `${CONNECTIONS} connections, ${SECONDS} s per route, ${KEYS.toLocaleString('en')} keys in the database, virtual key of an internal user`,
+    `${CONNECTIONS} connections, ${SECONDS} s per route, ${KEYS.toLocaleString('en')} keys in the database ` +
+      `(${TEAM_KEYS.toLocaleString('en')} in the caller's team), virtual key of an internal user`,
   );
   let reference;
   for (const [path, headers] of routes) {
