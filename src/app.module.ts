@@ -20,11 +20,19 @@ import { PrismaModule } from './platform/prisma/prisma.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { TagsModule } from './domains/tags/tags.module';
 import { TeamsModule } from './domains/teams/teams.module';
+import { TenancyModule } from './tenancy/tenancy.module';
 import { UsersModule } from './domains/users/users.module';
 import { WorkflowsModule } from './domains/workflows/workflows.module';
 
-/** Global infrastructure first, then the domains. */
-const INFRASTRUCTURE = [PrismaModule, RedisModule, AuthModule, AuditModule, ObjectPermissionsModule];
+/** Global infrastructure and the tenancy core first, then the domains. */
+const INFRASTRUCTURE = [
+  PrismaModule,
+  RedisModule,
+  AuthModule,
+  AuditModule,
+  TenancyModule,
+  ObjectPermissionsModule,
+];
 const DOMAIN_MODULES = [
   HealthModule,
   KeysModule,

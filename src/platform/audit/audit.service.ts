@@ -91,6 +91,11 @@ function maskKeys(this: unknown, name: string, value: unknown): unknown {
   return value;
 }
 
+/** An audit "after" value without its null and undefined fields, as LiteLLM's are written. */
+export function withoutNulls(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
+}
+
 /** `sk-a****wxyz`: enough to recognise, not enough to use. */
 export function maskSecret(value: string): string {
   if (value.length <= 8) return '****';

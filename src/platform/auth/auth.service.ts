@@ -187,6 +187,10 @@ export class AuthService implements OrgContextResolver {
     };
   }
 
+  // ---- The route gate's organization lookups (OrgContextResolver) ----------------------------
+  // The gate runs in the guard, before any handler, and auth sits below the tenancy core, so it
+  // reads organization roles itself; domains ask tenancy's OrganizationMembershipsService.
+
   async isOrgAdmin(userId: string, organizationId: string): Promise<boolean> {
     const membership = await this.prisma.liteLLM_OrganizationMembership.findUnique({
       where: { user_id_organization_id: { user_id: userId, organization_id: organizationId } },
