@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthService } from '../../platform/auth/auth.service';
-import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { forbidden, unauthorized } from '../../platform/common/errors/api-error';
-import { parseTeamMembers, teamRoleOf } from './team-members';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isAdminViewer, isProxyAdmin, TeamRole } from '../../tenancy/roles';
+import { parseTeamMembers, teamRoleOf } from '../../tenancy/team-members';
 
 /** The team columns the access rules look at. */
 export interface TeamOwnership {
@@ -20,9 +20,9 @@ export interface TeamOwnership {
  */
 @Injectable()
 export class TeamAuthorizationService {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly orgMemberships: OrganizationMembershipsService) {}
 
-  roleOf(team: TeamOwnership, userId: string | null | undefined): 'admin' | 'user' | undefined {
+  roleOf(team: TeamOwnership, userId: string | null | undefined): TeamRole | undefined {
     return teamRoleOf(parseTeamMembers(team.members_with_roles), userId);
   }
 
@@ -32,12 +32,11 @@ export class TeamAuthorizationService {
 
   /** An org_admin membership in the team's organization (a team without one has no org admins). */
   async isOrgAdminOfTeam(caller: AuthContext, team: TeamOwnership): Promise<boolean> {
-    if (!caller.userId || !team.organization_id) return false;
-    return this.auth.isOrgAdmin(caller.userId, team.organization_id);
+    return !!team.organization_id && this.isOrgAdmin(caller, team.organization_id);
   }
 
-  async isOrgAdmin(caller: AuthContext, organizationId: string): Promise<boolean> {
-    return !!caller.userId && this.auth.isOrgAdmin(caller.userId, organizationId);
+  isOrgAdmin(caller: AuthContext, organizationId: string): Promise<boolean> {
+    return this.orgMemberships.isOrgAdmin(caller.userId, organizationId);
   }
 
   async canManage(caller: AuthContext, team: TeamOwnership): Promise<boolean> {

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isAdminViewer } from '../../platform/auth/roles';
+import { isAdminViewer } from '../../tenancy/roles';
 import { badRequest, notFound } from '../../platform/common/errors/api-error';
 import { hashApiKey } from '../../platform/common/hashing';
 import { addSums, assertDateRange, DailyMetrics, DailySums, emptyMetrics } from '../spend/daily-activity';
 import { DailyActivityService } from '../spend/daily-activity.service';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { TeamDailyActivityQuery } from './dto/team.queries';
-import { TeamsService } from './teams.service';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
 
 interface Row extends DailySums {
   date: string;
@@ -32,7 +32,7 @@ const MAX_TEAMS = 100;
 export class TeamDailyActivityService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly teams: TeamsService,
+    private readonly memberships: TeamMembershipsService,
     private readonly spend: DailyActivityService,
   ) {}
 
@@ -73,7 +73,7 @@ export class TeamDailyActivityService {
   /** The teams a caller may see: `undefined` = all (admins without team_ids). */
   private async scope(auth: AuthContext, requested: string[]): Promise<string[] | undefined> {
     if (isAdminViewer(auth.role)) return requested.length ? requested : undefined;
-    const mine = auth.userId ? (await this.teams.teamsOfUser(auth.userId)).map((t) => t.teamId) : [];
+    const mine = auth.userId ? (await this.memberships.teamsOfUser(auth.userId)).map((t) => t.teamId) : [];
     if (requested.length === 0) return mine;
     const notMine = requested.filter((id) => !mine.includes(id));
     if (notMine.length) throw notFound(`Team not found, passed team_id=${notMine[0]}`, 'team_ids');

@@ -1,30 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { Actor, AuditService, withoutNulls } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
-import { isProxyAdmin } from '../../platform/auth/roles';
-import { isUniqueViolation } from '../budgets/budgets.service';
 import { ApiError, badRequest, forbidden, unauthorized } from '../../platform/common/errors/api-error';
-import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../../platform/prisma/prisma.service';
+import { isProxyAdmin } from '../../tenancy/roles';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
+import { isUniqueViolation } from '../budgets/budgets.service';
+import { ObjectPermissionService } from '../object-permissions/object-permission.service';
+import { OrganizationsService } from '../organizations/organizations.service';
 import type { TeamMemberRequest } from './dto/team-member.requests';
 import type { TeamDeleteRequest, TeamFieldsRequest, TeamNewRequest } from './dto/team.requests';
 import { TeamAuthorizationService } from './team-authorization.service';
 import { TeamKeysService } from './team-keys.service';
 import { TeamMemberBudgetsService } from './team-member-budgets.service';
-import { TeamMembersService } from './team-members.service';
 import { TEAM_ADMIN_PERMISSIONS } from './team-members';
-import { OrganizationsService } from '../organizations/organizations.service';
+import { TeamMembersService } from './team-members.service';
 import {
+  findTeamOrThrow,
   TEAM_TABLE,
   teamColumns,
   TeamRow,
   teamNotFound,
   Tx,
   validateTeamFields,
-  withoutNulls,
 } from './team-rows';
 
 /** The team columns LiteLLM_DeletedTeamTable keeps (all but budget_limits and default_team_member_models). */
@@ -51,14 +52,36 @@ export class TeamLifecycleService {
     private readonly orgs: OrganizationsService,
     private readonly keys: TeamKeysService,
     private readonly objectPermissions: ObjectPermissionService,
+    private readonly memberships: TeamMembershipsService,
     private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly changes: ChangesService,
   ) {}
 
-  /** POST /team/new. The team, its members, budgets and aliases are written in one transaction. */
+  /** POST /team/new. The team, its members, budgets and aliases are written in one change. */
   async create(actor: Actor, req: TeamNewRequest) {
-    const { auth } = actor;
     const now = new Date();
+    const orgId = await this.checkCreate(actor.auth, req, now);
+    const teamId = req.team_id ?? randomUUID();
+    const members: TeamMemberRequest[] = [
+      ...(req.members_with_roles ?? []),
+      ...(req.admins ?? []).map((user_id) => ({ user_id, role: 'admin' as const })),
+      ...(req.members ?? []).map((user_id) => ({ user_id, role: 'user' as const })),
+    ];
+    const creator = actor.auth.userId;
+    if (creator && !members.some((m) => m.user_id === creator))
+      members.push({ user_id: creator, role: 'admin' });
+    try {
+      return await this.changes.run(actor, (change) =>
+        this.insertTeam(change, actor, req, { teamId, orgId, now, members }),
+      );
+    } catch (e) {
+      if (isUniqueViolation(e)) throw duplicateTeam(teamId);
+      throw e;
+    }
+  }
+
+  /** /team/new's checks before anything is written; returns the team's organization id. */
+  private async checkCreate(auth: AuthContext, req: TeamNewRequest, now: Date): Promise<string | null> {
     validateTeamFields(req, now);
     this.checkProxyAdminOnlyFields(auth, req);
     if (req.team_id === '')
@@ -76,72 +99,65 @@ export class TeamLifecycleService {
     if (orgId && !org)
       throw badRequest(`Organization not found for organization_id=${orgId}`, 'organization_id');
     if (org) await this.checkGuaranteedThroughput(org.organizationId, org, req);
-    const teamId = req.team_id ?? randomUUID();
-    const by = this.actorId(auth);
-    const requested: TeamMemberRequest[] = [
-      ...(req.members_with_roles ?? []),
-      ...(req.admins ?? []).map((user_id) => ({ user_id, role: 'admin' as const })),
-      ...(req.members ?? []).map((user_id) => ({ user_id, role: 'user' as const })),
-    ];
-    if (auth.userId && !requested.some((m) => m.user_id === auth.userId))
-      requested.push({ user_id: auth.userId, role: 'admin' });
+    return orgId;
+  }
 
-    try {
-      const team = await this.prisma.$transaction(async (tx) => {
-        const exists = await tx.liteLLM_TeamTable.findUnique({
-          where: { team_id: teamId },
-          select: { team_id: true },
-        });
-        if (exists) throw duplicateTeam(teamId);
-        const { data, metadata } = teamColumns(req, now);
-        const budgetId = await this.memberBudgets.saveDefaultBudget(tx, actor, req, {
-          team_alias: req.team_alias ?? null,
-          budget_duration: req.budget_duration ?? null,
-          metadata: {},
-        });
-        if (budgetId) metadata.team_member_budget_id = budgetId;
-        if (req.team_admin_permissions)
-          metadata.team_admin_permissions = [...new Set(req.team_admin_permissions)];
-        const modelId = req.model_aliases ? await this.createModelAliases(tx, req.model_aliases, by) : null;
-        const objectPermissionId = req.object_permission
+  /** The team row with its member-default budget, aliases and object permission, then its members. */
+  private async insertTeam(
+    change: Change,
+    actor: Actor,
+    req: TeamNewRequest,
+    team: { teamId: string; orgId: string | null; now: Date; members: TeamMemberRequest[] },
+  ) {
+    const { tx } = change;
+    const { teamId } = team;
+    const exists = await tx.liteLLM_TeamTable.findUnique({
+      where: { team_id: teamId },
+      select: { team_id: true },
+    });
+    if (exists) throw duplicateTeam(teamId);
+    const { data, metadata } = teamColumns(req, team.now);
+    const budgetId = await this.memberBudgets.saveDefaultBudget(tx, actor, req, {
+      team_alias: req.team_alias ?? null,
+      budget_duration: req.budget_duration ?? null,
+      metadata: {},
+    });
+    if (budgetId) metadata.team_member_budget_id = budgetId;
+    if (req.team_admin_permissions)
+      metadata.team_admin_permissions = [...new Set(req.team_admin_permissions)];
+    const by = this.actorId(actor.auth);
+    await tx.liteLLM_TeamTable.create({
+      data: {
+        ...(data as Prisma.LiteLLM_TeamTableUncheckedCreateInput),
+        team_id: teamId,
+        organization_id: team.orgId,
+        models: req.models ?? [],
+        members_with_roles: [],
+        admins: [],
+        members: [],
+        metadata: metadata as Prisma.InputJsonValue,
+        model_id: req.model_aliases ? await this.createModelAliases(tx, req.model_aliases, by) : null,
+        object_permission_id: req.object_permission
           ? await this.objectPermissions.save(req.object_permission, null, tx)
-          : null;
-        await tx.liteLLM_TeamTable.create({
-          data: {
-            ...(data as Prisma.LiteLLM_TeamTableUncheckedCreateInput),
-            team_id: teamId,
-            organization_id: orgId,
-            models: req.models ?? [],
-            members_with_roles: [],
-            admins: [],
-            members: [],
-            metadata: metadata as Prisma.InputJsonValue,
-            model_id: modelId,
-            object_permission_id: objectPermissionId,
-          },
-        });
-        await this.members.addInTx(tx, actor, teamId, requested, null, 'skip', true);
-        const { members_with_roles: _m, admins: _a, members: _u, ...settings } = req;
-        await this.audit.record(
-          actor,
-          {
-            action: 'created',
-            table: TEAM_TABLE,
-            objectId: teamId,
-            after: withoutNulls({ ...settings, team_id: teamId }),
-          },
-          tx,
-        );
-        return tx.liteLLM_TeamTable.findUniqueOrThrow({
-          where: { team_id: teamId },
-          include: { litellm_model_table: true },
-        });
-      });
-      return team;
-    } catch (e) {
-      if (isUniqueViolation(e)) throw duplicateTeam(teamId);
-      throw e;
-    }
+          : null,
+      },
+    });
+    await this.members.addInChange(change, actor, teamId, team.members, {
+      duplicates: 'skip',
+      maxBudgetInTeam: null,
+      legacyArrays: true,
+    });
+    const { members_with_roles: _m, admins: _a, members: _u, ...settings } = req;
+    await change.audit({
+      action: 'created',
+      table: TEAM_TABLE,
+      objectId: teamId,
+      after: withoutNulls({ ...settings, team_id: teamId }),
+    });
+    return tx.liteLLM_TeamTable.findUniqueOrThrow({
+      where: { team_id: teamId },
+      include: { litellm_model_table: true },
+    });
   }
 
   /**
@@ -156,7 +172,8 @@ export class TeamLifecycleService {
     for (const id of ids) if (!found.some((t) => t.team_id === id)) throw teamNotFound(id, 'team_ids');
     for (const team of found) await this.authz.assertOrgLevel(actor.auth, team, '/team/delete');
 
-    const tokens = await this.prisma.$transaction(async (tx) => {
+    const tokens = await this.changes.run(actor, async (change) => {
+      const { tx } = change;
       const locked = await tx.$queryRaw<{ team_id: string }[]>`
         SELECT team_id FROM "LiteLLM_TeamTable" WHERE team_id = ANY(${ids}) FOR UPDATE`;
       for (const id of ids) if (!locked.some((t) => t.team_id === id)) throw teamNotFound(id, 'team_ids');
@@ -166,33 +183,29 @@ export class TeamLifecycleService {
         SELECT gen_random_uuid()::text, ${ARCHIVED_COLUMNS}, now(), ${this.actorId(actor.auth)}, ${actor.auth.apiKey}, ${actor.changedByHeader ?? null}
         FROM "LiteLLM_TeamTable" WHERE team_id = ANY(${ids})`;
       const deletedKeys = await this.keys.deleteKeysOfTeams(tx, actor, ids);
-      await tx.$executeRaw`
-        UPDATE "LiteLLM_UserTable" SET teams = ARRAY(SELECT t FROM unnest(teams) t WHERE NOT (t = ANY(${ids}))), updated_at = now()
-        WHERE teams && ${ids}::text[]`;
-      await tx.liteLLM_TeamMembership.deleteMany({ where: { team_id: { in: ids } } });
+      change.invalidatesKeys(...deletedKeys);
+      await this.memberships.removeTeams(change, ids);
       await tx.liteLLM_TeamTable.deleteMany({ where: { team_id: { in: ids } } });
       for (const row of rows) {
-        await this.audit.record(
-          actor,
-          { action: 'deleted', table: TEAM_TABLE, objectId: row.team_id, before: row, after: {} },
-          tx,
-        );
+        await change.audit({
+          action: 'deleted',
+          table: TEAM_TABLE,
+          objectId: row.team_id,
+          before: row,
+          after: {},
+        });
       }
       return deletedKeys;
     });
-    await Promise.all([
-      ...ids.map((id) => this.cache.invalidateTeam(id)),
-      ...tokens.map((token) => this.cache.invalidateKey(token)),
-    ]);
     return { deleted_teams: ids, deleted_keys: tokens.length };
   }
 
   /** POST /team/block and /team/unblock: every key of a blocked team is refused (401). */
   async setBlocked(actor: Actor, teamId: string, blocked: boolean): Promise<TeamRow> {
     const route = blocked ? '/team/block' : '/team/unblock';
-    const team = await this.requireTeam(teamId);
+    const team = await findTeamOrThrow(this.prisma, teamId);
     await this.authz.assertOrgLevel(actor.auth, team, route);
-    const row = await this.audit.audited(
+    return this.changes.audited(
       actor,
       {
         action: blocked ? 'blocked' : 'unblocked',
@@ -201,10 +214,9 @@ export class TeamLifecycleService {
         before: { blocked: team.blocked },
         after: { blocked },
       },
+      (change) => change.invalidatesTeams(teamId),
       (tx) => tx.liteLLM_TeamTable.update({ where: { team_id: teamId }, data: { blocked } }),
     );
-    await this.cache.invalidateTeam(teamId);
-    return row;
   }
 
   /** Fields only a proxy admin may set (on create and update). */
@@ -239,12 +251,6 @@ export class TeamLifecycleService {
       select: { id: true },
     });
     return row.id;
-  }
-
-  async requireTeam(teamId: string): Promise<TeamRow> {
-    const team = await this.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
-    if (!team) throw teamNotFound(teamId);
-    return team;
   }
 
   actorId(auth: AuthContext): string {

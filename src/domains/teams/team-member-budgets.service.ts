@@ -1,23 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
+import type { Actor } from '../../platform/audit/audit.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
-import { isProxyAdmin } from '../../platform/auth/roles';
-import type { BudgetFields } from '../budgets/budget-fields';
-import { BudgetsService } from '../budgets/budgets.service';
 import { budgetResetFromDuration } from '../../platform/common/durations-input';
 import { badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
 import { PrismaService } from '../../platform/prisma/prisma.service';
+import { isProxyAdmin } from '../../tenancy/roles';
+import { defaultMemberBudgetId, TEAM_MEMBERSHIP_TABLE } from '../../tenancy/team-members';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
+import type { BudgetFields } from '../budgets/budget-fields';
+import { BudgetsService } from '../budgets/budgets.service';
 import type { TeamFieldsRequest } from './dto/team.requests';
 import { TeamAuthorizationService } from './team-authorization.service';
-import {
-  defaultMemberBudgetId,
-  MEMBERSHIP_TABLE,
-  memberBudgetId,
-  TeamRow,
-  teamNotFound,
-  Tx,
-} from './team-rows';
+import { findTeamOrThrow, memberBudgetId, TeamRow, Tx } from './team-rows';
 
 /**
  * Per-member budgets of a team (spec tenancy.md §7.1, §7.10): the team's member-default budget
@@ -29,8 +24,8 @@ export class TeamMemberBudgetsService {
     private readonly prisma: PrismaService,
     private readonly authz: TeamAuthorizationService,
     private readonly budgets: BudgetsService,
-    private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly memberships: TeamMembershipsService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -71,38 +66,25 @@ export class TeamMemberBudgetsService {
   /** POST /team/{team_id}/member/{user_id}/reset_spend: sets the member's spend down to `reset_to`. */
   async resetSpend(actor: Actor, teamId: string, userId: string, resetTo: number) {
     if (!Number.isFinite(resetTo) || resetTo < 0) throw badRequest('reset_to must be >= 0', 'reset_to');
-    const team = await this.requireMemberTeam(actor.auth, teamId, userId, 'reset_spend');
-    const result = await this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ previous_spend: number; spend: number; budget_id: string | null }[]>`
-        UPDATE "LiteLLM_TeamMembership" m SET spend = ${resetTo}
-        FROM (SELECT user_id, team_id, spend AS previous_spend FROM "LiteLLM_TeamMembership"
-              WHERE user_id = ${userId} AND team_id = ${teamId} FOR UPDATE) old
-        WHERE m.user_id = old.user_id AND m.team_id = old.team_id AND old.previous_spend >= ${resetTo}
-        RETURNING old.previous_spend, m.spend, m.budget_id`;
-      if (rows.length === 0) {
-        const current = await tx.liteLLM_TeamMembership.findUnique({
-          where: { user_id_team_id: { user_id: userId, team_id: teamId } },
-          select: { spend: true },
-        });
+    await this.requireMemberTeam(actor.auth, teamId, userId, 'reset_spend');
+    const result = await this.changes.run(actor, async (change) => {
+      const reset = await this.memberships.resetSpend(change, userId, teamId, resetTo);
+      if (!reset) {
+        const current = await this.memberships.membership(userId, teamId, change.tx);
         const spend = current?.spend ?? 0;
         if (current || resetTo > spend)
           throw badRequest(`reset_to (${resetTo}) must be <= current spend (${spend})`, 'reset_to');
         return { previous_spend: 0, spend: 0, budget_id: null };
       }
-      await this.audit.record(
-        actor,
-        {
-          action: 'updated',
-          table: MEMBERSHIP_TABLE,
-          objectId: `${teamId}:${userId}`,
-          before: { spend: rows[0].previous_spend },
-          after: { spend: resetTo },
-        },
-        tx,
-      );
-      return rows[0];
+      await change.audit({
+        action: 'updated',
+        table: TEAM_MEMBERSHIP_TABLE,
+        objectId: `${teamId}:${userId}`,
+        before: { spend: reset.previous_spend },
+        after: { spend: resetTo },
+      });
+      return reset;
     });
-    await this.cache.invalidateTeam(team.team_id);
     return { team_id: teamId, user_id: userId, ...result };
   }
 
@@ -113,36 +95,24 @@ export class TeamMemberBudgetsService {
   async resetBudget(actor: Actor, teamId: string, userId: string) {
     const team = await this.requireMemberTeam(actor.auth, teamId, userId, 'reset_budget');
     const defaultId = defaultMemberBudgetId(team);
-    const result = await this.prisma.$transaction(async (tx) => {
-      const [current] = await tx.$queryRaw<{ budget_id: string | null }[]>`
-        SELECT budget_id FROM "LiteLLM_TeamMembership" WHERE user_id = ${userId} AND team_id = ${teamId} FOR UPDATE`;
+    const result = await this.changes.run(actor, async (change) => {
+      const current = await this.memberships.lockMembership(change.tx, userId, teamId);
       const previous = current?.budget_id ?? null;
-      if (current || defaultId) {
-        await tx.liteLLM_TeamMembership.upsert({
-          where: { user_id_team_id: { user_id: userId, team_id: teamId } },
-          create: { user_id: userId, team_id: teamId, budget_id: defaultId },
-          update: { budget_id: defaultId },
+      if (current || defaultId) await this.memberships.linkBudget(change, userId, teamId, defaultId);
+      if (previous !== defaultId) {
+        await change.audit({
+          action: 'updated',
+          table: TEAM_MEMBERSHIP_TABLE,
+          objectId: `${teamId}:${userId}`,
+          before: { budget_id: previous },
+          after: { budget_id: defaultId },
         });
       }
-      if (previous !== defaultId) {
-        await this.audit.record(
-          actor,
-          {
-            action: 'updated',
-            table: MEMBERSHIP_TABLE,
-            objectId: `${teamId}:${userId}`,
-            before: { budget_id: previous },
-            after: { budget_id: defaultId },
-          },
-          tx,
-        );
-      }
       const budget = defaultId
-        ? await tx.liteLLM_BudgetTable.findUnique({ where: { budget_id: defaultId } })
+        ? await change.tx.liteLLM_BudgetTable.findUnique({ where: { budget_id: defaultId } })
         : null;
       return { previous, budget };
     });
-    await this.cache.invalidateTeam(team.team_id);
     return {
       team_id: teamId,
       user_id: userId,
@@ -163,14 +133,10 @@ export class TeamMemberBudgetsService {
     userId: string,
     action: 'reset_spend' | 'reset_budget',
   ): Promise<TeamRow> {
-    const team = await this.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
-    if (!team) throw teamNotFound(teamId);
+    const team = await findTeamOrThrow(this.prisma, teamId);
     const route = `/team/${teamId}/member/${userId}/${action}`;
     await this.authz.assertCanManage(caller, team, route);
-    const membership = await this.prisma.liteLLM_TeamMembership.findUnique({
-      where: { user_id_team_id: { user_id: userId, team_id: teamId } },
-      select: { user_id: true },
-    });
+    const membership = await this.memberships.membership(userId, teamId);
     if (!membership && !this.authz.roleOf(team, userId)) {
       throw notFound(`Team membership not found for user_id=${userId} in team_id=${teamId}`, 'user_id');
     }

@@ -1,30 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
-import type { BudgetFields } from '../budgets/budget-fields';
-import { BudgetsService } from '../budgets/budgets.service';
+import type { Actor } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import { badRequest } from '../../platform/common/errors/api-error';
 import { PrismaService } from '../../platform/prisma/prisma.service';
+import type { TeamRole } from '../../tenancy/roles';
+import {
+  defaultMemberBudgetId,
+  matchesMember,
+  TEAM_MEMBERSHIP_TABLE,
+  TeamMember,
+} from '../../tenancy/team-members';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
+import type { BudgetFields } from '../budgets/budget-fields';
+import { BudgetsService } from '../budgets/budgets.service';
 import type { TeamMemberUpdateRequest } from './dto/team-member.requests';
 import { TeamAuthorizationService } from './team-authorization.service';
-import { assertMemberBudget, matchesMember, parseTeamMembers, TeamMember } from './team-members';
-import { defaultMemberBudgetId, MEMBERSHIP_TABLE, TEAM_TABLE, teamNotFound, Tx } from './team-rows';
-import { MEMBER_LIST } from './teams.service';
-
-const MEMBERSHIP_INCLUDE = { litellm_budget_table: true } as const;
+import { assertMemberBudget } from './team-members';
+import { findTeamOrThrow, TEAM_TABLE, teamNotFound } from './team-rows';
 
 /**
  * POST /team/member_update (spec tenancy.md §7.9): a member's role (the legacy admins/members
- * arrays follow) and their own budget row in the team, in one transaction with the team locked.
+ * arrays follow) and their own budget row in the team, in one change with the team locked.
  */
 @Injectable()
 export class TeamMemberUpdateService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly authz: TeamAuthorizationService,
+    private readonly memberships: TeamMembershipsService,
     private readonly budgets: BudgetsService,
-    private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly changes: ChangesService,
   ) {}
 
   /** POST /team/member_update: the member's role and/or their own budget in the team. */
@@ -33,14 +38,12 @@ export class TeamMemberUpdateService {
     const email = req.user_email?.trim() || null;
     if (!userId && !email) throw badRequest('Either user_id or user_email needs to be passed in', 'user_id');
     assertMemberBudget(req.max_budget_in_team);
-    const team = await this.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: req.team_id } });
-    if (!team) throw teamNotFound(req.team_id);
+    const team = await findTeamOrThrow(this.prisma, req.team_id);
     await this.authz.assertCanManage(actor.auth, team, '/team/member_update');
-    const target = await this.prisma.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ members_with_roles: unknown; metadata: unknown }[]>`
-        SELECT members_with_roles, metadata FROM "LiteLLM_TeamTable" WHERE team_id = ${team.team_id} FOR UPDATE`;
-      const before = parseTeamMembers(locked.members_with_roles);
-      const member = before.find((m) => matchesMember(m, userId, email));
+    const target = await this.changes.run(actor, async (change) => {
+      const locked = await this.memberships.lockMembers(change.tx, team.team_id);
+      if (!locked) throw teamNotFound(team.team_id);
+      const member = locked.members.find((m) => matchesMember(m, userId, email));
       if (!member?.user_id) {
         throw badRequest(
           `User id doesn't exist in team table. user_id=${userId ?? 'None'}, user_email=${email ?? 'None'}, team_id=${team.team_id}`,
@@ -48,23 +51,14 @@ export class TeamMemberUpdateService {
         );
       }
       if (req.role && req.role !== member.role)
-        await this.setRole(tx, actor, team.team_id, member, req.role, before);
-      const fields: BudgetFields = {};
-      if (req.max_budget_in_team !== undefined) fields.max_budget = req.max_budget_in_team;
-      if (req.tpm_limit !== undefined) fields.tpm_limit = req.tpm_limit;
-      if (req.rpm_limit !== undefined) fields.rpm_limit = req.rpm_limit;
-      if (Object.keys(fields).length > 0)
-        await this.setMemberBudget(
-          tx,
-          actor,
-          team.team_id,
-          member.user_id,
-          defaultMemberBudgetId(locked),
-          fields,
-        );
+        await this.setRole(change, team.team_id, member, req.role, locked.members);
+      const fields = memberBudgetFields(req);
+      if (Object.keys(fields).length > 0) {
+        const defaultId = defaultMemberBudgetId(locked);
+        await this.setMemberBudget(change, actor, team.team_id, member.user_id, defaultId, fields);
+      }
       return member;
     });
-    await this.cache.invalidateTeam(team.team_id);
     return {
       team_id: team.team_id,
       user_id: target.user_id,
@@ -76,38 +70,21 @@ export class TeamMemberUpdateService {
   }
 
   private async setRole(
-    tx: Tx,
-    actor: Actor,
+    change: Change,
     teamId: string,
     member: TeamMember,
-    role: 'admin' | 'user',
+    role: TeamRole,
     before: TeamMember[],
   ) {
     const id = member.user_id!;
-    await tx.$executeRaw`
-      UPDATE "LiteLLM_TeamTable" t SET
-        members_with_roles = (SELECT jsonb_agg(CASE WHEN e->>'user_id' = ${id} THEN jsonb_set(e, '{role}', to_jsonb(${role}::text)) ELSE e END)
-                              FROM jsonb_array_elements(${MEMBER_LIST}) e),
-        admins = CASE WHEN ${role} = 'admin'
-                      THEN ARRAY(SELECT a FROM unnest(t.admins) a WHERE a <> ${id}) || ARRAY[${id}]
-                      ELSE ARRAY(SELECT a FROM unnest(t.admins) a WHERE a <> ${id}) END,
-        members = CASE WHEN ${role} = 'admin'
-                       THEN ARRAY(SELECT m FROM unnest(t.members) m WHERE m <> ${id})
-                       ELSE ARRAY(SELECT m FROM unnest(t.members) m WHERE m <> ${id}) || ARRAY[${id}] END,
-        updated_at = now()
-      WHERE t.team_id = ${teamId}`;
-    const after = before.map((m) => (m.user_id === id ? { ...m, role } : m));
-    await this.audit.record(
-      actor,
-      {
-        action: 'updated',
-        table: TEAM_TABLE,
-        objectId: teamId,
-        before: { members_with_roles: before },
-        after: { members_with_roles: after },
-      },
-      tx,
-    );
+    await this.memberships.setRole(change, teamId, id, role);
+    await change.audit({
+      action: 'updated',
+      table: TEAM_TABLE,
+      objectId: teamId,
+      before: { members_with_roles: before },
+      after: { members_with_roles: before.map((m) => (m.user_id === id ? { ...m, role } : m)) },
+    });
   }
 
   /**
@@ -115,20 +92,17 @@ export class TeamMemberUpdateService {
    * gets a private copy first, so changing one member never changes another.
    */
   private async setMemberBudget(
-    tx: Tx,
+    change: Change,
     actor: Actor,
     teamId: string,
     userId: string,
     defaultBudgetId: string | null,
     fields: BudgetFields,
   ) {
-    const membership = await tx.liteLLM_TeamMembership.findUnique({
-      where: { user_id_team_id: { user_id: userId, team_id: teamId } },
-      include: MEMBERSHIP_INCLUDE,
-    });
+    const membership = await this.memberships.membership(userId, teamId, change.tx);
     const current = membership?.litellm_budget_table ?? null;
     if (current && current.budget_id !== defaultBudgetId) {
-      await this.budgets.updateBudget(current.budget_id, fields, actor, tx);
+      await this.budgets.updateBudget(current.budget_id, fields, actor, change.tx);
       return;
     }
     const base: BudgetFields = current
@@ -142,22 +116,23 @@ export class TeamMemberUpdateService {
           allowed_models: current.allowed_models,
         }
       : {};
-    const created = await this.budgets.createBudget({ ...base, ...fields }, actor, tx);
-    await tx.liteLLM_TeamMembership.upsert({
-      where: { user_id_team_id: { user_id: userId, team_id: teamId } },
-      create: { user_id: userId, team_id: teamId, budget_id: created.budget_id },
-      update: { budget_id: created.budget_id },
+    const created = await this.budgets.createBudget({ ...base, ...fields }, actor, change.tx);
+    await this.memberships.linkBudget(change, userId, teamId, created.budget_id);
+    await change.audit({
+      action: membership ? 'updated' : 'created',
+      table: TEAM_MEMBERSHIP_TABLE,
+      objectId: `${teamId}:${userId}`,
+      before: membership ? { budget_id: membership.budget_id } : null,
+      after: { budget_id: created.budget_id },
     });
-    await this.audit.record(
-      actor,
-      {
-        action: membership ? 'updated' : 'created',
-        table: MEMBERSHIP_TABLE,
-        objectId: `${teamId}:${userId}`,
-        before: membership ? { budget_id: membership.budget_id } : null,
-        after: { budget_id: created.budget_id },
-      },
-      tx,
-    );
   }
+}
+
+/** The member's own budget fields the request sets. */
+function memberBudgetFields(req: TeamMemberUpdateRequest): BudgetFields {
+  const fields: BudgetFields = {};
+  if (req.max_budget_in_team !== undefined) fields.max_budget = req.max_budget_in_team;
+  if (req.tpm_limit !== undefined) fields.tpm_limit = req.tpm_limit;
+  if (req.rpm_limit !== undefined) fields.rpm_limit = req.rpm_limit;
+  return fields;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isAdminViewer } from '../../platform/auth/roles';
+import { isAdminViewer } from '../../tenancy/roles';
 import { ROUTE_GROUPS } from '../../platform/auth/route-permissions';
 import {
   ApiError,
@@ -15,9 +15,16 @@ import { pickModel, selectModel } from '../../platform/prisma/model-columns';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { TeamListQuery, TeamListV2Query } from './dto/team.queries';
 import { TEAM_SORT_FIELDS } from './dto/team.queries';
+import {
+  defaultMemberBudgetId,
+  MembershipRow,
+  membershipView,
+  parseTeamMembers,
+} from '../../tenancy/team-members';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
 import { TeamAuthorizationService } from './team-authorization.service';
-import { DEFAULT_TEAM_MEMBER_PERMISSIONS, parseTeamMembers } from './team-members';
-import { defaultMemberBudgetId, MembershipRow, membershipView, TeamRow } from './team-rows';
+import { DEFAULT_TEAM_MEMBER_PERMISSIONS } from './team-members';
+import { findTeamOrThrow, TeamRow } from './team-rows';
 
 /** `/team/list?organization_id=default_organization` means teams without an organization. */
 const DEFAULT_ORGANIZATION = 'default_organization';
@@ -58,6 +65,7 @@ export class TeamQueriesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly authz: TeamAuthorizationService,
+    private readonly memberships: TeamMembershipsService,
   ) {}
 
   /** GET /team/info. */
@@ -262,7 +270,7 @@ export class TeamQueriesService {
   async permissions(auth: AuthContext, teamId: string | undefined) {
     if (!teamId)
       throw new ApiError(422, 'Malformed request. No team id passed in.', 'validation_error', 'team_id');
-    const team = await this.requireTeam(teamId);
+    const team = await findTeamOrThrow(this.prisma, teamId);
     await this.authz.assertCanManage(auth, team, '/team/permissions_list');
     return {
       team_id: team.team_id,
@@ -273,19 +281,9 @@ export class TeamQueriesService {
     };
   }
 
-  private async requireTeam(teamId: string): Promise<TeamRow> {
-    const team = await this.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
-    if (!team) throw notFound(`Team not found, passed team_id=${teamId}`, 'team_id');
-    return team;
-  }
-
   /** Teams whose `members_with_roles` lists the user (any role). */
   private async teamIdsOfMember(userId: string): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ team_id: string }[]>`
-      SELECT team_id FROM "LiteLLM_TeamTable"
-      WHERE jsonb_typeof(members_with_roles) = 'array'
-        AND members_with_roles @> ${JSON.stringify([{ user_id: userId }])}::jsonb`;
-    return rows.map((r) => r.team_id);
+    return (await this.memberships.teamsOfUser(userId)).map((t) => t.teamId);
   }
 }
 

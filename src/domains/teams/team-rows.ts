@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { LiteLLM_BudgetTable, LiteLLM_TeamMembership, LiteLLM_TeamTable, Prisma } from '@prisma/client';
+import { LiteLLM_TeamTable, Prisma } from '@prisma/client';
 import { budgetResetFromDuration } from '../../platform/common/durations-input';
 import { ApiError, badRequest, notFound } from '../../platform/common/errors/api-error';
 import { validateModelMaxBudget } from '../../platform/common/model-max-budget';
 import type { TeamFieldsRequest } from './dto/team.requests';
 
 export const TEAM_TABLE = 'LiteLLM_TeamTable';
-export const MEMBERSHIP_TABLE = 'LiteLLM_TeamMembership';
 
 export type TeamRow = LiteLLM_TeamTable;
 export type Tx = Prisma.TransactionClient;
@@ -57,12 +56,6 @@ export function teamMetadata(row: { metadata: unknown }): Record<string, unknown
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {};
-}
-
-/** The id of the team's member-default budget row, if any. */
-export function defaultMemberBudgetId(row: { metadata: unknown }): string | null {
-  const id = teamMetadata(row).team_member_budget_id;
-  return typeof id === 'string' && id ? id : null;
 }
 
 /** LiteLLM's 400s for team settings (negative budgets, bad durations, bad model_max_budget). */
@@ -125,19 +118,9 @@ export function teamNotFound(teamId: string, param = 'team_id'): ApiError {
   return notFound(`Team not found, passed team_id=${teamId}`, param);
 }
 
-/** Drops nulls and undefined, as LiteLLM's audit "after" values do. */
-export function withoutNulls(value: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
-}
-
-export type MembershipRow = LiteLLM_TeamMembership & { litellm_budget_table: LiteLLM_BudgetTable | null };
-
-/**
- * A membership as the API shows it, with `budget_source`: "team_default" when it uses the team's
- * member-default budget row, "member" when it has a budget row of its own, "none" otherwise.
- */
-export function membershipView(row: MembershipRow, defaultBudgetId: string | null) {
-  const source =
-    row.budget_id === null ? 'none' : row.budget_id === defaultBudgetId ? 'team_default' : 'member';
-  return { ...row, budget_source: source };
+/** The team row; 404 when there is none. */
+export async function findTeamOrThrow(db: Pick<Tx, 'liteLLM_TeamTable'>, teamId: string): Promise<TeamRow> {
+  const team = await db.liteLLM_TeamTable.findUnique({ where: { team_id: teamId } });
+  if (!team) throw teamNotFound(teamId);
+  return team;
 }

@@ -1,24 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
+import type { Actor } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
-import { isProxyAdmin } from '../../platform/auth/roles';
 import { badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
-import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../../platform/prisma/prisma.service';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isProxyAdmin } from '../../tenancy/roles';
+import { memberIds } from '../../tenancy/team-members';
+import { ObjectPermissionService } from '../object-permissions/object-permission.service';
+import { OrganizationLimits, OrganizationsService } from '../organizations/organizations.service';
 import type { TeamUpdateRequest } from './dto/team.requests';
 import { TeamAuthorizationService } from './team-authorization.service';
 import { TeamLifecycleService } from './team-lifecycle.service';
 import { TeamMemberBudgetsService } from './team-member-budgets.service';
-import { parseTeamMembers, TEAM_ADMIN_EDITABLE_FIELDS, teamAdminPermissions } from './team-members';
-import { OrganizationLimits, OrganizationsService } from '../organizations/organizations.service';
+import { TEAM_ADMIN_EDITABLE_FIELDS, teamAdminPermissions } from './team-members';
 import {
+  findTeamOrThrow,
   TEAM_TABLE,
   teamColumns,
   teamMetadata,
   TeamRow,
   teamNotFound,
+  Tx,
   validateTeamFields,
 } from './team-rows';
 
@@ -41,90 +45,123 @@ export class TeamUpdateService {
     private readonly memberBudgets: TeamMemberBudgetsService,
     private readonly orgs: OrganizationsService,
     private readonly objectPermissions: ObjectPermissionService,
-    private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly orgMemberships: OrganizationMembershipsService,
+    private readonly changes: ChangesService,
   ) {}
 
   async update(actor: Actor, req: TeamUpdateRequest) {
     const { auth } = actor;
     const now = new Date();
     if (!req.team_id) throw badRequest('No team id passed in', 'team_id');
-    const existing = await this.prisma.liteLLM_TeamTable.findUnique({ where: { team_id: req.team_id } });
-    if (!existing) throw teamNotFound(req.team_id);
+    const existing = await findTeamOrThrow(this.prisma, req.team_id);
     const destination = req.organization_id === undefined ? undefined : req.organization_id || null;
     const moves = destination !== undefined && destination !== existing.organization_id;
     await this.authorize(auth, existing, req, moves);
     validateTeamFields(req, now);
     this.lifecycle.checkProxyAdminOnlyFields(auth, req);
-    let org: OrganizationLimits | undefined;
     if (moves && destination) {
-      org = await this.orgs.limits(destination);
+      const org = await this.orgs.limits(destination);
       if (!org)
         throw notFound(`Organization not found, passed organization_id=${destination}`, 'organization_id');
       await this.checkFits(auth, existing, req, org);
     }
+    const row = await this.changes.run(actor, (change) =>
+      this.write(change, actor, existing, req, { now, moveTo: moves ? destination : undefined }),
+    );
+    return { team_id: row.team_id, data: row };
+  }
 
-    const by = this.lifecycle.actorId(auth);
-    const row = await this.prisma.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ metadata: unknown }[]>`
-        SELECT metadata FROM "LiteLLM_TeamTable" WHERE team_id = ${existing.team_id} FOR UPDATE`;
-      if (!locked) throw teamNotFound(existing.team_id);
-      const { data, metadata } = teamColumns(req, now, teamMetadata(locked));
-      const budgetId = await this.memberBudgets.saveDefaultBudget(tx, actor, req, {
-        team_alias: req.team_alias ?? existing.team_alias,
-        budget_duration: req.budget_duration ?? existing.budget_duration,
-        metadata,
-      });
-      if (budgetId) metadata.team_member_budget_id = budgetId;
-      if (req.team_admin_permissions !== undefined) {
-        if (req.team_admin_permissions === null) delete metadata.team_admin_permissions;
-        else metadata.team_admin_permissions = [...new Set(req.team_admin_permissions)];
-      }
-      if (req.model_aliases !== undefined) {
-        const aliases = (req.model_aliases ?? {}) as Prisma.InputJsonValue;
-        if (existing.model_id !== null) {
-          await tx.liteLLM_ModelTable.update({
-            where: { id: existing.model_id },
-            data: { model_aliases: aliases, updated_by: by },
-          });
-        } else {
-          data.model_id = await this.lifecycle.createModelAliases(tx, req.model_aliases ?? {}, by);
-        }
-      }
-      if (req.object_permission) {
-        data.object_permission_id = await this.objectPermissions.save(
-          req.object_permission,
-          existing.object_permission_id,
+  /**
+   * The update itself, with the team row locked (metadata is merged with what is stored). `moveTo`
+   * is the organization the team moves to (null: out of any), `undefined` when it stays.
+   */
+  private async write(
+    change: Change,
+    actor: Actor,
+    existing: TeamRow,
+    req: TeamUpdateRequest,
+    opts: { now: Date; moveTo: string | null | undefined },
+  ) {
+    const { tx } = change;
+    const [locked] = await tx.$queryRaw<{ metadata: unknown }[]>`
+      SELECT metadata FROM "LiteLLM_TeamTable" WHERE team_id = ${existing.team_id} FOR UPDATE`;
+    if (!locked) throw teamNotFound(existing.team_id);
+    const { data, metadata } = teamColumns(req, opts.now, teamMetadata(locked));
+    await this.saveMemberSettings(tx, actor, existing, req, metadata);
+    await this.saveLinkedRows(tx, actor, existing, req, data);
+    if (opts.moveTo !== undefined) {
+      data.organization_id = opts.moveTo;
+      // LiteLLM: a proxy admin's move makes the team's members members of the new organization.
+      if (opts.moveTo && isProxyAdmin(actor.auth.role))
+        await this.orgMemberships.addUsersToOrganization(
           tx,
+          opts.moveTo,
+          memberIds(existing.members_with_roles),
         );
+    }
+    const updated = await tx.liteLLM_TeamTable.update({
+      where: { team_id: existing.team_id },
+      data: { ...data, metadata: metadata as Prisma.InputJsonValue },
+      include: { litellm_model_table: true },
+    });
+    change.invalidatesTeams(existing.team_id);
+    const { team_id: _id, ...changes } = req;
+    await change.audit({
+      action: 'updated',
+      table: TEAM_TABLE,
+      objectId: existing.team_id,
+      before: existing,
+      after: Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+    });
+    return updated;
+  }
+
+  /** The member-default budget and the team-admin permissions, both kept in `metadata`. */
+  private async saveMemberSettings(
+    tx: Tx,
+    actor: Actor,
+    existing: TeamRow,
+    req: TeamUpdateRequest,
+    metadata: Record<string, unknown>,
+  ) {
+    const budgetId = await this.memberBudgets.saveDefaultBudget(tx, actor, req, {
+      team_alias: req.team_alias ?? existing.team_alias,
+      budget_duration: req.budget_duration ?? existing.budget_duration,
+      metadata,
+    });
+    if (budgetId) metadata.team_member_budget_id = budgetId;
+    if (req.team_admin_permissions !== undefined) {
+      if (req.team_admin_permissions === null) delete metadata.team_admin_permissions;
+      else metadata.team_admin_permissions = [...new Set(req.team_admin_permissions)];
+    }
+  }
+
+  /** The rows the team links to: its model aliases (LiteLLM_ModelTable) and object permission. */
+  private async saveLinkedRows(
+    tx: Tx,
+    actor: Actor,
+    existing: TeamRow,
+    req: TeamUpdateRequest,
+    data: Prisma.LiteLLM_TeamTableUncheckedUpdateInput,
+  ) {
+    if (req.model_aliases !== undefined) {
+      const by = this.lifecycle.actorId(actor.auth);
+      if (existing.model_id !== null) {
+        await tx.liteLLM_ModelTable.update({
+          where: { id: existing.model_id },
+          data: { model_aliases: (req.model_aliases ?? {}) as Prisma.InputJsonValue, updated_by: by },
+        });
+      } else {
+        data.model_id = await this.lifecycle.createModelAliases(tx, req.model_aliases ?? {}, by);
       }
-      if (moves) {
-        data.organization_id = destination;
-        // LiteLLM: a proxy admin's move makes the team's members members of the new organization.
-        if (destination && isProxyAdmin(auth.role))
-          await this.orgs.addUsersToOrganization(tx, destination, memberIds(existing));
-      }
-      const updated = await tx.liteLLM_TeamTable.update({
-        where: { team_id: existing.team_id },
-        data: { ...data, metadata: metadata as Prisma.InputJsonValue },
-        include: { litellm_model_table: true },
-      });
-      const { team_id: _id, ...changes } = req;
-      await this.audit.record(
-        actor,
-        {
-          action: 'updated',
-          table: TEAM_TABLE,
-          objectId: existing.team_id,
-          before: existing,
-          after: Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
-        },
+    }
+    if (req.object_permission) {
+      data.object_permission_id = await this.objectPermissions.save(
+        req.object_permission,
+        existing.object_permission_id,
         tx,
       );
-      return updated;
-    });
-    await this.cache.invalidateTeam(existing.team_id);
-    return { team_id: row.team_id, data: row };
+    }
   }
 
   private async authorize(auth: AuthContext, team: TeamRow, req: TeamUpdateRequest, moves: boolean) {
@@ -183,7 +220,10 @@ export class TeamUpdateService {
       );
     }
     if (!isProxyAdmin(auth.role)) {
-      const outside = await this.orgs.nonMembers(org.organizationId, memberIds(team));
+      const outside = await this.orgMemberships.nonMembers(
+        org.organizationId,
+        memberIds(team.members_with_roles),
+      );
       if (outside.length) {
         throw forbidden(
           `${prefix} Team has user_id ${JSON.stringify(outside)} that is not a member of the organization.`,
@@ -204,10 +244,4 @@ export class TeamUpdateService {
       }
     }
   }
-}
-
-function memberIds(team: TeamRow): string[] {
-  return parseTeamMembers(team.members_with_roles)
-    .map((m) => m.user_id)
-    .filter((id): id is string => id !== null);
 }

@@ -19,9 +19,10 @@ import { TeamsController } from './teams.controller';
 import { TeamsService } from './teams.service';
 
 /**
- * `/team/*`. Exports TeamsService (team membership reads and member writes other domains run in
- * their own transactions). KeysModule and UsersModule depend on this module, never the reverse:
- * KeysService plugs the removal of a deleted team's keys into TeamKeysService at start-up.
+ * `/team/*`. Exports TeamsService (a team's access settings, for keys). Membership reads and
+ * writes are the tenancy core's (TenancyModule, global). KeysModule depends on this module, never
+ * the reverse: KeysService plugs the removal of a deleted team's keys into TeamKeysService at
+ * start-up.
  */
 @Module({
   imports: [BudgetsModule, OrganizationsModule, SpendModule, AccessGroupsModule],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isAdminViewer } from '../../platform/auth/roles';
+import { isAdminViewer } from '../../tenancy/roles';
 import { forbidden } from '../../platform/common/errors/api-error';
 import { toTokenHash } from '../keys/key-data';
 import { addSums, assertDateRange, DailyMetrics, DailySums, emptyMetrics } from '../spend/daily-activity';

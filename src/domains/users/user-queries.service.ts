@@ -8,16 +8,16 @@ import {
   Prisma,
 } from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
 import { pageWindow, totalPages } from '../../platform/common/pagination';
 import { nullModel, pickModel, selectModel } from '../../platform/prisma/model-columns';
 import { PrismaService } from '../../platform/prisma/prisma.service';
-import { defaultMemberBudgetId, membershipView } from '../teams/team-rows';
-import { TeamsService } from '../teams/teams.service';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isAdminViewer, isProxyAdmin } from '../../tenancy/roles';
+import { defaultMemberBudgetId, membershipView, teamRoleOf } from '../../tenancy/team-members';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
 import { NO_PASSWORD } from '../../tenancy/user-rows';
 import { USER_SORT_FIELDS, UserFilterQuery, UserListQuery } from './dto/user.requests';
-import { UserOrgsService } from './user-orgs.service';
 import { DASHBOARD_TEAM } from './user-rows';
 
 const NOT_DASHBOARD_KEY: Prisma.LiteLLM_VerificationTokenWhereInput = {
@@ -33,8 +33,8 @@ const LIST_DENIED = 'Only proxy admins and organization admins can list users.';
 export class UserQueriesService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly teams: TeamsService,
-    private readonly orgs: UserOrgsService,
+    private readonly teams: TeamMembershipsService,
+    private readonly orgs: OrganizationMembershipsService,
   ) {}
 
   /**
@@ -295,9 +295,9 @@ export class UserQueriesService {
     if (memberOrgs.length) return memberOrgs;
     const resolved = teamId ?? auth.teamId;
     if (resolved && auth.userId) {
-      const team = await this.teams.getTeamAccess(resolved);
+      const team = await this.teams.ofTeam(resolved);
       if (!team) throw forbidden(`Team '${resolved}' was not found.`, 'team_id');
-      if (this.teams.roleOf(team, auth.userId) !== 'admin')
+      if (teamRoleOf(team.members, auth.userId) !== 'admin')
         throw forbidden('You must be an admin of this team to search users.', 'team_id');
       if (team.organizationId) return [team.organizationId];
       throw forbidden(

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { LiteLLM_UserTable, Prisma } from '@prisma/client';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
-import { isProxyAdmin } from '../../platform/auth/roles';
+import { Prisma } from '@prisma/client';
+import type { Actor } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
+import type { AuthContext } from '../../platform/auth/auth-context';
 import { budgetResetFromDuration } from '../../platform/common/durations-input';
 import {
   ApiError,
@@ -15,12 +15,18 @@ import { hashPassword } from '../../platform/common/password';
 import { validateModelMaxBudget } from '../../platform/common/model-max-budget';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { PrismaService } from '../../platform/prisma/prisma.service';
-import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../../tenancy/user-rows';
+import { isProxyAdmin } from '../../tenancy/roles';
+import { UserRecordsService } from '../../tenancy/user-records.service';
+import {
+  assertEmailFree,
+  assertSsoIdFree,
+  NO_PASSWORD,
+  USER_TABLE,
+  UserRow,
+  usersWithEmail,
+} from '../../tenancy/user-rows';
 import type { UserBulkUpdateRequest, UserUpdateFields, UserUpdateRequest } from './dto/user.requests';
-import { assertSsoIdFree, auditValues, findUserByEmail } from './user-rows';
-
-type UserRow = Omit<LiteLLM_UserTable, 'password'>;
-type Tx = Prisma.TransactionClient;
+import { auditValues } from './user-rows';
 
 const MAX_BULK = 500;
 /** Columns that may be null: an explicit null clears them. */
@@ -53,8 +59,8 @@ export class UserUpdateService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly objectPermissions: ObjectPermissionService,
-    private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly users: UserRecordsService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -70,69 +76,62 @@ export class UserUpdateService {
         { type: 'value_error', loc: ['body'], msg: 'Either user_id or user_email must be provided' },
       ]);
     }
-    const admin = isProxyAdmin(auth.role);
-    if (req.user_role != null && !admin)
+    if (req.user_role != null && !isProxyAdmin(auth.role))
       throw forbidden('Only proxy admins can modify user roles.', 'user_role');
     this.validate(req);
-
     const existing = req.user_id
-      ? await this.prisma.liteLLM_UserTable.findUnique({ where: { user_id: req.user_id }, omit: NO_PASSWORD })
-      : await findUserByEmail(this.prisma, req.user_email!);
-    if (!admin) {
-      if (!existing || existing.user_id !== auth.userId) throw forbidden(NOT_YOURS, 'user_id');
-      const refused = Object.keys(req).find(
-        (f) => (req as Record<string, unknown>)[f] !== undefined && !SELF_SERVICE.has(f),
-      );
-      if (refused)
-        throw forbidden(
-          `Only proxy admins can change ${refused}. You may change your user_email, user_alias and password.`,
-          refused,
-        );
-    }
-
-    const now = new Date();
+      ? await this.users.find(req.user_id)
+      : ((await usersWithEmail(this.prisma, req.user_email!, 1))[0] ?? null);
+    if (!isProxyAdmin(auth.role)) assertSelfService(auth, req, existing);
     const password = req.password ? await hashPassword(req.password) : req.password;
-    const newEmail = req.user_id && req.user_email !== undefined ? req.user_email?.trim() || null : undefined;
-    const result = await this.prisma.$transaction(async (tx) => {
-      if (!existing && !req.user_id) return this.createByEmail(tx, actor, req, password ?? null, now);
-      const { row: current, created } = existing
-        ? { row: existing, created: false }
-        : await this.createById(tx, req.user_id!);
-      const data = this.columns(req, current.metadata, now);
-      if (password !== undefined) data.password = password;
-      if (newEmail !== undefined) {
-        if (newEmail) await assertEmailFree(tx, newEmail, current.user_id);
-        data.user_email = newEmail;
-      }
-      if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id, current.user_id);
-      if (req.object_permission)
-        data.object_permission_id = await this.objectPermissions.save(
-          req.object_permission,
-          current.object_permission_id,
-          tx,
-        );
-      const row = await tx.liteLLM_UserTable.update({
-        where: { user_id: current.user_id },
-        data,
-        omit: NO_PASSWORD,
-      });
-      await this.audit.record(
-        actor,
-        !created
-          ? {
-              action: 'updated',
-              table: USER_TABLE,
-              objectId: row.user_id,
-              before: current,
-              after: auditValues(req),
-            }
-          : { action: 'created', table: USER_TABLE, objectId: row.user_id, after: auditValues(req) },
-        tx,
-      );
-      return row;
+    const now = new Date();
+    const row = await this.changes.run(actor, (change) => {
+      if (!existing && !req.user_id) return this.createByEmail(change, req, password ?? null, now);
+      return this.updateRow(change, req, existing, password, now);
     });
-    await this.cache.invalidateUser(result.user_id);
-    return { user_id: result.user_id, data: result };
+    return { user_id: row.user_id, data: row };
+  }
+
+  /**
+   * The update of one row found by id (created first when it does not exist) with its audit row.
+   * `password` is the new hash, null to clear it, undefined to leave it.
+   */
+  private async updateRow(
+    change: Change,
+    req: UserUpdateRequest,
+    existing: UserRow | null,
+    password: string | null | undefined,
+    now: Date,
+  ): Promise<UserRow> {
+    const { tx } = change;
+    const { row: current, created } = existing
+      ? { row: existing, created: false }
+      : await this.users.createIfMissing(change, { user_id: req.user_id!, user_role: 'internal_user' });
+    const data = this.columns(req, current.metadata, now);
+    if (password !== undefined) data.password = password;
+    const newEmail = req.user_id && req.user_email !== undefined ? req.user_email?.trim() || null : undefined;
+    if (newEmail !== undefined) {
+      if (newEmail) await assertEmailFree(tx, newEmail, current.user_id);
+      data.user_email = newEmail;
+    }
+    if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id, current.user_id);
+    if (req.object_permission) {
+      const linked = current.object_permission_id;
+      data.object_permission_id = await this.objectPermissions.save(req.object_permission, linked, tx);
+    }
+    const row = await this.users.update(change, current.user_id, data);
+    await change.audit(
+      created
+        ? { action: 'created', table: USER_TABLE, objectId: row.user_id, after: auditValues(req) }
+        : {
+            action: 'updated',
+            table: USER_TABLE,
+            objectId: row.user_id,
+            before: current,
+            after: auditValues(req),
+          },
+    );
+    return row;
   }
 
   /**
@@ -188,35 +187,32 @@ export class UserUpdateService {
     if (refused) throw badRequest(`${refused} cannot be set for all users at once`, refused);
     this.validate(fields);
     const now = new Date();
-    const rows = await this.prisma.$transaction(async (tx) => {
-      const count = await tx.liteLLM_UserTable.count();
+    const rows = await this.changes.run(actor, async (change) => {
+      const count = await change.tx.liteLLM_UserTable.count();
       if (count === 0) throw badRequest('No users found to update');
       if (count > MAX_BULK)
         throw badRequest(
           `Maximum ${MAX_BULK} users can be updated at once. Found ${count} users.`,
           'all_users',
         );
-      const before = await tx.liteLLM_UserTable.findMany({
+      const before = await change.tx.liteLLM_UserTable.findMany({
         omit: NO_PASSWORD,
         orderBy: { created_at: 'desc' },
       });
       const after: UserRow[] = [];
       for (const row of before) {
-        const updated = await tx.liteLLM_UserTable.update({
-          where: { user_id: row.user_id },
-          data: this.columns(fields, row.metadata, now),
-          omit: NO_PASSWORD,
+        after.push(await this.users.update(change, row.user_id, this.columns(fields, row.metadata, now)));
+        await change.audit({
+          action: 'updated',
+          table: USER_TABLE,
+          objectId: row.user_id,
+          before: row,
+          after: fields,
         });
-        await this.audit.record(
-          actor,
-          { action: 'updated', table: USER_TABLE, objectId: row.user_id, before: row, after: fields },
-          tx,
-        );
-        after.push(updated);
       }
+      change.invalidatesEverything();
       return after;
     });
-    await this.cache.invalidateAll();
     return {
       results: rows.map((r) => ({
         user_id: r.user_id,
@@ -230,31 +226,9 @@ export class UserUpdateService {
     };
   }
 
-  /**
-   * LiteLLM upserts on `user_id`: an update for an unknown id creates the user. The bare row is
-   * inserted here (role `internal_user`, as a user created by email gets; `ON CONFLICT DO NOTHING`
-   * so concurrent updates of one new id all succeed) and the update then sets the fields sent.
-   */
-  private async createById(tx: Tx, userId: string): Promise<{ row: UserRow; created: boolean }> {
-    const { count } = await tx.liteLLM_UserTable.createMany({
-      data: [{ user_id: userId, user_role: 'internal_user' }],
-      skipDuplicates: true,
-    });
-    const row = await tx.liteLLM_UserTable.findUniqueOrThrow({
-      where: { user_id: userId },
-      omit: NO_PASSWORD,
-    });
-    return { row, created: count === 1 };
-  }
-
   /** LiteLLM creates the user when an update by email matches nobody. */
-  private async createByEmail(
-    tx: Tx,
-    actor: Actor,
-    req: UserUpdateRequest,
-    password: string | null,
-    now: Date,
-  ) {
+  private async createByEmail(change: Change, req: UserUpdateRequest, password: string | null, now: Date) {
+    const { tx } = change;
     const email = req.user_email!.trim();
     await assertEmailFree(tx, email);
     if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id);
@@ -262,23 +236,21 @@ export class UserUpdateService {
     const objectPermissionId = req.object_permission
       ? await this.objectPermissions.save(req.object_permission, null, tx)
       : null;
-    const row = await tx.liteLLM_UserTable.create({
-      data: {
-        ...(columns as Prisma.LiteLLM_UserTableUncheckedCreateInput),
-        user_id: randomUUID(),
-        user_email: email,
-        user_role: req.user_role ?? 'internal_user',
-        password,
-        models: (columns.models as string[] | undefined) ?? [],
-        object_permission_id: objectPermissionId ?? null,
-      },
-      omit: NO_PASSWORD,
+    const row = await this.users.create(change, {
+      ...(columns as Prisma.LiteLLM_UserTableUncheckedCreateInput),
+      user_id: randomUUID(),
+      user_email: email,
+      user_role: req.user_role ?? 'internal_user',
+      password,
+      models: (columns.models as string[] | undefined) ?? [],
+      object_permission_id: objectPermissionId ?? null,
     });
-    await this.audit.record(
-      actor,
-      { action: 'created', table: USER_TABLE, objectId: row.user_id, after: auditValues(req) },
-      tx,
-    );
+    await change.audit({
+      action: 'created',
+      table: USER_TABLE,
+      objectId: row.user_id,
+      after: auditValues(req),
+    });
     return row;
   }
 
@@ -323,4 +295,17 @@ export class UserUpdateService {
     }
     return data as Prisma.LiteLLM_UserTableUncheckedUpdateInput;
   }
+}
+
+/** Callers who are not proxy admins may change only their own row, and only a few fields of it. */
+function assertSelfService(auth: AuthContext, req: UserUpdateRequest, existing: UserRow | null): void {
+  if (!existing || existing.user_id !== auth.userId) throw forbidden(NOT_YOURS, 'user_id');
+  const refused = Object.keys(req).find(
+    (f) => (req as Record<string, unknown>)[f] !== undefined && !SELF_SERVICE.has(f),
+  );
+  if (refused)
+    throw forbidden(
+      `Only proxy admins can change ${refused}. You may change your user_email, user_alias and password.`,
+      refused,
+    );
 }

@@ -1,20 +1,19 @@
 import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { InvitationsModule } from '../invitations/invitations.module';
 import { KeysModule } from '../keys/keys.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
-import { TeamsModule } from '../teams/teams.module';
 import { SpendModule } from '../spend/spend.module';
 import { UserDailyActivityService } from './user-daily-activity.service';
-import { UserOrgsService } from './user-orgs.service';
 import { UserQueriesService } from './user-queries.service';
 import { UserUpdateService } from './user-update.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [KeysModule, TeamsModule, OrganizationsModule, InvitationsModule, SpendModule],
+  imports: [KeysModule, OrganizationsModule, InvitationsModule, BudgetsModule, SpendModule],
   controllers: [UsersController],
-  providers: [UsersService, UserUpdateService, UserQueriesService, UserDailyActivityService, UserOrgsService],
+  providers: [UsersService, UserUpdateService, UserQueriesService, UserDailyActivityService],
   exports: [UsersService],
 })
 export class UsersModule {}

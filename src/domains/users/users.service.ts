@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import type { Actor } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isProxyAdmin } from '../../platform/auth/roles';
 import { budgetResetFromDuration } from '../../platform/common/durations-input';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/common/errors/api-error';
+import { validateModelMaxBudget } from '../../platform/common/model-max-budget';
 import { hashPassword } from '../../platform/common/password';
+import { PrismaService } from '../../platform/prisma/prisma.service';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isAdminRole, isProxyAdmin } from '../../tenancy/roles';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
+import { UserRecordsService } from '../../tenancy/user-records.service';
+import { assertEmailFree, assertSsoIdFree, NO_PASSWORD, USER_TABLE } from '../../tenancy/user-rows';
+import { BudgetsService } from '../budgets/budgets.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import type { KeyGenerateRequest } from '../keys/dto/key.requests';
-import { validateModelMaxBudget } from '../../platform/common/model-max-budget';
 import { KeysService } from '../keys/keys.service';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
 import { OrganizationsService } from '../organizations/organizations.service';
-import { PrismaService } from '../../platform/prisma/prisma.service';
-import { NewTeamMember, TeamsService } from '../teams/teams.service';
-import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../../tenancy/user-rows';
 import type { UserDeleteRequest, UserNewRequest, UserTeamEntry } from './dto/user.requests';
-import { UserOrgsService } from './user-orgs.service';
-import { assertSsoIdFree, auditValues } from './user-rows';
+import { auditValues } from './user-rows';
 
 /**
  * The fields of /user/new that belong to the auto-created key (LiteLLM passes the whole request to
@@ -34,7 +36,17 @@ const KEY_FIELDS = [
   'auto_rotate', 'rotation_interval',
 ] as const; // prettier-ignore
 
-const ADMIN_ROLES = ['proxy_admin', 'proxy_admin_viewer'];
+/** A /user/new request after its checks: what the change writes. */
+interface NewUser {
+  userId: string;
+  email: string | null;
+  role: string;
+  password: string | null;
+  budgetResetAt: Date | null;
+  teams: UserTeamEntry[];
+  orgIds: string[];
+  key: Awaited<ReturnType<KeysService['prepare']>> | undefined;
+}
 
 /** Creating and deleting internal users (spec tenancy.md §5.1, §5.5). Updates: UserUpdateService. */
 @Injectable()
@@ -42,120 +54,39 @@ export class UsersService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly keys: KeysService,
-    private readonly teams: TeamsService,
     private readonly organizations: OrganizationsService,
-    private readonly orgs: UserOrgsService,
     private readonly invitations: InvitationsService,
     private readonly objectPermissions: ObjectPermissionService,
-    private readonly audit: AuditService,
-    private readonly cache: AuthCacheService,
+    private readonly budgets: BudgetsService,
+    private readonly users: UserRecordsService,
+    private readonly teamMemberships: TeamMembershipsService,
+    private readonly orgMemberships: OrganizationMembershipsService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
    * POST /user/new. The user row, its team and organization memberships and its first key are
-   * written in ONE transaction: the key is prepared (validated) first and written inside the
-   * user's transaction, so a failure anywhere leaves nothing behind.
+   * written in ONE change: the key is prepared (validated) first and written inside the user's
+   * transaction, so a failure anywhere leaves nothing behind.
    */
   async create(actor: Actor, req: UserNewRequest) {
     const { auth } = actor;
-    const now = new Date();
     const role = req.user_role ?? 'internal_user';
-    if (ADMIN_ROLES.includes(role) && !isProxyAdmin(auth.role)) {
-      throw forbidden(
-        `Only proxy admins can create administrative users (proxy_admin, proxy_admin_viewer). Attempted to create user with role: ${role}. Your role: ${auth.role ?? 'None'}`,
-        'user_role',
-      );
-    }
-    for (const field of ['max_budget', 'spend'] as const) {
-      const value = req[field];
-      if (typeof value === 'number' && value < 0)
-        throw badRequest(`${field} cannot be negative. Received: ${value}`, field);
-    }
-    if (req.model_max_budget) validateModelMaxBudget(req.model_max_budget);
-    const budgetResetAt = budgetResetFromDuration(req.budget_duration, now) ?? null;
-    if (req.user_id === '')
-      throw badRequest('user_id cannot be empty; leave it out to get a uuid4.', 'user_id');
+    const budgetResetAt = checkNewUser(auth, req, role);
     const userId = req.user_id ?? randomUUID();
-    const email = req.user_email?.trim() || null;
     const teams = teamEntries(req.teams, req.team_id);
     const orgIds = [
       ...new Set([...(req.organizations ?? []), ...(req.organization_id ? [req.organization_id] : [])]),
     ];
     await this.checkTargets(auth, req.organization_id ?? null, teams, orgIds);
-
     const prepared =
       req.auto_create_key === false
         ? undefined
         : await this.keys.prepare(actor, this.keyRequest(req, userId), { preAuthorized: true });
     const password = req.password ? await hashPassword(req.password) : null;
-    const by = this.keys.actorId(auth);
-
-    const { row, key } = await this.prisma.$transaction(async (tx) => {
-      const existing = await tx.liteLLM_UserTable.findUnique({
-        where: { user_id: userId },
-        select: { user_id: true },
-      });
-      if (existing) throw conflict(`User with id ${userId} already exists`, 'user_id');
-      if (email) await assertEmailFree(tx, email);
-      if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id);
-      const objectPermissionId = req.object_permission
-        ? await this.objectPermissions.save(req.object_permission, null, tx)
-        : null;
-      await tx.liteLLM_UserTable.create({
-        data: {
-          user_id: userId,
-          user_email: email,
-          user_alias: req.user_alias ?? null,
-          user_role: role,
-          password,
-          max_budget: req.max_budget ?? null,
-          budget_duration: req.budget_duration ?? null,
-          budget_reset_at: budgetResetAt,
-          spend: req.spend ?? 0,
-          models: req.models ?? [],
-          tpm_limit: req.tpm_limit == null ? null : BigInt(req.tpm_limit),
-          rpm_limit: req.rpm_limit == null ? null : BigInt(req.rpm_limit),
-          max_parallel_requests: req.max_parallel_requests ?? null,
-          metadata: (req.metadata ?? {}) as Prisma.InputJsonValue,
-          allowed_cache_controls: req.allowed_cache_controls ?? [],
-          policies: req.policies ?? [],
-          model_max_budget: (req.model_max_budget ?? {}) as Prisma.InputJsonValue,
-          sso_user_id: req.sso_user_id ?? null,
-          organization_id: req.organization_id ?? null,
-          team_id: req.team_id ?? null,
-          object_permission_id: objectPermissionId,
-        },
-        select: { user_id: true },
-      });
-      for (const team of teams) {
-        const member: NewTeamMember = {
-          user_id: userId,
-          user_email: email,
-          role: team.user_role ?? 'user',
-          max_budget_in_team: team.max_budget_in_team ?? null,
-        };
-        if ((await this.teams.addMembers(tx, team.team_id, [member], by)) === undefined)
-          throw teamNotFound(team.team_id);
-      }
-      await this.orgs.addMemberships(tx, userId, orgIds, 'internal_user');
-      const created = prepared ? await this.keys.createPrepared(tx, actor, prepared) : undefined;
-      const user = await tx.liteLLM_UserTable.findUniqueOrThrow({
-        where: { user_id: userId },
-        omit: NO_PASSWORD,
-      });
-      await this.audit.record(
-        actor,
-        {
-          action: 'created',
-          table: USER_TABLE,
-          objectId: userId,
-          after: auditValues({ ...req, user_id: userId }),
-        },
-        tx,
-      );
-      return { row: user, key: created };
-    });
-    await Promise.all(teams.map((t) => this.cache.invalidateTeam(t.team_id)));
+    const email = req.user_email?.trim() || null;
+    const user: NewUser = { userId, email, role, password, budgetResetAt, teams, orgIds, key: prepared };
+    const { row, key } = await this.changes.run(actor, (change) => this.insertUser(change, actor, req, user));
     return {
       ...row,
       key: key?.key ?? '',
@@ -167,7 +98,7 @@ export class UsersService {
   }
 
   /**
-   * POST /user/delete: all or nothing. In one transaction: audit rows, the users leave every team
+   * POST /user/delete: all or nothing. In one change: audit rows, the users leave every team
    * (members_with_roles and the legacy arrays, set-based), their keys are archived and deleted,
    * their invitation links and organization/team memberships go, then the users. Returns the
    * number of users deleted (LiteLLM answers Prisma's delete count).
@@ -185,26 +116,65 @@ export class UsersService {
     if (missing !== undefined) throw notFound(`User not found, passed user_id=${missing}`, 'user_ids');
     if (!isProxyAdmin(auth.role)) await this.checkDeleteScope(auth, rows);
 
-    const { count, teamIds } = await this.prisma.$transaction(async (tx) => {
+    return this.changes.run(actor, async (change) => {
       for (const row of rows) {
-        await this.audit.record(
-          actor,
-          { action: 'deleted', table: USER_TABLE, objectId: row.user_id, before: row, after: {} },
-          tx,
-        );
+        await change.audit({
+          action: 'deleted',
+          table: USER_TABLE,
+          objectId: row.user_id,
+          before: row,
+          after: {},
+        });
       }
-      const changedTeams = await this.teams.removeUsersFromAllTeams(tx, ids);
-      await this.keys.deleteKeysOfUsers(tx, actor, ids);
-      await this.invitations.deleteLinksOfUsers(tx, ids);
-      await this.orgs.removeAllOf(tx, ids);
-      const deleted = await tx.liteLLM_UserTable.deleteMany({ where: { user_id: { in: ids } } });
-      return { count: deleted.count, teamIds: changedTeams };
+      await this.teamMemberships.removeUsersFromAllTeams(change, ids);
+      await this.keys.deleteKeysOfUsers(change.tx, actor, ids);
+      await this.invitations.deleteLinksOfUsers(change.tx, ids);
+      await this.orgMemberships.removeUsers(change.tx, ids);
+      return this.users.delete(change, ids);
     });
-    await Promise.all([
-      ...ids.map((id) => this.cache.invalidateUser(id)),
-      ...teamIds.map((id) => this.cache.invalidateTeam(id)),
-    ]);
-    return count;
+  }
+
+  /** The user row, its teams, organizations and key, then the audit row; returns the row and the key. */
+  private async insertUser(change: Change, actor: Actor, req: UserNewRequest, user: NewUser) {
+    const { tx } = change;
+    if (await this.users.exists(user.userId, tx))
+      throw conflict(`User with id ${user.userId} already exists`, 'user_id');
+    if (user.email) await assertEmailFree(tx, user.email);
+    if (req.sso_user_id) await assertSsoIdFree(tx, req.sso_user_id);
+    const objectPermissionId = req.object_permission
+      ? await this.objectPermissions.save(req.object_permission, null, tx)
+      : null;
+    await this.users.create(change, userColumns(req, user, objectPermissionId));
+    await this.joinTeams(change, actor, user);
+    await this.orgMemberships.addMemberships(tx, user.userId, user.orgIds, 'internal_user');
+    const key = user.key ? await this.keys.createPrepared(tx, actor, user.key) : undefined;
+    const row = await tx.liteLLM_UserTable.findUniqueOrThrow({
+      where: { user_id: user.userId },
+      omit: NO_PASSWORD,
+    });
+    await change.audit({
+      action: 'created',
+      table: USER_TABLE,
+      objectId: user.userId,
+      after: auditValues({ ...req, user_id: user.userId }),
+    });
+    return { row, key };
+  }
+
+  /** The new user joins each of its teams, with a budget row of their own for `max_budget_in_team`. */
+  private async joinTeams(change: Change, actor: Actor, user: NewUser) {
+    const createBudget = async (maxBudget: number) =>
+      (await this.budgets.createBudget({ max_budget: maxBudget }, actor, change.tx)).budget_id;
+    for (const team of user.teams) {
+      const member = {
+        user_id: user.userId,
+        user_email: user.email,
+        role: team.user_role ?? 'user',
+        max_budget_in_team: team.max_budget_in_team ?? null,
+      };
+      const added = await this.teamMemberships.addMembers(change, team.team_id, [member], { createBudget });
+      if (added === undefined) throw teamNotFound(team.team_id);
+    }
   }
 
   /**
@@ -219,7 +189,7 @@ export class UsersService {
     teams: UserTeamEntry[],
     orgIds: string[],
   ) {
-    const adminOrgs = isProxyAdmin(auth.role) ? null : await this.orgs.adminOrgIds(auth.userId);
+    const adminOrgs = isProxyAdmin(auth.role) ? null : await this.orgMemberships.adminOrgIds(auth.userId);
     if (adminOrgs && (!organizationId || !adminOrgs.includes(organizationId))) {
       throw forbidden(
         'Only proxy admins, or org admins passing the organization_id they administer, can create users.',
@@ -233,9 +203,9 @@ export class UsersService {
         throw forbidden(`You are not an org admin of organization ${orgId}.`, 'organizations');
     }
     for (const team of teams) {
-      const access = await this.teams.getTeamAccess(team.team_id);
-      if (!access) throw teamNotFound(team.team_id);
-      if (adminOrgs && !(access.organizationId && adminOrgs.includes(access.organizationId))) {
+      const found = await this.teamMemberships.ofTeam(team.team_id);
+      if (!found) throw teamNotFound(team.team_id);
+      if (adminOrgs && !(found.organizationId && adminOrgs.includes(found.organizationId))) {
         throw forbidden(
           `You can only add users to teams of organizations you administer. team_id=${team.team_id}`,
           'teams',
@@ -250,13 +220,13 @@ export class UsersService {
    * one (404), so ids do not leak across tenants.
    */
   private async checkDeleteScope(auth: AuthContext, rows: { user_id: string; user_role: string | null }[]) {
-    const adminOrgs = await this.orgs.adminOrgIds(auth.userId);
-    const memberships = await this.orgs.membershipsOf(rows.map((r) => r.user_id));
+    const adminOrgs = await this.orgMemberships.adminOrgIds(auth.userId);
+    const memberships = await this.orgMemberships.membershipsOf(rows.map((r) => r.user_id));
     for (const row of rows) {
       const orgsOfUser = memberships.get(row.user_id) ?? [];
       if (!orgsOfUser.some((o) => adminOrgs.includes(o)))
         throw notFound(`User not found, passed user_id=${row.user_id}`, 'user_ids');
-      if (orgsOfUser.some((o) => !adminOrgs.includes(o)) || ADMIN_ROLES.includes(row.user_role ?? '')) {
+      if (orgsOfUser.some((o) => !adminOrgs.includes(o)) || isAdminRole(row.user_role)) {
         throw forbidden(
           `You can only delete users who belong only to organizations you administer. user_id=${row.user_id}`,
           'user_ids',
@@ -273,6 +243,60 @@ export class UsersService {
     );
     return { ...fields, user_id: userId, models: req.models ?? [] } as KeyGenerateRequest;
   }
+}
+
+/**
+ * /user/new's checks of the request alone (LiteLLM's 400s and 403s); returns the first budget
+ * reset of the user's `budget_duration`.
+ */
+function checkNewUser(auth: AuthContext, req: UserNewRequest, role: string): Date | null {
+  if (isAdminRole(role) && !isProxyAdmin(auth.role)) {
+    throw forbidden(
+      `Only proxy admins can create administrative users (proxy_admin, proxy_admin_viewer). Attempted to create user with role: ${role}. Your role: ${auth.role ?? 'None'}`,
+      'user_role',
+    );
+  }
+  for (const field of ['max_budget', 'spend'] as const) {
+    const value = req[field];
+    if (typeof value === 'number' && value < 0)
+      throw badRequest(`${field} cannot be negative. Received: ${value}`, field);
+  }
+  if (req.model_max_budget) validateModelMaxBudget(req.model_max_budget);
+  const budgetResetAt = budgetResetFromDuration(req.budget_duration, new Date()) ?? null;
+  if (req.user_id === '')
+    throw badRequest('user_id cannot be empty; leave it out to get a uuid4.', 'user_id');
+  return budgetResetAt;
+}
+
+/** The user row /user/new inserts. */
+function userColumns(
+  req: UserNewRequest,
+  user: NewUser,
+  objectPermissionId: string | null,
+): Prisma.LiteLLM_UserTableUncheckedCreateInput {
+  return {
+    user_id: user.userId,
+    user_email: user.email,
+    user_alias: req.user_alias ?? null,
+    user_role: user.role,
+    password: user.password,
+    max_budget: req.max_budget ?? null,
+    budget_duration: req.budget_duration ?? null,
+    budget_reset_at: user.budgetResetAt,
+    spend: req.spend ?? 0,
+    models: req.models ?? [],
+    tpm_limit: req.tpm_limit == null ? null : BigInt(req.tpm_limit),
+    rpm_limit: req.rpm_limit == null ? null : BigInt(req.rpm_limit),
+    max_parallel_requests: req.max_parallel_requests ?? null,
+    metadata: (req.metadata ?? {}) as Prisma.InputJsonValue,
+    allowed_cache_controls: req.allowed_cache_controls ?? [],
+    policies: req.policies ?? [],
+    model_max_budget: (req.model_max_budget ?? {}) as Prisma.InputJsonValue,
+    sso_user_id: req.sso_user_id ?? null,
+    organization_id: req.organization_id ?? null,
+    team_id: req.team_id ?? null,
+    object_permission_id: objectPermissionId,
+  };
 }
 
 /** Normalises `teams` (ids or objects) plus the deprecated single `team_id`, first entry wins. */
