@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { KeysModule } from '../keys/keys.module';
-import { OrganizationsModule } from '../organizations/organizations.module';
-import { TeamsModule } from '../teams/teams.module';
 import { InvitationsController } from './invitations.controller';
 import { InvitationsService } from './invitations.service';
 
+/** `/invitation/*` and `/onboarding/*`. Users and memberships come from the tenancy core (global). */
 @Module({
-  imports: [KeysModule, TeamsModule, OrganizationsModule],
+  imports: [KeysModule],
   controllers: [InvitationsController],
   providers: [InvitationsService],
   exports: [InvitationsService],

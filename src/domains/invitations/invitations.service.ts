@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import type { Actor } from '../../platform/audit/audit.service';
-import { AuthCacheService } from '../../platform/auth/auth-cache.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isProxyAdmin } from '../../platform/auth/roles';
-import type { AppConfig } from '../../platform/config/app-config';
-import { APP_CONFIG } from '../../platform/config/config.module';
 import { badRequest, forbidden, unauthorized } from '../../platform/common/errors/api-error';
 import { hashPassword } from '../../platform/common/password';
-import { KeysService } from '../keys/keys.service';
-import { OrganizationsService } from '../organizations/organizations.service';
+import type { AppConfig } from '../../platform/config/app-config';
+import { APP_CONFIG } from '../../platform/config/config.module';
 import { PrismaService } from '../../platform/prisma/prisma.service';
-import { TeamsService } from '../teams/teams.service';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isProxyAdmin } from '../../tenancy/roles';
+import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
+import { UserRecordsService } from '../../tenancy/user-records.service';
+import { KeysService } from '../keys/keys.service';
 import type { OnboardingClaimRequest } from './invitations.dto';
 
 const LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -33,9 +34,10 @@ export class InvitationsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly keys: KeysService,
-    private readonly teams: TeamsService,
-    private readonly organizations: OrganizationsService,
-    private readonly cache: AuthCacheService,
+    private readonly users: UserRecordsService,
+    private readonly teamMemberships: TeamMembershipsService,
+    private readonly orgMemberships: OrganizationMembershipsService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -45,11 +47,7 @@ export class InvitationsService {
   async create(actor: Actor, userId: string) {
     const { auth } = actor;
     if (!isProxyAdmin(auth.role) && !(await this.mayInvite(auth, userId))) throw adminOnly(auth);
-    const target = await this.prisma.liteLLM_UserTable.findUnique({
-      where: { user_id: userId },
-      select: { user_id: true },
-    });
-    if (!target) {
+    if (!(await this.users.exists(userId))) {
       throw badRequest(
         "User id does not exist in 'LiteLLM_UserTable'. Fix this by creating user via `/user/new`.",
         'user_id',
@@ -57,9 +55,9 @@ export class InvitationsService {
     }
     const creator = auth.userId ?? this.config.proxyAdminId;
     const now = new Date();
-    return this.prisma.$transaction(async (tx) => {
-      await this.ensureActorRow(tx, creator);
-      return tx.liteLLM_InvitationLink.create({
+    return this.changes.run(actor, async (change) => {
+      await this.ensureActorRow(change, creator);
+      return change.tx.liteLLM_InvitationLink.create({
         data: {
           user_id: userId,
           created_at: now,
@@ -84,15 +82,15 @@ export class InvitationsService {
   async update(actor: Actor, invitationId: string, isAccepted: boolean) {
     const by = actor.auth.userId;
     if (!by) throw badRequest('Unable to identify user id. Received=None', 'user_id');
-    return this.prisma.$transaction(async (tx) => {
-      const exists = await tx.liteLLM_InvitationLink.findUnique({
+    return this.changes.run(actor, async (change) => {
+      const exists = await change.tx.liteLLM_InvitationLink.findUnique({
         where: { id: invitationId },
         select: { id: true },
       });
       if (!exists) throw badRequest(NOT_IN_DB, 'invitation_id');
-      await this.ensureActorRow(tx, by);
+      await this.ensureActorRow(change, by);
       const now = new Date();
-      return tx.liteLLM_InvitationLink.update({
+      return change.tx.liteLLM_InvitationLink.update({
         where: { id: invitationId },
         data: {
           is_accepted: isAccepted,
@@ -137,7 +135,7 @@ export class InvitationsService {
       { ...UI_KEY, user_id: user.user_id, models: [] },
       { preAuthorized: true },
     );
-    const key = await this.prisma.$transaction(async (tx) => {
+    const key = await this.changes.run(actor, async ({ tx }) => {
       const now = new Date();
       const accepted = await tx.liteLLM_InvitationLink.updateMany({
         where: { id: link.id, expires_at: { gt: now } },
@@ -175,21 +173,16 @@ export class InvitationsService {
     }
     if (link.expires_at.getTime() <= Date.now()) throw unauthorized(LINK_EXPIRED);
     const password = await hashPassword(req.password);
-    const user = await this.prisma.$transaction(async (tx) => {
+    const actor: Actor = { auth: onboardingAuth(link.id, req.user_id) };
+    return this.changes.run(actor, async (change) => {
       const now = new Date();
-      const used = await tx.liteLLM_InvitationLink.updateMany({
+      const used = await change.tx.liteLLM_InvitationLink.updateMany({
         where: { id: link.id, user_id: req.user_id, is_accepted: true, expires_at: { gt: now } },
         data: { expires_at: now, updated_at: now, updated_by: req.user_id },
       });
       if (used.count === 0) throw unauthorized(LINK_EXPIRED);
-      return tx.liteLLM_UserTable.update({
-        where: { user_id: req.user_id },
-        data: { password },
-        omit: { password: true },
-      });
+      return this.users.update(change, req.user_id, { password });
     });
-    await this.cache.invalidateUser(user.user_id);
-    return user;
   }
 
   /** Part of user delete: links for, created by or last updated by these users. */
@@ -212,36 +205,28 @@ export class InvitationsService {
    * created_by/updated_by reference a user row; the master key's user gets one, as LiteLLM does.
    * That row is the master key's identity, so it is always a proxy admin.
    */
-  private async ensureActorRow(tx: Prisma.TransactionClient, userId: string) {
-    if (userId === this.config.proxyAdminId) {
-      await tx.liteLLM_UserTable.upsert({
-        where: { user_id: userId },
-        create: { user_id: userId, user_role: 'proxy_admin' },
-        update: { user_role: 'proxy_admin' },
-      });
-      return;
-    }
-    const row = await tx.liteLLM_UserTable.findUnique({
-      where: { user_id: userId },
-      select: { user_id: true },
-    });
-    if (!row) throw badRequest(`Creator user '${userId}' does not exist in 'LiteLLM_UserTable'.`, 'user_id');
+  private async ensureActorRow(change: Change, userId: string) {
+    if (userId === this.config.proxyAdminId) return this.users.ensureProxyAdmin(change, userId);
+    if (!(await this.users.exists(userId, change.tx)))
+      throw badRequest(`Creator user '${userId}' does not exist in 'LiteLLM_UserTable'.`, 'user_id');
   }
 
   private async mayInvite(auth: AuthContext, userId: string): Promise<boolean> {
     if (!auth.userId) return false;
-    const adminOrgs = await this.organizations.adminOrgIds(auth.userId);
-    if (await this.organizations.belongsToAny(userId, adminOrgs)) return true;
-    const adminTeams = (await this.teams.teamsOfUser(auth.userId)).filter((t) => t.role === 'admin');
+    const adminOrgs = await this.orgMemberships.adminOrgIds(auth.userId);
+    if (await this.orgMemberships.belongsToAny(userId, adminOrgs)) return true;
+    const adminTeams = (await this.teamMemberships.teamsOfUser(auth.userId)).filter(
+      (t) => t.role === 'admin',
+    );
     if (adminTeams.length === 0) return false;
-    const targetTeams = new Set((await this.teams.teamsOfUser(userId)).map((t) => t.teamId));
+    const targetTeams = new Set((await this.teamMemberships.teamsOfUser(userId)).map((t) => t.teamId));
     return adminTeams.some((t) => targetTeams.has(t.teamId));
   }
 
   private async administersAnything(auth: AuthContext): Promise<boolean> {
     if (!auth.userId) return false;
-    if ((await this.organizations.adminOrgIds(auth.userId)).length) return true;
-    return (await this.teams.teamsOfUser(auth.userId)).some((t) => t.role === 'admin');
+    if ((await this.orgMemberships.adminOrgIds(auth.userId)).length) return true;
+    return (await this.teamMemberships.teamsOfUser(auth.userId)).some((t) => t.role === 'admin');
   }
 }
 

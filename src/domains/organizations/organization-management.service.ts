@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isProxyAdmin } from '../../platform/auth/roles';
 import type { BudgetFields } from '../budgets/budget-fields';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import {
@@ -13,11 +13,14 @@ import {
   unauthorized,
 } from '../../platform/common/errors/api-error';
 import { ObjectPermissionService } from '../object-permissions/object-permission.service';
-import { PrismaService } from '../../platform/prisma/prisma.service';
+import {
+  ORGANIZATION_MEMBERSHIP_TABLE,
+  organizationMembershipId,
+  OrganizationMembershipsService,
+} from '../../tenancy/organization-memberships.service';
+import { isProxyAdmin } from '../../tenancy/roles';
 import {
   asObject,
-  membershipId,
-  MEMBERSHIP_TABLE,
   mergeMetadata,
   ORGANIZATION_TABLE,
   organizationNotFound,
@@ -46,10 +49,11 @@ interface Usage {
 @Injectable()
 export class OrganizationManagementService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly budgets: BudgetsService,
     private readonly objectPermissions: ObjectPermissionService,
+    private readonly memberships: OrganizationMembershipsService,
     private readonly audit: AuditService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
@@ -71,7 +75,8 @@ export class OrganizationManagementService {
     const by = this.actorId(auth);
     const organizationId = req.organization_id ?? undefined;
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.changes.run(actor, async (change) => {
+        const { tx } = change;
         if (organizationId !== undefined) {
           const existing = await tx.liteLLM_OrganizationTable.findUnique({
             where: { organization_id: organizationId },
@@ -99,11 +104,12 @@ export class OrganizationManagementService {
           },
           include: WITH_BUDGET,
         });
-        await this.audit.record(
-          actor,
-          { action: 'created', table: ORGANIZATION_TABLE, objectId: row.organization_id, after: row },
-          tx,
-        );
+        await change.audit({
+          action: 'created',
+          table: ORGANIZATION_TABLE,
+          objectId: row.organization_id,
+          after: row,
+        });
         return row;
       });
     } catch (e) {
@@ -131,7 +137,8 @@ export class OrganizationManagementService {
     assertNonNegativeBudgets(budgetFields);
     const alias = req.organization_alias != null ? cleanAlias(req.organization_alias) : undefined;
     const organizationId = req.organization_id;
-    return this.prisma.$transaction(async (tx) => {
+    return this.changes.run(actor, async (change) => {
+      const { tx } = change;
       // Locked so that concurrent updates merge metadata one after the other.
       await tx.$queryRaw`SELECT 1 FROM "LiteLLM_OrganizationTable" WHERE organization_id = ${organizationId} FOR UPDATE`;
       const before = await tx.liteLLM_OrganizationTable.findUnique({
@@ -164,11 +171,13 @@ export class OrganizationManagementService {
         data,
         include: WITH_MEMBERS,
       });
-      await this.audit.record(
-        actor,
-        { action: 'updated', table: ORGANIZATION_TABLE, objectId: organizationId, before, after: req },
-        tx,
-      );
+      await change.audit({
+        action: 'updated',
+        table: ORGANIZATION_TABLE,
+        objectId: organizationId,
+        before,
+        after: req,
+      });
       return row;
     });
   }
@@ -190,53 +199,32 @@ export class OrganizationManagementService {
         'organization_ids',
       );
     }
-    return this.prisma.$transaction(async (tx) => {
-      // The row locks make concurrent inserts of teams, keys and memberships into these
-      // organizations wait for us (and then fail on the foreign key): the checks below hold.
-      const locked = await tx.$queryRaw<{ organization_id: string }[]>`
-        SELECT organization_id FROM "LiteLLM_OrganizationTable" WHERE organization_id = ANY(${ids}) FOR UPDATE`;
-      const found = new Set(locked.map((r) => r.organization_id));
-      const missing = ids.find((id) => !found.has(id));
-      if (missing !== undefined) {
-        throw new ApiError(404, `Organization=${missing} not found`, 'not_found_error', 'organization_ids');
-      }
-      await assertUnused(tx, ids);
-      const rows = await tx.liteLLM_OrganizationTable.findMany({
-        where: { organization_id: { in: ids } },
-        include: WITH_MEMBERS,
-      });
-      const byId = new Map(rows.map((r) => [r.organization_id, r]));
-      for (const row of rows) {
-        for (const member of row.members) {
-          await this.audit.record(
-            actor,
-            {
-              action: 'deleted',
-              table: MEMBERSHIP_TABLE,
-              objectId: membershipId(member.organization_id, member.user_id),
-              before: member,
-              after: {},
-            },
-            tx,
-          );
+    return this.changes.run(
+      actor,
+      async (change) => {
+        const { tx } = change;
+        // The row locks make concurrent inserts of teams, keys and memberships into these
+        // organizations wait for us (and then fail on the foreign key): the checks below hold.
+        const locked = await tx.$queryRaw<{ organization_id: string }[]>`
+          SELECT organization_id FROM "LiteLLM_OrganizationTable" WHERE organization_id = ANY(${ids}) FOR UPDATE`;
+        const found = new Set(locked.map((r) => r.organization_id));
+        const missing = ids.find((id) => !found.has(id));
+        if (missing !== undefined) {
+          throw new ApiError(404, `Organization=${missing} not found`, 'not_found_error', 'organization_ids');
         }
-        const { members: _members, teams: _teams, litellm_budget_table: _budget, ...org } = row;
-        await this.audit.record(
-          actor,
-          {
-            action: 'deleted',
-            table: ORGANIZATION_TABLE,
-            objectId: row.organization_id,
-            before: org,
-            after: {},
-          },
-          tx,
-        );
-      }
-      await tx.liteLLM_OrganizationMembership.deleteMany({ where: { organization_id: { in: ids } } });
-      await tx.liteLLM_OrganizationTable.deleteMany({ where: { organization_id: { in: ids } } });
-      return ids.map((id) => byId.get(id)!);
-    }, BULK_TRANSACTION);
+        await assertUnused(tx, ids);
+        const rows = await tx.liteLLM_OrganizationTable.findMany({
+          where: { organization_id: { in: ids } },
+          include: WITH_MEMBERS,
+        });
+        for (const row of rows) await auditDeletion(change, row);
+        await this.memberships.removeOrganizations(tx, ids);
+        await tx.liteLLM_OrganizationTable.deleteMany({ where: { organization_id: { in: ids } } });
+        const byId = new Map(rows.map((r) => [r.organization_id, r]));
+        return ids.map((id) => byId.get(id)!);
+      },
+      BULK_TRANSACTION,
+    );
   }
 
   /** Top-level budget fields, overridden by the non-null ones nested in `litellm_budget_table`. */
@@ -255,6 +243,27 @@ export class OrganizationManagementService {
   private actorId(auth: AuthContext): string {
     return this.audit.actorId(auth);
   }
+}
+
+/** The audit rows of an organization's deletion: each of its memberships, then the organization. */
+async function auditDeletion(change: Change, row: OrganizationWithMembers): Promise<void> {
+  for (const member of row.members) {
+    await change.audit({
+      action: 'deleted',
+      table: ORGANIZATION_MEMBERSHIP_TABLE,
+      objectId: organizationMembershipId(member.organization_id, member.user_id),
+      before: member,
+      after: {},
+    });
+  }
+  const { members: _members, teams: _teams, litellm_budget_table: _budget, ...org } = row;
+  await change.audit({
+    action: 'deleted',
+    table: ORGANIZATION_TABLE,
+    objectId: row.organization_id,
+    before: org,
+    after: {},
+  });
 }
 
 function cleanAlias(alias: string): string {

@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { LiteLLM_UserTable } from '@prisma/client';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../platform/audit/audit.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isProxyAdmin } from '../../platform/auth/roles';
-import { BudgetsService, Tx } from '../budgets/budgets.service';
 import {
   badRequest,
   conflict,
@@ -12,11 +9,17 @@ import {
   notFound,
   RequestValidationError,
 } from '../../platform/common/errors/api-error';
-import type { AppConfig } from '../../platform/config/app-config';
-import { APP_CONFIG } from '../../platform/config/config.module';
 import { PrismaService } from '../../platform/prisma/prisma.service';
-import { assertEmailFree, NO_PASSWORD, USER_TABLE } from '../../tenancy/user-rows';
-import { assertOrgAdmin, membershipId, MEMBERSHIP_TABLE, organizationNotFound } from './organization-rows';
+import { MemberUsersService } from '../../tenancy/member-users.service';
+import {
+  ORGANIZATION_MEMBERSHIP_TABLE,
+  organizationMembershipId,
+  OrganizationMembershipsService,
+} from '../../tenancy/organization-memberships.service';
+import { isAdminRole, isProxyAdmin } from '../../tenancy/roles';
+import { UserRow, usersWithEmail } from '../../tenancy/user-rows';
+import { BudgetsService } from '../budgets/budgets.service';
+import { assertOrgAdmin, organizationNotFound } from './organization-rows';
 import type {
   OrganizationMemberAddRequest,
   OrganizationMemberDeleteRequest,
@@ -25,10 +28,6 @@ import type {
 } from './organizations.dto';
 import { OrganizationsService } from './organizations.service';
 
-type UserRow = Omit<LiteLLM_UserTable, 'password'>;
-
-/** Roles an org admin can never pull into their organization by adding an existing user. */
-const ADMIN_ROLES = ['proxy_admin', 'proxy_admin_viewer'];
 /** Up to MEMBER_ADD_MAX members, each with a few rows and audit rows. */
 const BULK_TRANSACTION = { timeout: 30_000 };
 
@@ -40,78 +39,48 @@ const BULK_TRANSACTION = { timeout: 30_000 };
 @Injectable()
 export class OrganizationMembersService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly organizations: OrganizationsService,
+    private readonly memberships: OrganizationMembershipsService,
+    private readonly memberUsers: MemberUsersService,
     private readonly budgets: BudgetsService,
-    private readonly audit: AuditService,
+    private readonly changes: ChangesService,
   ) {}
 
   /**
    * POST /organization/member_add, all or nothing. Each member is found by user_id, else by
-   * user_email, else created as an internal user (LiteLLM), in the same transaction. Deviations:
+   * user_email, else created as an internal user (LiteLLM), in the same change. Deviations:
    * an existing membership → 409 (LiteLLM: 500); `max_budget_in_organization` gives each new
    * membership a budget (LiteLLM ignores it); org admins may add new users and users who belong
    * only to organizations they administer, never a user of another tenant (who could then be
    * invited, and taken over, through /invitation/new).
    */
   async add(actor: Actor, req: OrganizationMemberAddRequest) {
-    const { auth } = actor;
     const orgId = req.organization_id;
     req.member.forEach((m, i) => assertIdentified(m, ['body', 'member', i]));
-    await assertOrgAdmin(this.organizations, auth, orgId);
+    await assertOrgAdmin(this.memberships, actor.auth, orgId);
     if (!(await this.organizations.exists(orgId))) throw organizationNotFound(orgId);
-
-    return this.prisma.$transaction(async (tx) => {
-      const users: UserRow[] = [];
-      const memberships = [];
-      const seen = new Set<string>();
-      for (const member of req.member) {
-        const found = await this.findUser(tx, member);
-        const user = found ?? (await this.createUser(tx, actor, member));
-        if (seen.has(user.user_id)) {
-          throw badRequest(`The same user is listed twice: user_id=${user.user_id}.`, 'member');
+    return this.changes.run(
+      actor,
+      async (change) => {
+        const users: UserRow[] = [];
+        const memberships = [];
+        for (const member of req.member) {
+          const user = await this.memberUser(change, actor.auth, member, orgId);
+          if (users.some((u) => u.user_id === user.user_id)) {
+            throw badRequest(`The same user is listed twice: user_id=${user.user_id}.`, 'member');
+          }
+          users.push(user);
+          memberships.push(await this.addMembership(change, actor, user.user_id, member.role, req));
         }
-        seen.add(user.user_id);
-        if (found) await this.assertMayAddExisting(tx, auth, found, orgId);
-        const existing = await tx.liteLLM_OrganizationMembership.findUnique({
-          where: { user_id_organization_id: { user_id: user.user_id, organization_id: orgId } },
-          select: { user_id: true },
-        });
-        if (existing) {
-          throw conflict(
-            `User ${user.user_id} is already a member of organization ${orgId}. Use /organization/member_update to change their role.`,
-            'member',
-          );
-        }
-        const budgetId =
-          req.max_budget_in_organization != null
-            ? (await this.budgets.createBudget({ max_budget: req.max_budget_in_organization }, actor, tx))
-                .budget_id
-            : null;
-        const membership = await tx.liteLLM_OrganizationMembership.create({
-          data: {
-            user_id: user.user_id,
-            organization_id: orgId,
-            user_role: member.role,
-            budget_id: budgetId,
-          },
-        });
-        await this.audit.record(
-          actor,
-          {
-            action: 'created',
-            table: MEMBERSHIP_TABLE,
-            objectId: membershipId(orgId, user.user_id),
-            after: membership,
-          },
-          tx,
-        );
-        users.push(user);
-        memberships.push(membership);
-      }
-      return { organization_id: orgId, updated_users: users, updated_organization_memberships: memberships };
-    }, BULK_TRANSACTION);
+        return {
+          organization_id: orgId,
+          updated_users: users,
+          updated_organization_memberships: memberships,
+        };
+      },
+      BULK_TRANSACTION,
+    );
   }
 
   /**
@@ -122,40 +91,32 @@ export class OrganizationMembersService {
   async update(actor: Actor, req: OrganizationMemberUpdateRequest) {
     const orgId = req.organization_id;
     assertIdentified(req, ['body']);
-    await assertOrgAdmin(this.organizations, actor.auth, orgId);
+    await assertOrgAdmin(this.memberships, actor.auth, orgId);
     if (!(await this.organizations.exists(orgId))) {
       throw badRequest(`Organization not found for organization_id=${orgId}`, 'organization_id');
     }
     const userId = await this.memberId(req);
-    return this.prisma.$transaction(async (tx) => {
-      const key = { user_id_organization_id: { user_id: userId, organization_id: orgId } };
+    return this.changes.run(actor, async (change) => {
       // Locked, so that two concurrent first budgets for this member cannot both be created.
-      await tx.$queryRaw`
-        SELECT 1 FROM "LiteLLM_OrganizationMembership"
-        WHERE user_id = ${userId} AND organization_id = ${orgId} FOR UPDATE`;
-      const before = await tx.liteLLM_OrganizationMembership.findUnique({ where: key });
+      await this.memberships.lock(change.tx, userId, orgId);
+      const before = await this.memberships.membership(userId, orgId, change.tx);
       if (!before) throw memberNotFound(userId);
       let budgetId = before.budget_id;
       if (req.max_budget_in_organization != null) {
         const fields = { max_budget: req.max_budget_in_organization };
-        budgetId = await this.budgets.saveLinkedBudget(budgetId, fields, actor, tx);
+        budgetId = await this.budgets.saveLinkedBudget(budgetId, fields, actor, change.tx);
       }
-      const row = await tx.liteLLM_OrganizationMembership.update({
-        where: key,
-        data: { ...(req.role != null ? { user_role: req.role } : {}), budget_id: budgetId },
-        include: { litellm_budget_table: true },
+      const row = await this.memberships.update(change.tx, userId, orgId, {
+        ...(req.role != null ? { user_role: req.role } : {}),
+        budget_id: budgetId,
       });
-      await this.audit.record(
-        actor,
-        {
-          action: 'updated',
-          table: MEMBERSHIP_TABLE,
-          objectId: membershipId(orgId, userId),
-          before,
-          after: req,
-        },
-        tx,
-      );
+      await change.audit({
+        action: 'updated',
+        table: ORGANIZATION_MEMBERSHIP_TABLE,
+        objectId: organizationMembershipId(orgId, userId),
+        before,
+        after: req,
+      });
       return row;
     });
   }
@@ -167,34 +128,72 @@ export class OrganizationMembersService {
   async remove(actor: Actor, req: OrganizationMemberDeleteRequest) {
     const orgId = req.organization_id;
     assertIdentified(req, ['body']);
-    await assertOrgAdmin(this.organizations, actor.auth, orgId);
+    await assertOrgAdmin(this.memberships, actor.auth, orgId);
     if (!(await this.organizations.exists(orgId))) throw organizationNotFound(orgId);
     const userId = await this.memberId(req);
-    return this.prisma.$transaction(async (tx) => {
-      const key = { user_id_organization_id: { user_id: userId, organization_id: orgId } };
-      const before = await tx.liteLLM_OrganizationMembership.findUnique({ where: key });
+    return this.changes.run(actor, async (change) => {
+      const before = await this.memberships.membership(userId, orgId, change.tx);
       if (!before) throw memberNotFound(userId);
-      const row = await tx.liteLLM_OrganizationMembership.delete({ where: key });
-      await this.audit.record(
-        actor,
-        {
-          action: 'deleted',
-          table: MEMBERSHIP_TABLE,
-          objectId: membershipId(orgId, userId),
-          before,
-          after: {},
-        },
-        tx,
-      );
+      const row = await this.memberships.delete(change.tx, userId, orgId);
+      await change.audit({
+        action: 'deleted',
+        table: ORGANIZATION_MEMBERSHIP_TABLE,
+        objectId: organizationMembershipId(orgId, userId),
+        before,
+        after: {},
+      });
       return row;
     });
+  }
+
+  /** The user a member_add entry names: found (and allowed in), else created. */
+  private async memberUser(change: Change, auth: AuthContext, member: OrgMemberRequest, orgId: string) {
+    const found = await this.memberUsers.findOrganizationMember(change, member);
+    if (!found) return this.memberUsers.createOrganizationMember(change, member);
+    await this.assertMayAddExisting(change, auth, found, orgId);
+    return found;
+  }
+
+  /** A new membership (409 when the user is a member already), with its budget and audit row. */
+  private async addMembership(
+    change: Change,
+    actor: Actor,
+    userId: string,
+    role: string,
+    req: OrganizationMemberAddRequest,
+  ) {
+    const orgId = req.organization_id;
+    if (await this.memberships.membership(userId, orgId, change.tx)) {
+      throw conflict(
+        `User ${userId} is already a member of organization ${orgId}. Use /organization/member_update to change their role.`,
+        'member',
+      );
+    }
+    const budgetId =
+      req.max_budget_in_organization != null
+        ? (await this.budgets.createBudget({ max_budget: req.max_budget_in_organization }, actor, change.tx))
+            .budget_id
+        : null;
+    const membership = await this.memberships.create(change.tx, {
+      userId,
+      organizationId: orgId,
+      role,
+      budgetId,
+    });
+    await change.audit({
+      action: 'created',
+      table: ORGANIZATION_MEMBERSHIP_TABLE,
+      objectId: organizationMembershipId(orgId, userId),
+      after: membership,
+    });
+    return membership;
   }
 
   /** By user_id; else by user_email, which must match exactly one user. */
   private async memberId(req: { user_id?: string | null; user_email?: string | null }): Promise<string> {
     if (req.user_id) return req.user_id;
     const email = req.user_email!;
-    const matches = await this.usersByEmail(this.prisma, email);
+    const matches = await usersWithEmail(this.prisma, email);
     if (matches.length !== 1) {
       throw badRequest(
         `Unique user not found for user_email=${email}. Potential duplicate OR non-existent user_email in LiteLLM_UserTable. Use 'user_id' instead.`,
@@ -204,72 +203,17 @@ export class OrganizationMembersService {
     return matches[0].user_id;
   }
 
-  /** LiteLLM's lookup: the user_id when that user exists, else the (single) user with the email. */
-  private async findUser(tx: Tx, member: OrgMemberRequest): Promise<UserRow | null> {
-    if (member.user_id) {
-      const byId = await tx.liteLLM_UserTable.findUnique({
-        where: { user_id: member.user_id },
-        omit: NO_PASSWORD,
-      });
-      if (byId) return byId;
-    }
-    if (!member.user_email) return null;
-    const byEmail = await this.usersByEmail(tx, member.user_email);
-    if (byEmail.length > 1) {
-      throw badRequest(
-        "Multiple users with this email found in db. Please use 'user_id' instead.",
-        'user_email',
-      );
-    }
-    return byEmail[0] ?? null;
-  }
-
-  private usersByEmail(db: Pick<Tx, 'liteLLM_UserTable'>, email: string): Promise<UserRow[]> {
-    return db.liteLLM_UserTable.findMany({
-      where: { user_email: { equals: email.trim(), mode: 'insensitive' } },
-      omit: NO_PASSWORD,
-      orderBy: { user_id: 'asc' },
-      take: 2,
-    });
-  }
-
-  /** A new internal user with LiteLLM's defaults (no budget, every model of their teams). */
-  private async createUser(tx: Tx, actor: Actor, member: OrgMemberRequest): Promise<UserRow> {
-    const email = member.user_email?.trim() || null;
-    if (email) await assertEmailFree(tx, email);
-    const userId = member.user_id ?? randomUUID();
-    if (userId === this.config.proxyAdminId) {
-      throw badRequest(`user_id ${userId} is reserved for the proxy admin.`, 'member');
-    }
-    const user = await tx.liteLLM_UserTable.create({
-      data: { user_id: userId, user_email: email, user_role: 'internal_user', models: [] },
-      omit: NO_PASSWORD,
-    });
-    await this.audit.record(
-      actor,
-      {
-        action: 'created',
-        table: USER_TABLE,
-        objectId: userId,
-        after: { user_id: userId, user_email: email, user_role: 'internal_user' },
-      },
-      tx,
-    );
-    return user;
-  }
-
   /**
    * Org admins add new users, or existing users inside their tenancy: users whose every
    * membership is in an organization they administer (never an admin-role user).
    */
-  private async assertMayAddExisting(tx: Tx, auth: AuthContext, user: UserRow, orgId: string): Promise<void> {
+  private async assertMayAddExisting(change: Change, auth: AuthContext, user: UserRow, orgId: string) {
     if (isProxyAdmin(auth.role)) return;
-    const memberships = (await this.organizations.membershipsOf([user.user_id], tx)).get(user.user_id) ?? [];
-    const adminOrgs = await this.organizations.adminOrgIds(auth.userId);
+    const orgsOfUser =
+      (await this.memberships.membershipsOf([user.user_id], change.tx)).get(user.user_id) ?? [];
+    const adminOrgs = await this.memberships.adminOrgIds(auth.userId);
     const inside =
-      !ADMIN_ROLES.includes(user.user_role ?? '') &&
-      memberships.length > 0 &&
-      memberships.every((o) => adminOrgs.includes(o));
+      !isAdminRole(user.user_role) && orgsOfUser.length > 0 && orgsOfUser.every((o) => adminOrgs.includes(o));
     if (!inside) {
       throw forbidden(
         `Org admins can add new users, or users who belong only to organizations they administer. user_id=${user.user_id} cannot be added to organization ${orgId}; ask a proxy admin.`,

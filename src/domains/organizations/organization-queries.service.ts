@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isAdminViewer } from '../../platform/auth/roles';
 import { ApiError, badRequest, notFound } from '../../platform/common/errors/api-error';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import { assertOrgAdmin, FULL_INFO, WITH_BUDGET, WITH_MEMBERS } from './organization-rows';
 import type { OrganizationListQuery } from './organizations.dto';
-import { OrganizationsService } from './organizations.service';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isAdminViewer } from '../../tenancy/roles';
 
 const BY_AGE: Prisma.LiteLLM_OrganizationTableOrderByWithRelationInput[] = [
   { created_at: 'asc' },
@@ -18,7 +18,7 @@ const BY_AGE: Prisma.LiteLLM_OrganizationTableOrderByWithRelationInput[] = [
 export class OrganizationQueriesService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly organizations: OrganizationsService,
+    private readonly memberships: OrganizationMembershipsService,
   ) {}
 
   /**
@@ -32,7 +32,7 @@ export class OrganizationQueriesService {
     if (isAdminViewer(auth.role)) {
       if (query.org_id) where.organization_id = query.org_id;
     } else {
-      const mine = await this.organizations.orgIdsOf(auth.userId);
+      const mine = await this.memberships.orgIdsOf(auth.userId);
       const visible = query.org_id ? mine.filter((id) => id === query.org_id) : mine;
       if (visible.length === 0) return [];
       where.organization_id = { in: visible };
@@ -50,7 +50,7 @@ export class OrganizationQueriesService {
    * RBAC, repeated here on the id actually read). Unknown id → 404.
    */
   async info(auth: AuthContext, organizationId: string) {
-    if (!isAdminViewer(auth.role)) await assertOrgAdmin(this.organizations, auth, organizationId);
+    if (!isAdminViewer(auth.role)) await assertOrgAdmin(this.memberships, auth, organizationId);
     const row = await this.prisma.liteLLM_OrganizationTable.findUnique({
       where: { organization_id: organizationId },
       include: FULL_INFO,
@@ -69,7 +69,7 @@ export class OrganizationQueriesService {
       throw badRequest("Specify list of organization id's to query. Passed in=[]", 'organizations');
     }
     if (!isAdminViewer(auth.role)) {
-      for (const id of ids) await assertOrgAdmin(this.organizations, auth, id);
+      for (const id of ids) await assertOrgAdmin(this.memberships, auth, id);
     }
     const rows = await this.prisma.liteLLM_OrganizationTable.findMany({
       where: { organization_id: { in: ids } },

@@ -1,11 +1,10 @@
 import { Prisma } from '@prisma/client';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { isProxyAdmin } from '../../platform/auth/roles';
 import { ApiError, notFound, unauthorized } from '../../platform/common/errors/api-error';
-import type { OrganizationsService } from './organizations.service';
+import type { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
+import { isProxyAdmin, ORG_ADMIN } from '../../tenancy/roles';
 
 export const ORGANIZATION_TABLE = 'LiteLLM_OrganizationTable';
-export const MEMBERSHIP_TABLE = 'LiteLLM_OrganizationMembership';
 
 const MEMBERS_BY_AGE: Prisma.LiteLLM_OrganizationMembershipOrderByWithRelationInput[] = [
   { created_at: 'asc' },
@@ -41,9 +40,6 @@ export type OrganizationWithMembers = Prisma.LiteLLM_OrganizationTableGetPayload
   include: typeof WITH_MEMBERS;
 }>;
 
-/** The audit-log object id of a membership (its primary key is the pair). */
-export const membershipId = (organizationId: string, userId: string) => `${organizationId}:${userId}`;
-
 export function organizationNotFound(organizationId: string, param = 'organization_id'): ApiError {
   return notFound(`Organization not found for organization_id=${organizationId}`, param);
 }
@@ -56,12 +52,12 @@ export function organizationNotFound(organizationId: string, param = 'organizati
  * on, which a request could otherwise send twice (body and query) with different values.
  */
 export async function assertOrgAdmin(
-  orgs: OrganizationsService,
+  memberships: OrganizationMembershipsService,
   auth: AuthContext,
   organizationId: string,
 ): Promise<void> {
   if (isProxyAdmin(auth.role)) return;
-  const role = auth.userId ? await orgs.roleOf(auth.userId, organizationId) : undefined;
+  const role = auth.userId ? await memberships.roleOf(auth.userId, organizationId) : undefined;
   if (role === undefined) {
     throw unauthorized(
       `You do not have a role within the selected organization. Passed organization_id: ${organizationId}. Please contact the organization admin to request access.`,
@@ -69,7 +65,7 @@ export async function assertOrgAdmin(
       'organization_id',
     );
   }
-  if (role !== 'org_admin') {
+  if (role !== ORG_ADMIN) {
     throw unauthorized(
       `You do not have the required role to perform this action. Your role is ${role ?? 'None'} in Organization ${organizationId}`,
       'auth_error',
