@@ -139,7 +139,7 @@ function corsConfig(env: Env, read: (name: string) => string | undefined): CorsC
 }
 
 function schedulerConfig(env: Env, read: (name: string) => string | undefined): SchedulerConfig {
-  const leaseTtlSeconds = integer(env, 'DEFAULT_CRON_JOB_LOCK_TTL_SECONDS', 60, 1, 86_400);
+  const { leaseTtlSeconds, renewSeconds } = leaseTimes(env);
   const minTime = integer(env, 'PROXY_BUDGET_RESCHEDULER_MIN_TIME', 597, 1, 86_400);
   const maxTime = integer(env, 'PROXY_BUDGET_RESCHEDULER_MAX_TIME', Math.max(605, minTime), 1, 86_400);
   if (maxTime < minTime) {
@@ -148,32 +148,8 @@ function schedulerConfig(env: Env, read: (name: string) => string | undefined): 
       `must be >= PROXY_BUDGET_RESCHEDULER_MIN_TIME (${minTime}), got ${maxTime}`,
     );
   }
-  const renewSeconds = number(env, 'CRON_JOB_LOCK_RENEW_SECONDS', leaseTtlSeconds / 3, 0.05, leaseTtlSeconds);
-  if (renewSeconds >= leaseTtlSeconds) {
-    throw new ConfigError(
-      'CRON_JOB_LOCK_RENEW_SECONDS',
-      `must be shorter than DEFAULT_CRON_JOB_LOCK_TTL_SECONDS (${leaseTtlSeconds})`,
-    );
-  }
-  const retention = read('MAXIMUM_SPEND_LOGS_RETENTION_PERIOD');
-  if (retention !== undefined && !isValidDuration(/^\d+$/.test(retention) ? `${retention}d` : retention)) {
-    throw new ConfigError(
-      'MAXIMUM_SPEND_LOGS_RETENTION_PERIOD',
-      `must be a duration such as "30d", got "${retention}"`,
-    );
-  }
-  const timeZone = read('BUDGET_RESET_TIMEZONE') ?? 'UTC';
-  if (!isValidTimeZone(timeZone))
-    throw new ConfigError(
-      'BUDGET_RESET_TIMEZONE',
-      `must be an IANA time zone such as "Europe/Berlin", got "${timeZone}"`,
-    );
-  const resetTime = read('BUDGET_RESET_TIME') ?? '00:00';
-  try {
-    parseResetTime(resetTime);
-  } catch {
-    throw new ConfigError('BUDGET_RESET_TIME', `must be "HH:MM", got "${resetTime}"`);
-  }
+  const retention = spendLogRetention(read);
+  const { timeZone, resetTime } = budgetResetClock(read);
   return {
     enabled: boolean(env, 'SCHEDULER_ENABLED', true),
     leaseTtlSeconds,
@@ -198,8 +174,7 @@ function schedulerConfig(env: Env, read: (name: string) => string | undefined): 
       1,
       31_536_000,
     ),
-    spendLogRetentionPeriod:
-      retention === undefined ? undefined : /^\d+$/.test(retention) ? `${retention}d` : retention,
+    spendLogRetentionPeriod: retention,
     spendLogRetentionWindowSeconds: integer(
       env,
       'MAXIMUM_SPEND_LOGS_RETENTION_INTERVAL_SECONDS',
@@ -210,6 +185,53 @@ function schedulerConfig(env: Env, read: (name: string) => string | undefined): 
     batchSize: integer(env, 'SCHEDULER_BATCH_SIZE', 10_000, 1, 1_000_000),
     parallelism: integer(env, 'SCHEDULER_PARALLELISM', 2, 1, 32),
   };
+}
+
+/** The cron lease's life and how often its holder renews it (well before it expires). */
+function leaseTimes(env: Env): { leaseTtlSeconds: number; renewSeconds: number } {
+  const leaseTtlSeconds = integer(env, 'DEFAULT_CRON_JOB_LOCK_TTL_SECONDS', 60, 1, 86_400);
+  const renewSeconds = number(env, 'CRON_JOB_LOCK_RENEW_SECONDS', leaseTtlSeconds / 3, 0.05, leaseTtlSeconds);
+  if (renewSeconds >= leaseTtlSeconds) {
+    throw new ConfigError(
+      'CRON_JOB_LOCK_RENEW_SECONDS',
+      `must be shorter than DEFAULT_CRON_JOB_LOCK_TTL_SECONDS (${leaseTtlSeconds})`,
+    );
+  }
+  return { leaseTtlSeconds, renewSeconds };
+}
+
+/** MAXIMUM_SPEND_LOGS_RETENTION_PERIOD as a duration (a bare number means days, as LiteLLM). */
+function spendLogRetention(read: (name: string) => string | undefined): string | undefined {
+  const retention = read('MAXIMUM_SPEND_LOGS_RETENTION_PERIOD');
+  if (retention === undefined) return undefined;
+  const duration = /^\d+$/.test(retention) ? `${retention}d` : retention;
+  if (!isValidDuration(duration)) {
+    throw new ConfigError(
+      'MAXIMUM_SPEND_LOGS_RETENTION_PERIOD',
+      `must be a duration such as "30d", got "${retention}"`,
+    );
+  }
+  return duration;
+}
+
+/** Where budget resets fall: a time of day in a time zone. */
+function budgetResetClock(read: (name: string) => string | undefined): {
+  timeZone: string;
+  resetTime: string;
+} {
+  const timeZone = read('BUDGET_RESET_TIMEZONE') ?? 'UTC';
+  if (!isValidTimeZone(timeZone))
+    throw new ConfigError(
+      'BUDGET_RESET_TIMEZONE',
+      `must be an IANA time zone such as "Europe/Berlin", got "${timeZone}"`,
+    );
+  const resetTime = read('BUDGET_RESET_TIME') ?? '00:00';
+  try {
+    parseResetTime(resetTime);
+  } catch {
+    throw new ConfigError('BUDGET_RESET_TIME', `must be "HH:MM", got "${resetTime}"`);
+  }
+  return { timeZone, resetTime };
 }
 
 function number(env: Env, name: string, fallback: number, min: number, max: number): number {
