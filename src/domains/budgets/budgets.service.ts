@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LiteLLM_BudgetTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { ApiError, badRequest, notFound } from '../../platform/common/errors/api-error';
@@ -80,6 +81,7 @@ export class BudgetsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly changes: ChangesService,
   ) {}
 
   // ---- For other domains -------------------------------------------------------------------
@@ -186,7 +188,7 @@ export class BudgetsService {
     const fields = this.pickBudgetFields(req);
     validateBudgetFields(fields, new Date());
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.changes.run(actor, async ({ tx }) => {
         if (budgetId !== undefined && (await this.budgetExists(budgetId, tx)))
           throw duplicateBudget(budgetId);
         return this.createBudget(fields, actor, tx, { budgetId });
@@ -201,7 +203,7 @@ export class BudgetsService {
     const budgetId = req.budget_id;
     if (budgetId === undefined || budgetId === null) throw badRequest('budget_id is required', 'budget_id');
     const fields = this.pickBudgetFields(req);
-    return this.prisma.$transaction((tx) => this.updateBudget(budgetId, fields, actor, tx));
+    return this.changes.run(actor, ({ tx }) => this.updateBudget(budgetId, fields, actor, tx));
   }
 
   /** The rows for the ids given; unknown ids are left out (LiteLLM). */
@@ -257,7 +259,8 @@ export class BudgetsService {
    */
   async deleteBudget(budgetId: string, actor: Actor): Promise<BudgetRow> {
     if (!isProxyAdmin(actor.auth.role)) throw adminOnly(actor.auth);
-    return this.prisma.$transaction(async (tx) => {
+    return this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       // The row lock makes concurrent inserts that reference this budget wait for us (and then
       // fail on the foreign key), so nothing can be linked between the check and the delete.
       const locked = await tx.$queryRaw<{ budget_id: string }[]>`
@@ -283,11 +286,7 @@ export class BudgetsService {
         );
       }
       const row = await tx.liteLLM_BudgetTable.delete({ where: { budget_id: budgetId } });
-      await this.audit.record(
-        actor,
-        { action: 'deleted', table: BUDGET_TABLE, objectId: budgetId, before: row },
-        tx,
-      );
+      await change.audit({ action: 'deleted', table: BUDGET_TABLE, objectId: budgetId, before: row });
       return row;
     });
   }

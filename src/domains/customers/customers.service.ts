@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LiteLLM_EndUserTable, Prisma } from '@prisma/client';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
+import type { Actor } from '../../platform/audit/audit.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import { LIST_MAX_SIZE } from '../budgets/budgets.dto';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import { ApiError, badRequest, RequestValidationError } from '../../platform/common/errors/api-error';
@@ -26,7 +27,7 @@ export type CustomerRow = Prisma.LiteLLM_EndUserTableGetPayload<{ include: typeo
 export class CustomersService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
+    private readonly changes: ChangesService,
     private readonly budgets: BudgetsService,
     private readonly objectPermissions: ObjectPermissionService,
   ) {}
@@ -41,7 +42,8 @@ export class CustomersService {
     const ownBudget = this.budgets.hasBudgetFields(budgetFields);
     if (ownBudget && req.budget_id != null) throw budgetAndBudgetId(req.max_budget != null);
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.changes.run(actor, async (change) => {
+        const tx = change.tx;
         const existing = await tx.liteLLM_EndUserTable.findUnique({
           where: { user_id: req.user_id },
           select: { user_id: true },
@@ -69,11 +71,7 @@ export class CustomersService {
           },
           include: WITH_RELATIONS,
         });
-        await this.audit.record(
-          actor,
-          { action: 'created', table: END_USER_TABLE, objectId: row.user_id, after: row },
-          tx,
-        );
+        await change.audit({ action: 'created', table: END_USER_TABLE, objectId: row.user_id, after: row });
         return row;
       });
     } catch (e) {
@@ -98,7 +96,8 @@ export class CustomersService {
    */
   async updateCustomer(req: CustomerUpdateRequest, actor: Actor): Promise<CustomerRow> {
     if (req.max_budget != null && req.budget_id != null) throw budgetAndBudgetId(true);
-    return this.prisma.$transaction(async (tx) => {
+    return this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       // Lock the row so two updates cannot both create a budget for it.
       const locked = await tx.$queryRaw<{ user_id: string }[]>`
         SELECT user_id FROM "LiteLLM_EndUserTable" WHERE user_id = ${req.user_id} FOR UPDATE`;
@@ -132,11 +131,13 @@ export class CustomersService {
         data,
         include: WITH_RELATIONS,
       });
-      await this.audit.record(
-        actor,
-        { action: 'updated', table: END_USER_TABLE, objectId: req.user_id, before, after: req },
-        tx,
-      );
+      await change.audit({
+        action: 'updated',
+        table: END_USER_TABLE,
+        objectId: req.user_id,
+        before,
+        after: req,
+      });
       return row;
     });
   }
@@ -147,21 +148,27 @@ export class CustomersService {
     actor: Actor,
   ): Promise<{ deleted_customers: number; message: string }> {
     const ids = distinctIds(userIds);
-    return this.prisma.$transaction(async (tx) => {
-      const rows = await this.findAllOrThrow(ids, tx);
-      const { count } = await tx.liteLLM_EndUserTable.deleteMany({ where: { user_id: { in: ids } } });
-      for (const row of rows) {
-        await this.audit.record(
-          actor,
-          { action: 'deleted', table: END_USER_TABLE, objectId: row.user_id, before: row },
-          tx,
-        );
-      }
-      return {
-        deleted_customers: count,
-        message: `Successfully deleted customers with ids: [${ids.map((id) => `'${id}'`).join(', ')}]`,
-      };
-    }, BULK_TRANSACTION);
+    return this.changes.run(
+      actor,
+      async (change) => {
+        const tx = change.tx;
+        const rows = await this.findAllOrThrow(ids, tx);
+        const { count } = await tx.liteLLM_EndUserTable.deleteMany({ where: { user_id: { in: ids } } });
+        for (const row of rows) {
+          await change.audit({
+            action: 'deleted',
+            table: END_USER_TABLE,
+            objectId: row.user_id,
+            before: row,
+          });
+        }
+        return {
+          deleted_customers: count,
+          message: `Successfully deleted customers with ids: [${ids.map((id) => `'${id}'`).join(', ')}]`,
+        };
+      },
+      BULK_TRANSACTION,
+    );
   }
 
   /** Customers by id with budget and object permission. LiteLLM lists every row; we page (see DTO). */
@@ -182,34 +189,38 @@ export class CustomersService {
   /** Sets blocked=true, creating rows for unknown ids (LiteLLM's upsert), in set-based statements. */
   async blockCustomers(userIds: string[], actor: Actor): Promise<{ blocked_users: LiteLLM_EndUserTable[] }> {
     const ids = distinctIds(userIds);
-    return this.prisma.$transaction(async (tx) => {
-      const before = new Map(
-        (await tx.liteLLM_EndUserTable.findMany({ where: { user_id: { in: ids } } })).map((row) => [
-          row.user_id,
-          row,
-        ]),
-      );
-      await tx.liteLLM_EndUserTable.createMany({
-        data: ids.filter((id) => !before.has(id)).map((id) => ({ user_id: id, blocked: true })),
-        skipDuplicates: true,
-      });
-      await tx.liteLLM_EndUserTable.updateMany({ where: { user_id: { in: ids } }, data: { blocked: true } });
-      const after = await this.inIdOrder(ids, tx);
-      for (const row of after) {
-        await this.audit.record(
-          actor,
-          {
+    return this.changes.run(
+      actor,
+      async (change) => {
+        const tx = change.tx;
+        const before = new Map(
+          (await tx.liteLLM_EndUserTable.findMany({ where: { user_id: { in: ids } } })).map((row) => [
+            row.user_id,
+            row,
+          ]),
+        );
+        await tx.liteLLM_EndUserTable.createMany({
+          data: ids.filter((id) => !before.has(id)).map((id) => ({ user_id: id, blocked: true })),
+          skipDuplicates: true,
+        });
+        await tx.liteLLM_EndUserTable.updateMany({
+          where: { user_id: { in: ids } },
+          data: { blocked: true },
+        });
+        const after = await this.inIdOrder(ids, tx);
+        for (const row of after) {
+          await change.audit({
             action: 'blocked',
             table: END_USER_TABLE,
             objectId: row.user_id,
             before: before.get(row.user_id),
             after: row,
-          },
-          tx,
-        );
-      }
-      return { blocked_users: after };
-    }, BULK_TRANSACTION);
+          });
+        }
+        return { blocked_users: after };
+      },
+      BULK_TRANSACTION,
+    );
   }
 
   /** Sets blocked=false in the database (LiteLLM's version only edits an in-memory list). */
@@ -218,26 +229,30 @@ export class CustomersService {
     actor: Actor,
   ): Promise<{ unblocked_users: LiteLLM_EndUserTable[] }> {
     const ids = distinctIds(userIds);
-    return this.prisma.$transaction(async (tx) => {
-      const before = await this.findAllOrThrow(ids, tx);
-      const beforeById = new Map(before.map((row) => [row.user_id, row]));
-      await tx.liteLLM_EndUserTable.updateMany({ where: { user_id: { in: ids } }, data: { blocked: false } });
-      const after = await this.inIdOrder(ids, tx);
-      for (const row of after) {
-        await this.audit.record(
-          actor,
-          {
+    return this.changes.run(
+      actor,
+      async (change) => {
+        const tx = change.tx;
+        const before = await this.findAllOrThrow(ids, tx);
+        const beforeById = new Map(before.map((row) => [row.user_id, row]));
+        await tx.liteLLM_EndUserTable.updateMany({
+          where: { user_id: { in: ids } },
+          data: { blocked: false },
+        });
+        const after = await this.inIdOrder(ids, tx);
+        for (const row of after) {
+          await change.audit({
             action: 'unblocked',
             table: END_USER_TABLE,
             objectId: row.user_id,
             before: beforeById.get(row.user_id),
             after: row,
-          },
-          tx,
-        );
-      }
-      return { unblocked_users: after };
-    }, BULK_TRANSACTION);
+          });
+        }
+        return { unblocked_users: after };
+      },
+      BULK_TRANSACTION,
+    );
   }
 
   /** The rows for `ids`, in the order of `ids` (which are distinct). */

@@ -3,6 +3,7 @@ import { Prisma } from '@prisma/client';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/app-config';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import { isProxyAdmin } from '../../platform/auth/roles';
 import { badRequest } from '../../platform/common/errors/api-error';
 import { hashApiKey } from '../../platform/common/hashing';
@@ -65,6 +66,7 @@ export class KeyGenerationService {
     private readonly access: KeyAccessService,
     private readonly references: KeyReferencesService,
     private readonly audit: AuditService,
+    private readonly changes: ChangesService,
     private readonly objectPermissions: ObjectPermissionService,
     private readonly teams: TeamsService,
   ) {}
@@ -72,7 +74,7 @@ export class KeyGenerationService {
   /** POST /key/generate and /key/service-account/generate. */
   async generate(actor: Actor, req: KeyGenerateRequest, opts: GenerateOptions = {}) {
     const prepared = await this.prepare(actor, req, opts);
-    return this.prisma.$transaction((tx) => this.createPrepared(tx, actor, prepared));
+    return this.changes.run(actor, (change) => this.createPrepared(change.tx, actor, prepared));
   }
 
   /**

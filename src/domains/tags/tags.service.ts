@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LiteLLM_BudgetTable, LiteLLM_TagTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
@@ -36,6 +37,7 @@ export class TagsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly changes: ChangesService,
     private readonly budgets: BudgetsService,
   ) {}
 
@@ -50,7 +52,8 @@ export class TagsService {
     const ownBudget = this.budgets.hasBudgetFields(fields);
     if (ownBudget && req.budget_id != null) throw budgetAndBudgetId();
     try {
-      const row = await this.prisma.$transaction(async (tx) => {
+      const row = await this.changes.run(actor, async (change) => {
+        const tx = change.tx;
         const existing = await tx.liteLLM_TagTable.findUnique({
           where: { tag_name: req.name },
           select: { tag_name: true },
@@ -72,16 +75,12 @@ export class TagsService {
           },
         });
         const tagged = await this.tagDeployments(req.name, models, tx);
-        await this.audit.record(
-          actor,
-          {
-            action: 'created',
-            table: TAG_TABLE,
-            objectId: req.name,
-            after: { ...created, tagged_deployments: tagged },
-          },
-          tx,
-        );
+        await change.audit({
+          action: 'created',
+          table: TAG_TABLE,
+          objectId: req.name,
+          after: { ...created, tagged_deployments: tagged },
+        });
         return created;
       });
       return { message: `Tag ${req.name} created successfully`, tag: tagConfig(row) };
@@ -101,7 +100,8 @@ export class TagsService {
     const fields = this.budgets.pickBudgetFields(req);
     const ownBudget = this.budgets.hasBudgetFields(fields);
     if (ownBudget && req.budget_id != null) throw budgetAndBudgetId();
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       const locked = await tx.$queryRaw<{ tag_name: string }[]>`
         SELECT tag_name FROM "LiteLLM_TagTable" WHERE tag_name = ${req.name} FOR UPDATE`;
       if (locked.length === 0) throw tagNotFound(req.name);
@@ -120,11 +120,7 @@ export class TagsService {
         data.budget_id = await this.budgets.saveLinkedBudget(before.budget_id, fields, actor, tx);
       }
       const updated = await tx.liteLLM_TagTable.update({ where: { tag_name: req.name }, data });
-      await this.audit.record(
-        actor,
-        { action: 'updated', table: TAG_TABLE, objectId: req.name, before, after: req },
-        tx,
-      );
+      await change.audit({ action: 'updated', table: TAG_TABLE, objectId: req.name, before, after: req });
       return updated;
     });
     return { message: `Tag ${req.name} updated successfully`, tag: tagConfig(row) };
@@ -189,16 +185,13 @@ export class TagsService {
   /** Deletes the tag; its budget row stays (LiteLLM). */
   async deleteTag(name: string, actor: Actor): Promise<{ message: string }> {
     assertProxyAdmin(actor.auth);
-    await this.prisma.$transaction(async (tx) => {
+    await this.changes.run(actor, async (change) => {
+      const tx = change.tx;
       const locked = await tx.$queryRaw<LiteLLM_TagTable[]>`
         SELECT * FROM "LiteLLM_TagTable" WHERE tag_name = ${name} FOR UPDATE`;
       if (locked.length === 0) throw tagNotFound(name);
       await tx.liteLLM_TagTable.delete({ where: { tag_name: name } });
-      await this.audit.record(
-        actor,
-        { action: 'deleted', table: TAG_TABLE, objectId: name, before: locked[0] },
-        tx,
-      );
+      await change.audit({ action: 'deleted', table: TAG_TABLE, objectId: name, before: locked[0] });
     });
     return { message: `Tag ${name} deleted successfully` };
   }
