@@ -9,6 +9,7 @@ import { DailyActivityService } from '../spend/daily-activity.service';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import type { TeamDailyActivityQuery } from './dto/team.queries';
 import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
+import { splitIds } from '../../platform/common/comma-list';
 
 interface Row extends DailySums {
   date: string;
@@ -117,15 +118,4 @@ function day(date: string, rows: Row[], aliases: Map<string, string | null>) {
     }
   }
   return { date, metrics: total, breakdown };
-}
-
-function splitIds(value: string | undefined): string[] {
-  return [
-    ...new Set(
-      (value ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
 }

@@ -19,6 +19,7 @@ import { TeamMembershipsService } from '../../tenancy/team-memberships.service';
 import { NO_PASSWORD } from '../../tenancy/user-rows';
 import { USER_SORT_FIELDS, UserFilterQuery, UserListQuery } from './dto/user.requests';
 import { DASHBOARD_TEAM } from './user-rows';
+import { splitIds } from '../../platform/common/comma-list';
 
 const NOT_DASHBOARD_KEY: Prisma.LiteLLM_VerificationTokenWhereInput = {
   OR: [{ team_id: null }, { team_id: { not: DASHBOARD_TEAM } }],
@@ -307,17 +308,6 @@ export class UserQueriesService {
     }
     throw forbidden('Only proxy admins, organization members or team admins can search users.');
   }
-}
-
-function splitIds(value: string | undefined): string[] {
-  return [
-    ...new Set(
-      (value ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
 }
 
 function byAlias<T extends { team_alias: string | null }>(teams: T[]): T[] {

@@ -17,6 +17,7 @@ import {
   WorkflowRunListQuery,
   WorkflowRunUpdateRequest,
 } from './workflows.dto';
+import { splitIds } from '../../platform/common/comma-list';
 
 type Access = 'read' | 'write';
 
@@ -74,10 +75,7 @@ export class WorkflowsService {
   async listRuns(query: WorkflowRunListQuery, auth: AuthContext) {
     const where: Prisma.LiteLLM_WorkflowRunWhereInput = {};
     if (query.workflow_type) where.workflow_type = query.workflow_type;
-    const statuses = (query.status ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+    const statuses = splitIds(query.status);
     if (statuses.length === 1) where.status = statuses[0];
     else if (statuses.length > 1) where.status = { in: statuses };
     const owner = ownerScope(auth, 'read');
