@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, badRequest, forbidden } from '../../platform/common/errors/api-error';
 import type { AuthContext } from '../../platform/auth/auth-context';
-import { AuthService } from '../../platform/auth/auth.service';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
+import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
 import { TeamAccess, TeamsService } from '../teams/teams.service';
 import type { KeyFieldsRequest } from './dto/key-fields.request';
 
@@ -22,7 +22,7 @@ export interface KeyOwnership {
 export class KeyAccessService {
   constructor(
     private readonly teams: TeamsService,
-    private readonly auth: AuthService,
+    private readonly orgMemberships: OrganizationMembershipsService,
   ) {}
 
   /** The team named by a request, or 400 when it does not exist. */
@@ -145,7 +145,7 @@ export class KeyAccessService {
     const org =
       key.organization_id ??
       (key.team_id ? (await this.teams.getTeamAccess(key.team_id))?.organizationId : null);
-    if (caller.userId && org && (await this.auth.isOrgAdmin(caller.userId, org))) return;
+    if (org && (await this.orgMemberships.isOrgAdmin(caller.userId, org))) return;
     throw forbidden('You are not authorized to block or unblock this key');
   }
 

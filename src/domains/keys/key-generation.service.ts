@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/app-config';
-import { Actor, AuditService } from '../../platform/audit/audit.service';
+import { Actor, AuditService, withoutNulls } from '../../platform/audit/audit.service';
 import { ChangesService } from '../../platform/audit/changes.service';
 import { isProxyAdmin } from '../../platform/auth/roles';
 import { badRequest } from '../../platform/common/errors/api-error';
@@ -47,11 +47,6 @@ export interface PreparedKey {
   columns: Prisma.LiteLLM_VerificationTokenUncheckedUpdateInput;
   metadata: Record<string, unknown>;
   createdBy: string;
-}
-
-/** Drops nulls, as LiteLLM's audit "after" values do. */
-function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
 }
 
 /**
