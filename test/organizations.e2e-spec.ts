@@ -2,6 +2,7 @@ import type request from 'supertest';
 import { uniq } from './app.factory';
 import { bearer, createBudget, createKey, createTeam, createUser, createUserWithKey } from './factories';
 import { OrganizationsService } from '../src/domains/organizations/organizations.service';
+import { OrganizationMembershipsService } from '../src/tenancy/organization-memberships.service';
 import { Headers, useE2e } from './harness';
 
 describe('organizations (/organization/*)', () => {
@@ -962,9 +963,10 @@ describe('organizations (/organization/*)', () => {
     });
   });
 
-  describe('OrganizationsService (what other domains ask of organizations)', () => {
+  describe('OrganizationsService and OrganizationMembershipsService (what other domains ask of organizations)', () => {
     it('should answer membership and limit questions and write memberships in the caller transaction', async () => {
       const orgs = h.app.get(OrganizationsService);
+      const memberships = h.app.get(OrganizationMembershipsService);
       const org = await freshOrg({ models: ['m1'], max_budget: 9, tpm_limit: 50 });
       expect(await orgs.limits(org.organization_id)).toEqual({
         organizationId: org.organization_id,
@@ -978,25 +980,27 @@ describe('organizations (/organization/*)', () => {
       const b = await createUser(h.prisma);
       const ghost = uniq('ghost');
       await h.prisma.$transaction(async (tx) => {
-        await orgs.addUsersToOrganization(tx, org.organization_id, [a.user_id, ghost]);
-        await orgs.addMemberships(tx, b.user_id, [org.organization_id], 'org_admin');
+        await memberships.addUsersToOrganization(tx, org.organization_id, [a.user_id, ghost]);
+        await memberships.addMemberships(tx, b.user_id, [org.organization_id], 'org_admin');
       });
-      expect(await orgs.nonMembers(org.organization_id, [a.user_id, b.user_id, ghost])).toEqual([ghost]);
-      expect(await orgs.roleOf(a.user_id, org.organization_id)).toBe('internal_user');
-      expect(await orgs.isOrgAdmin(b.user_id, org.organization_id)).toBe(true);
-      expect(await orgs.isOrgAdmin(a.user_id, org.organization_id)).toBe(false);
-      expect(await orgs.adminOrgIds(b.user_id)).toEqual([org.organization_id]);
-      expect(await orgs.orgIdsOf(a.user_id)).toEqual([org.organization_id]);
-      expect(await orgs.belongsToAny(a.user_id, [h.world.orgA, org.organization_id])).toBe(true);
-      expect(await orgs.belongsToAny(a.user_id, [h.world.orgA])).toBe(false);
-      expect(await orgs.membershipsOf([a.user_id, ghost])).toEqual(
+      expect(await memberships.nonMembers(org.organization_id, [a.user_id, b.user_id, ghost])).toEqual([
+        ghost,
+      ]);
+      expect(await memberships.roleOf(a.user_id, org.organization_id)).toBe('internal_user');
+      expect(await memberships.isOrgAdmin(b.user_id, org.organization_id)).toBe(true);
+      expect(await memberships.isOrgAdmin(a.user_id, org.organization_id)).toBe(false);
+      expect(await memberships.adminOrgIds(b.user_id)).toEqual([org.organization_id]);
+      expect(await memberships.orgIdsOf(a.user_id)).toEqual([org.organization_id]);
+      expect(await memberships.belongsToAny(a.user_id, [h.world.orgA, org.organization_id])).toBe(true);
+      expect(await memberships.belongsToAny(a.user_id, [h.world.orgA])).toBe(false);
+      expect(await memberships.membershipsOf([a.user_id, ghost])).toEqual(
         new Map([
           [a.user_id, [org.organization_id]],
           [ghost, []],
         ]),
       );
-      await h.prisma.$transaction((tx) => orgs.removeMembershipsOfUsers(tx, [a.user_id, b.user_id]));
-      expect(await orgs.orgIdsOf(a.user_id)).toEqual([]);
+      await h.prisma.$transaction((tx) => memberships.removeUsers(tx, [a.user_id, b.user_id]));
+      expect(await memberships.orgIdsOf(a.user_id)).toEqual([]);
     });
   });
 

@@ -7,8 +7,8 @@ import { OrganizationsController } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 
 /**
- * `/organization/*`. Exports OrganizationsService only: what keys, users, teams and invitations
- * ask of organizations and memberships. It imports no other domain that depends on it (keys,
+ * `/organization/*`. Exports OrganizationsService only: what keys, users and teams ask of
+ * organizations (memberships they ask of tenancy's OrganizationMembershipsService). It imports no other domain that depends on it (keys,
  * teams, users), so those can import this module without a cycle.
  */
 @Module({

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma } from '@prisma/client';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import { OrganizationMembershipsService } from '../../tenancy/organization-memberships.service';
-
-type Tx = Prisma.TransactionClient;
 
 /** What an organization allows its teams (its budget row carries the limits). */
 export interface OrganizationLimits {
@@ -16,8 +13,8 @@ export interface OrganizationLimits {
 
 /**
  * Organizations as other domains see them: does an organization exist, what does it allow its
- * teams. Memberships are the tenancy core's (OrganizationMembershipsService); the membership
- * methods below only pass through to it, for callers that still ask organizations (keys).
+ * teams. Memberships are the tenancy core's (OrganizationMembershipsService), which other domains
+ * ask directly; `isMember` stays here for keys' list filter.
  */
 @Injectable()
 export class OrganizationsService {
@@ -58,45 +55,5 @@ export class OrganizationsService {
 
   async isMember(userId: string, organizationId: string): Promise<boolean> {
     return (await this.memberships.roleOf(userId, organizationId)) !== undefined;
-  }
-
-  roleOf(userId: string, organizationId: string): Promise<string | null | undefined> {
-    return this.memberships.roleOf(userId, organizationId);
-  }
-
-  isOrgAdmin(userId: string, organizationId: string): Promise<boolean> {
-    return this.memberships.isOrgAdmin(userId, organizationId);
-  }
-
-  adminOrgIds(userId: string | null): Promise<string[]> {
-    return this.memberships.adminOrgIds(userId);
-  }
-
-  orgIdsOf(userId: string | null): Promise<string[]> {
-    return this.memberships.orgIdsOf(userId);
-  }
-
-  membershipsOf(userIds: string[], db?: Tx): Promise<Map<string, string[]>> {
-    return this.memberships.membershipsOf(userIds, db);
-  }
-
-  belongsToAny(userId: string, organizationIds: string[]): Promise<boolean> {
-    return this.memberships.belongsToAny(userId, organizationIds);
-  }
-
-  nonMembers(organizationId: string, userIds: string[]): Promise<string[]> {
-    return this.memberships.nonMembers(organizationId, userIds);
-  }
-
-  addUsersToOrganization(tx: Tx, organizationId: string, userIds: string[], role?: string): Promise<void> {
-    return this.memberships.addUsersToOrganization(tx, organizationId, userIds, role);
-  }
-
-  addMemberships(tx: Tx, userId: string, organizationIds: string[], role: string): Promise<void> {
-    return this.memberships.addMemberships(tx, userId, organizationIds, role);
-  }
-
-  removeMembershipsOfUsers(tx: Tx, userIds: string[]): Promise<Prisma.BatchPayload> {
-    return this.memberships.removeUsers(tx, userIds);
   }
 }
