@@ -66,25 +66,25 @@ export class KeyDeletionService {
    * Archives and deletes every key the users own, inside the caller's transaction (POST
    * /user/delete). Returns the key hashes; the caller evicts them from the auth cache after commit.
    */
-  async deleteKeysOfUsers(tx: Tx, actor: Actor, userIds: string[]): Promise<string[]> {
-    const rows = await tx.liteLLM_VerificationToken.findMany({
-      where: { user_id: { in: userIds } },
-      select: { token: true },
-    });
-    const tokens = rows.map((r) => r.token);
-    if (tokens.length) await this.removeKeys(tx, actor, tokens);
-    return tokens;
+  deleteKeysOfUsers(tx: Tx, actor: Actor, userIds: string[]): Promise<string[]> {
+    return this.removeKeysWhere(tx, actor, { user_id: { in: userIds } });
   }
 
   /**
    * Archives and deletes every key of the teams, inside the caller's transaction (POST
    * /team/delete). Returns the key hashes; the caller evicts them from the auth cache after commit.
    */
-  async deleteKeysOfTeams(tx: Tx, actor: Actor, teamIds: string[]): Promise<string[]> {
-    const rows = await tx.liteLLM_VerificationToken.findMany({
-      where: { team_id: { in: teamIds } },
-      select: { token: true },
-    });
+  deleteKeysOfTeams(tx: Tx, actor: Actor, teamIds: string[]): Promise<string[]> {
+    return this.removeKeysWhere(tx, actor, { team_id: { in: teamIds } });
+  }
+
+  /** `removeKeys` of every key matching `where`; returns their hashes. */
+  private async removeKeysWhere(
+    tx: Tx,
+    actor: Actor,
+    where: Prisma.LiteLLM_VerificationTokenWhereInput,
+  ): Promise<string[]> {
+    const rows = await tx.liteLLM_VerificationToken.findMany({ where, select: { token: true } });
     const tokens = rows.map((r) => r.token);
     if (tokens.length) await this.removeKeys(tx, actor, tokens);
     return tokens;
