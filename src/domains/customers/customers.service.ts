@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LiteLLM_EndUserTable, Prisma } from '@prisma/client';
 import type { Actor } from '../../platform/audit/audit.service';
-import { ChangesService } from '../../platform/audit/changes.service';
+import { Change, ChangesService } from '../../platform/audit/changes.service';
 import { LIST_MAX_SIZE } from '../budgets/budgets.dto';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import { ApiError, badRequest, RequestValidationError } from '../../platform/common/errors/api-error';
@@ -203,21 +203,7 @@ export class CustomersService {
           data: ids.filter((id) => !before.has(id)).map((id) => ({ user_id: id, blocked: true })),
           skipDuplicates: true,
         });
-        await tx.liteLLM_EndUserTable.updateMany({
-          where: { user_id: { in: ids } },
-          data: { blocked: true },
-        });
-        const after = await this.inIdOrder(ids, tx);
-        for (const row of after) {
-          await change.audit({
-            action: 'blocked',
-            table: END_USER_TABLE,
-            objectId: row.user_id,
-            before: before.get(row.user_id),
-            after: row,
-          });
-        }
-        return { blocked_users: after };
+        return { blocked_users: await this.setBlocked(change, ids, true, before) };
       },
       BULK_TRANSACTION,
     );
@@ -235,24 +221,31 @@ export class CustomersService {
         const tx = change.tx;
         const before = await this.findAllOrThrow(ids, tx);
         const beforeById = new Map(before.map((row) => [row.user_id, row]));
-        await tx.liteLLM_EndUserTable.updateMany({
-          where: { user_id: { in: ids } },
-          data: { blocked: false },
-        });
-        const after = await this.inIdOrder(ids, tx);
-        for (const row of after) {
-          await change.audit({
-            action: 'unblocked',
-            table: END_USER_TABLE,
-            objectId: row.user_id,
-            before: beforeById.get(row.user_id),
-            after: row,
-          });
-        }
-        return { unblocked_users: after };
+        return { unblocked_users: await this.setBlocked(change, ids, false, beforeById) };
       },
       BULK_TRANSACTION,
     );
+  }
+
+  /** Sets `blocked` on the existing rows of `ids`, one audit row each; returns them in `ids` order. */
+  private async setBlocked(
+    change: Change,
+    ids: string[],
+    blocked: boolean,
+    before: Map<string, LiteLLM_EndUserTable>,
+  ): Promise<LiteLLM_EndUserTable[]> {
+    await change.tx.liteLLM_EndUserTable.updateMany({ where: { user_id: { in: ids } }, data: { blocked } });
+    const after = await this.inIdOrder(ids, change.tx);
+    for (const row of after) {
+      await change.audit({
+        action: blocked ? 'blocked' : 'unblocked',
+        table: END_USER_TABLE,
+        objectId: row.user_id,
+        before: before.get(row.user_id),
+        after: row,
+      });
+    }
+    return after;
   }
 
   /** The rows for `ids`, in the order of `ids` (which are distinct). */
