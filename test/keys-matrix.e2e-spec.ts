@@ -1,4 +1,4 @@
-import { createKey } from './factories';
+import { createKey, createUserWithKey } from './factories';
 import { useE2e } from './harness';
 import { ActorName } from './world';
 
@@ -204,6 +204,21 @@ describe('key access matrix (tenancy.md §20.1)', () => {
       .query({ user_id: h.world.actors.OWNER.userId })
       .set(as('INTERNAL_USER'))
       .expect(403);
+  });
+
+  it('should let an org_admin member (internal_user role) block keys of its organization only', async () => {
+    const orgAdmin = await createUserWithKey(h.prisma);
+    await h.prisma.liteLLM_OrganizationMembership.create({
+      data: { user_id: orgAdmin.userId, organization_id: h.world.orgA, user_role: 'org_admin' },
+    });
+    const inOrg = await keyOf('OWNER', 'own-team');
+    const crossOrg = await keyOf('CROSS_ORG_USER', 'own-team');
+    await http().post('/key/block').set(orgAdmin.headers).send({ key: inOrg.raw }).expect(200);
+    await http().post('/key/block').set(orgAdmin.headers).send({ key: crossOrg.raw }).expect(403);
+    const blocked = (token: string) =>
+      h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token }, select: { blocked: true } });
+    expect(await blocked(inOrg.token)).toEqual({ blocked: true });
+    expect((await blocked(crossOrg.token)).blocked).not.toBe(true);
   });
 
   it('should not let a team admin mint a key owned by another member (it would act with their role)', async () => {
