@@ -50,19 +50,6 @@ export class AuditService {
     return actor.changedByHeader || this.actorId(actor.auth);
   }
 
-  /** Runs `write` and records `entry` in one transaction: the change never lands without its audit row. */
-  async audited<T>(
-    actor: Actor,
-    entry: AuditEntry,
-    write: (tx: Prisma.TransactionClient) => Promise<T>,
-  ): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
-      const result = await write(tx);
-      await this.record(actor, entry, tx);
-      return result;
-    });
-  }
-
   async record(actor: Actor, entry: AuditEntry, db: Db = this.prisma): Promise<void> {
     if (!this.enabled) return;
     await db.liteLLM_AuditLog.create({
