@@ -447,8 +447,11 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
     });
 
     it('POST /team/update {max_budget}: team admin 403, 200 once a proxy admin enables max_budget', async () => {
+      // Each attempt asks for a budget the team has never had, so "changed" cannot be a leftover.
+      let lastBudget = 1000;
+      const nextBudget = () => ++lastBudget;
       await check([403, 403, 403, 403, 200], async (actor) => {
-        const budget = Math.round(Math.random() * 1000) + 1;
+        const budget = nextBudget();
         const res = await http()
           .post('/team/update')
           .set(as(actor))
@@ -461,7 +464,7 @@ describe('team access matrices (tenancy.md §20.2, §20.3)', () => {
         .send({ team_id: h.world.alpha, team_admin_permissions: ['max_budget'] })
         .expect(200);
       await check([200, 403, 403, 403, 200], async (actor) => {
-        const budget = Math.round(Math.random() * 1000) + 1;
+        const budget = nextBudget();
         const res = await http()
           .post('/team/update')
           .set(as(actor))
