@@ -23,6 +23,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       error: { message: error.message, type: error.type, param: error.param, code: String(error.status) },
     };
     if (error instanceof RequestValidationError) body.detail = error.issues;
+    if (error.headers) res.set(error.headers);
     res.status(error.status).json(body);
   }
 

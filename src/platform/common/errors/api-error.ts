@@ -5,6 +5,9 @@
  * for 4xx; we say what it is).
  */
 export class ApiError extends Error {
+  /** Response headers that go with the error (e.g. `retry-after` on a 429). */
+  headers?: Record<string, string>;
+
   constructor(
     readonly status: number,
     message: string,
@@ -13,6 +16,11 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  withHeaders(headers: Record<string, string>): this {
+    this.headers = { ...this.headers, ...headers };
+    return this;
   }
 }
 

@@ -1,0 +1,69 @@
+/** What one LLM request cost and who it is charged to: the source of one `LiteLLM_SpendLogs` row. */
+export interface SpendEvent {
+  requestId: string;
+  /** LiteLLM's call types: `acompletion`, `aembedding`, `aresponses`, `anthropic_messages`. */
+  callType: string;
+  /** SHA-256 hex of the virtual key (the key's `token`), or the master key's hash. */
+  apiKey: string;
+  keyAlias: string | null;
+  spend: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cacheReadInputTokens: number;
+  cacheCreationInputTokens: number;
+  startTime: Date;
+  endTime: Date;
+  completionStartTime: Date | null;
+  /** `provider/model` as called upstream. */
+  model: string;
+  modelGroup: string;
+  modelId: string;
+  customLlmProvider: string;
+  apiBase: string;
+  userId: string | null;
+  teamId: string | null;
+  teamAlias: string | null;
+  organizationId: string | null;
+  projectId: string | null;
+  endUser: string | null;
+  sessionId: string;
+  requestTags: string[];
+  requesterIp: string | null;
+  status: 'success' | 'failure';
+  /** Set when the model had no price: the row's metadata says so and spend is 0. */
+  unpriced?: boolean;
+  /** `/chat/completions` etc.: the daily tables' `endpoint` column. */
+  endpoint: string;
+  /** Extra metadata merged into the row's `metadata` (attempted retries, overhead ms, ...). */
+  metadata?: Record<string, unknown>;
+  /** For failures: also written to `LiteLLM_ErrorLogs`. */
+  error?: { type: string; message: string; statusCode: number };
+}
+
+/** Everything a request's spend is counted against: the entities of tenancy.md §17.1. */
+export type SpendEntityKind =
+  'key' | 'user' | 'team' | 'team_member' | 'org' | 'end_user' | 'tag' | 'project';
+export interface SpendEntity {
+  kind: SpendEntityKind;
+  /** team_member: `${teamId}:${userId}`. */
+  id: string;
+}
+
+/** The entities a spend event is charged to, in a fixed order (the writer's lock order). */
+export function entitiesOf(
+  event: Pick<
+    SpendEvent,
+    'apiKey' | 'userId' | 'teamId' | 'organizationId' | 'projectId' | 'endUser' | 'requestTags'
+  >,
+): SpendEntity[] {
+  const out: SpendEntity[] = [{ kind: 'key', id: event.apiKey }];
+  if (event.userId) out.push({ kind: 'user', id: event.userId });
+  if (event.teamId) out.push({ kind: 'team', id: event.teamId });
+  if (event.teamId && event.userId) out.push({ kind: 'team_member', id: `${event.teamId}:${event.userId}` });
+  if (event.organizationId) out.push({ kind: 'org', id: event.organizationId });
+  if (event.endUser) out.push({ kind: 'end_user', id: event.endUser });
+  for (const tag of new Set(event.requestTags)) out.push({ kind: 'tag', id: tag });
+  if (event.projectId) out.push({ kind: 'project', id: event.projectId });
+  return out;
+}
