@@ -10,6 +10,7 @@ import { RedisModule } from './platform/redis/redis.module';
 import type { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
 import { CustomersModule } from './domains/customers/customers.module';
+import { GatewayModule } from './domains/gateway/gateway.module';
 import { HealthModule } from './platform/health/health.module';
 import { InvitationsModule } from './domains/invitations/invitations.module';
 import { KeysModule } from './domains/keys/keys.module';
@@ -47,6 +48,7 @@ const DOMAIN_MODULES = [
   CustomersModule,
   SchedulerModule,
   WorkflowsModule,
+  GatewayModule,
 ];
 
 @Module({})
