@@ -7,6 +7,8 @@ import { Invalidation, InvalidationBus } from './invalidation-bus';
 interface Entry {
   subject: AuthSubject;
   expiresAt: number;
+  /** What other layers derive from the same rows (the gateway's request subject), evicted with it. */
+  attachments?: Map<string, unknown>;
 }
 
 const MAX_ENTRIES = 50_000;
@@ -44,6 +46,23 @@ export class AuthCacheService implements OnApplicationBootstrap {
       return undefined;
     }
     return entry.subject;
+  }
+
+  /**
+   * Data a higher layer read for this key (e.g. the gateway's limits), kept in the key's entry so
+   * every invalidation that evicts the key evicts it too. `undefined` when absent or the key is not
+   * cached (then the caller reads it again next time).
+   */
+  attachment<T>(tokenHash: string, slot: string): T | undefined {
+    return this.entries.get(tokenHash)?.attachments?.get(slot) as T | undefined;
+  }
+
+  /** Keeps `value` beside a cached key, unless an invalidation happened since `generation`. */
+  attach(tokenHash: string, slot: string, value: unknown, generation: number): void {
+    if (generation !== this.generation) return;
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return;
+    (entry.attachments ??= new Map()).set(slot, value);
   }
 
   /** The generation to pass to `set` for a lookup starting now. */
