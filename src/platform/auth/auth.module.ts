@@ -5,10 +5,13 @@ import { AuthCacheService } from './auth-cache.service';
 import { AuthService } from './auth.service';
 import { InvalidationBus } from './invalidation-bus';
 
-/** Global: domains inject AuthCacheService to invalidate keys, users and teams they change. */
+/**
+ * Global: domains inject AuthCacheService to invalidate keys, users and teams they change; the
+ * gateway's model registry listens on the InvalidationBus too.
+ */
 @Global()
 @Module({
   providers: [AuthService, AuthCacheService, InvalidationBus, { provide: APP_GUARD, useClass: ApiAuthGuard }],
-  exports: [AuthService, AuthCacheService],
+  exports: [AuthService, AuthCacheService, InvalidationBus],
 })
 export class AuthModule {}

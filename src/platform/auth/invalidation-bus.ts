@@ -9,20 +9,29 @@ export type Invalidation =
   | { scope: 'key'; id: string }
   | { scope: 'user'; id: string }
   | { scope: 'team'; id: string }
-  | { scope: 'all' };
+  | { scope: 'all' }
+  /** The model registry (LiteLLM_ProxyModelTable) changed: every pod reloads its deployments. */
+  | { scope: 'models' };
+
+interface Listener {
+  onMessage: (message: Invalidation) => void;
+  onReset: () => void;
+}
 
 const CHANNEL = 'litellm_cp_auth_invalidate';
 
 /**
  * Carries cache invalidations to every pod: Redis pub/sub when Redis is configured, else
  * PostgreSQL LISTEN/NOTIFY (every pod has the database, so revocation is cluster-wide either
- * way). `onReset` fires when the channel reconnects, because messages may have been missed.
+ * way). Several caches listen on the one channel (auth, the model registry); each ignores the
+ * scopes it does not hold. `onReset` fires when the channel reconnects, because messages may
+ * have been missed.
  */
 @Injectable()
 export class InvalidationBus implements OnModuleDestroy {
   private readonly logger = new Logger('auth-invalidation');
-  private handler: (message: Invalidation) => void = () => undefined;
-  private resetHandler: () => void = () => undefined;
+  private readonly listeners: Listener[] = [];
+  private opened: Promise<void> | undefined;
   private pgListener: Client | undefined;
   private stopped = false;
 
@@ -36,15 +45,20 @@ export class InvalidationBus implements OnModuleDestroy {
     return this.redis.enabled ? 'redis' : 'postgres';
   }
 
-  async start(onMessage: (message: Invalidation) => void, onReset: () => void): Promise<void> {
-    this.handler = onMessage;
-    this.resetHandler = onReset;
+  /** Adds a listener; the first call opens the channel, later ones wait for it to be open. */
+  start(onMessage: (message: Invalidation) => void, onReset: () => void): Promise<void> {
+    this.listeners.push({ onMessage, onReset });
+    this.opened ??= this.open();
+    return this.opened;
+  }
+
+  private async open(): Promise<void> {
     if (this.redis.enabled) {
       const sub = this.redis.subscriber();
       sub.on('message', (_channel: string, payload: string) => this.receive(payload));
       let first = true;
       sub.on('ready', () => {
-        if (!first) this.resetHandler();
+        if (!first) this.reset();
         first = false;
       });
       await sub.subscribe(CHANNEL);
@@ -63,11 +77,24 @@ export class InvalidationBus implements OnModuleDestroy {
   }
 
   private receive(payload: string) {
+    let message: Invalidation;
     try {
-      this.handler(JSON.parse(payload) as Invalidation);
+      message = JSON.parse(payload) as Invalidation;
     } catch (e) {
       this.logger.warn({ msg: 'ignored malformed invalidation', error: (e as Error).message });
+      return;
     }
+    for (const listener of this.listeners) {
+      try {
+        listener.onMessage(message);
+      } catch (e) {
+        this.logger.warn({ msg: 'invalidation listener failed', error: (e as Error).message });
+      }
+    }
+  }
+
+  private reset() {
+    for (const listener of this.listeners) listener.onReset();
   }
 
   private async listenPostgres(): Promise<void> {
@@ -89,7 +116,7 @@ export class InvalidationBus implements OnModuleDestroy {
     setTimeout(() => {
       if (this.stopped) return;
       this.listenPostgres().then(
-        () => this.resetHandler(),
+        () => this.reset(),
         () => this.reconnectPostgres(attempt + 1),
       );
     }, delay).unref();
