@@ -36,7 +36,8 @@ export function setupApp<T extends INestApplication>(app: T): T {
   http.disable?.('x-powered-by');
   app.enableCors(corsOptions(config.cors));
   http.use?.(routeAliases);
-  (app as unknown as NestExpressApplication).useBodyParser('json', { type: isJsonRequest });
+  // Chat requests carry images as base64 data URLs: a few MB is ordinary (express's default is 100 kB).
+  (app as unknown as NestExpressApplication).useBodyParser('json', { type: isJsonRequest, limit: '50mb' });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(new RequestValidationPipe());
   const document = buildOpenApiDocument(app);
