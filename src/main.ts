@@ -23,6 +23,7 @@ async function bootstrap() {
   const logger = new JsonLogger(config.logLevel);
   if (envFile)
     logger.log({ msg: 'read variables from .env (the environment wins)', path: envFile }, 'bootstrap');
+  logConfigFile(config, logger);
 
   let db: EmbeddedDatabase | undefined;
   let database: string;
@@ -142,6 +143,21 @@ function readConfig(): AppConfig {
     }
     throw e;
   }
+}
+
+/** What was read from config.yaml, and the `os.environ/` variables it names that are unset. */
+function logConfigFile(config: AppConfig, logger: JsonLogger) {
+  const { configPath, models, unsetVariables } = config.gateway;
+  if (!configPath) return;
+  logger.log({ msg: 'read config file', path: configPath, models: models.length }, 'bootstrap');
+  if (unsetVariables.length > 0)
+    logger.warn(
+      {
+        msg: 'config file names environment variables that are not set; those values read as absent',
+        variables: unsetVariables,
+      },
+      'bootstrap',
+    );
 }
 
 /** host:port/database, without credentials. */

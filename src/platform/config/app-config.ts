@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import { isValidDuration, parseResetTime } from '../common/duration';
 import { isValidTimeZone } from '../common/wall-clock';
 import { LOG_LEVELS, LogLevel } from '../common/logging/log-levels';
+import { ConfigError } from './config-error';
+import { GatewayConfig, loadGatewayConfig } from './gateway-config';
 
-export type { LogLevel };
+export type { GatewayConfig, LogLevel };
 
 /**
  * The one typed configuration. Only `loadConfig` reads the environment; everything else gets
@@ -35,6 +37,8 @@ export interface AppConfig {
   keyRotationGracePeriod: string | undefined;
   scheduler: SchedulerConfig;
   cors: CorsConfig;
+  /** LiteLLM's config.yaml (`--config` / CONFIG_FILE_PATH): the model list and the router's settings. */
+  gateway: GatewayConfig;
 }
 
 /** Browser access (LiteLLM's LITELLM_CORS_ORIGINS / LITELLM_CORS_ALLOW_CREDENTIALS). */
@@ -73,13 +77,7 @@ export interface RedisConfig {
   url: string;
 }
 
-/** A bad environment value: start-up stops with this one line. */
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -88,13 +86,18 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
-  const masterKey = read('LITELLM_MASTER_KEY');
+  const { gateway, generalSettings } = loadGatewayConfig(env, argv);
+  // The environment wins over general_settings in config.yaml, as an operator expects of an override.
+  const fromFile = (field: string) => `general_settings.${field} in ${gateway.configPath}`;
+  const masterKey = read('LITELLM_MASTER_KEY') ?? generalSettings.masterKey;
   if (masterKey !== undefined && !masterKey.startsWith('sk-')) {
-    throw new ConfigError('LITELLM_MASTER_KEY', "must start with 'sk-' (LiteLLM's rule for master keys)");
+    const source = read('LITELLM_MASTER_KEY') ? 'LITELLM_MASTER_KEY' : fromFile('master_key');
+    throw new ConfigError(source, "must start with 'sk-' (LiteLLM's rule for master keys)");
   }
-  const databaseUrl = read('DATABASE_URL');
+  const databaseUrl = read('DATABASE_URL') ?? generalSettings.databaseUrl;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'must be a postgresql:// URL');
+    const source = read('DATABASE_URL') ? 'DATABASE_URL' : fromFile('database_url');
+    throw new ConfigError(source, 'must be a postgresql:// URL');
   }
   return {
     databaseUrl,
@@ -116,6 +119,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     keyRotationGracePeriod: read('LITELLM_KEY_ROTATION_GRACE_PERIOD'),
     scheduler: schedulerConfig(env, read),
     cors: corsConfig(env, read),
+    gateway,
   };
 }
 

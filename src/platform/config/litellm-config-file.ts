@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ConfigError } from './app-config';
+import { ConfigError } from './config-error';
 
 /**
  * LiteLLM's `config.yaml`, the parts this proxy serves: `model_list`, `litellm_settings`,

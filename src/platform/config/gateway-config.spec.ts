@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+const CONFIG = `
+model_list:
+  - model_name: gpt-4o
+    litellm_params:
+      model: openai/gpt-4o
+      api_key: os.environ/OPENAI_KEY_FOR_TEST
+      timeout: 30
+  - model_name: claude
+    litellm_params:
+      model: anthropic/claude-sonnet-4
+      api_key: os.environ/UNSET_KEY_FOR_TEST
+litellm_settings:
+  num_retries: 4
+  request_timeout: 12.5
+  drop_params: true
+  fallbacks: [{ gpt-4o: [claude] }]
+router_settings:
+  routing_strategy: least-busy
+  allowed_fails: 1
+  cooldown_time: 0.25
+general_settings:
+  master_key: sk-from-file
+  database_url: postgresql://file@db:5432/litellm
+`;
+
+describe('loadConfig with a LiteLLM config.yaml', () => {
+  let dir: string;
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'gateway-config-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("should apply LiteLLM's router defaults when no file is named", () => {
+    const { gateway } = loadConfig({});
+    expect(gateway).toEqual({
+      models: [],
+      numRetries: 2,
+      requestTimeoutMs: 6_000_000,
+      fallbacks: new Map(),
+      dropParams: false,
+      routingStrategy: 'simple-shuffle',
+      allowedFails: 3,
+      cooldownTimeMs: 5_000,
+      unsetVariables: [],
+    });
+  });
+
+  it.each([
+    ['--config <path>', (p: string) => ({ env: {}, argv: ['--config', p] })],
+    ['--config=<path>', (p: string) => ({ env: {}, argv: [`--config=${p}`] })],
+    ['-c <path>', (p: string) => ({ env: {}, argv: ['-c', p] })],
+    ['CONFIG_FILE_PATH', (p: string) => ({ env: { CONFIG_FILE_PATH: p }, argv: [] })],
+  ])('should read the models and router settings of the file named by %s', (_, how) => {
+    const { env, argv } = how(file('config.yaml', CONFIG));
+    const { gateway } = loadConfig({ ...env, OPENAI_KEY_FOR_TEST: 'sk-openai' }, argv);
+    expect(gateway.configPath).toBe(join(dir, 'config.yaml'));
+    expect(gateway.models.map((m) => [m.modelName, m.litellmParams.model, m.litellmParams.api_key])).toEqual([
+      ['gpt-4o', 'openai/gpt-4o', 'sk-openai'],
+      ['claude', 'anthropic/claude-sonnet-4', undefined],
+    ]);
+    expect(gateway).toMatchObject({
+      numRetries: 4,
+      requestTimeoutMs: 12_500,
+      dropParams: true,
+      routingStrategy: 'least-busy',
+      allowedFails: 1,
+      cooldownTimeMs: 250,
+      unsetVariables: ['UNSET_KEY_FOR_TEST'],
+    });
+    expect(gateway.fallbacks.get('gpt-4o')).toEqual(['claude']);
+  });
+
+  it("should take general_settings' master key and database URL only when the environment has none", () => {
+    const path = file('general.yaml', CONFIG);
+    expect(loadConfig({ CONFIG_FILE_PATH: path })).toMatchObject({
+      masterKey: 'sk-from-file',
+      databaseUrl: 'postgresql://file@db:5432/litellm',
+    });
+    expect(
+      loadConfig({
+        CONFIG_FILE_PATH: path,
+        LITELLM_MASTER_KEY: 'sk-env',
+        DATABASE_URL: 'postgresql://env/db',
+      }),
+    ).toMatchObject({ masterKey: 'sk-env', databaseUrl: 'postgresql://env/db' });
+  });
+
+  it('should let --config win over CONFIG_FILE_PATH', () => {
+    const a = file('a.yaml', 'model_list: [{model_name: a, litellm_params: {model: openai/a}}]');
+    const b = file('b.yaml', 'model_list: [{model_name: b, litellm_params: {model: openai/b}}]');
+    expect(loadConfig({ CONFIG_FILE_PATH: a }, ['--config', b]).gateway.models[0].modelName).toBe('b');
+  });
+
+  it.each([
+    ['a missing file', () => ['--config', join(dir, 'nope.yaml')], /config file .*nope\.yaml cannot be read/],
+    ['--config without a path', () => ['--config'], /--config needs a path/],
+    [
+      'a wrongly typed entry',
+      () => ['--config', file('bad.yaml', 'model_list: [{model_name: x, litellm_params: {model: 7}}]')],
+      /model_list\[0\]\.litellm_params\.model .* must be a string/,
+    ],
+    [
+      "a file master key without 'sk-'",
+      () => ['--config', file('key.yaml', 'general_settings: {master_key: plain}')],
+      /general_settings\.master_key in .*key\.yaml must start with 'sk-'/,
+    ],
+  ])('should stop start-up with one ConfigError line for %s', (_, argv, message) => {
+    const args = argv();
+    expect(() => loadConfig({}, args)).toThrow(ConfigError);
+    expect(() => loadConfig({}, args)).toThrow(message);
+    try {
+      loadConfig({}, args);
+    } catch (e) {
+      expect((e as Error).message).not.toContain('\n');
+    }
+  });
+});

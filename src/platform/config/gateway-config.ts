@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { ConfigError } from './config-error';
+import {
+  ConfigModel,
+  LiteLLMConfigFile,
+  readLiteLLMConfigFile,
+  RoutingStrategy,
+} from './litellm-config-file';
+
+/** The gateway's part of the configuration: config.yaml's models and router settings, LiteLLM's defaults. */
+export interface GatewayConfig {
+  /** config.yaml `model_list`, `os.environ/` references resolved. */
+  models: ConfigModel[];
+  /** `litellm_settings.num_retries` (LiteLLM: the OpenAI client's default, 2). */
+  numRetries: number;
+  /** `litellm_settings.request_timeout` in ms (LiteLLM: 6000 s). */
+  requestTimeoutMs: number;
+  /** `litellm_settings.fallbacks`: model group → fallback groups, in order. */
+  fallbacks: Map<string, string[]>;
+  dropParams: boolean;
+  routingStrategy: RoutingStrategy;
+  /** `router_settings.allowed_fails` (LiteLLM: 3). */
+  allowedFails: number;
+  /** `router_settings.cooldown_time` in ms (LiteLLM: 5 s). */
+  cooldownTimeMs: number;
+  /** The file read, absolute; unset when start-up named none. */
+  configPath?: string;
+  /** `os.environ/NAME` references in the file whose variable is unset (start-up warns). */
+  unsetVariables: string[];
+}
+
+export const GATEWAY_DEFAULTS = {
+  numRetries: 2,
+  requestTimeoutMs: 6_000_000,
+  routingStrategy: 'simple-shuffle',
+  allowedFails: 3,
+  cooldownTimeMs: 5_000,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads config.yaml when start-up names one: `--config <path>`, `--config=<path>` or `-c <path>`
+ * (LiteLLM's CLI), else CONFIG_FILE_PATH. `generalSettings` is the file's master key and database
+ * URL, which the environment overrides.
+ */
+export function loadGatewayConfig(
+  env: Env,
+  argv: readonly string[],
+): { gateway: GatewayConfig; generalSettings: LiteLLMConfigFile['generalSettings'] } {
+  const path = configPathOf(env, argv);
+  if (path === undefined) return { gateway: gatewayDefaults(), generalSettings: {} };
+  const file = readLiteLLMConfigFile(path, env);
+  const { litellmSettings: litellm, routerSettings: router } = file;
+  return {
+    gateway: {
+      models: file.modelList,
+      numRetries: litellm.numRetries ?? GATEWAY_DEFAULTS.numRetries,
+      requestTimeoutMs:
+        litellm.requestTimeoutSeconds === undefined
+          ? GATEWAY_DEFAULTS.requestTimeoutMs
+          : Math.round(litellm.requestTimeoutSeconds * 1000),
+      fallbacks: litellm.fallbacks,
+      dropParams: litellm.dropParams ?? false,
+      routingStrategy: router.routingStrategy ?? GATEWAY_DEFAULTS.routingStrategy,
+      allowedFails: router.allowedFails ?? GATEWAY_DEFAULTS.allowedFails,
+      cooldownTimeMs:
+        router.cooldownTimeSeconds === undefined
+          ? GATEWAY_DEFAULTS.cooldownTimeMs
+          : Math.round(router.cooldownTimeSeconds * 1000),
+      configPath: path,
+      unsetVariables: file.unsetVariables,
+    },
+    generalSettings: file.generalSettings,
+  };
+}
+
+export function gatewayDefaults(): GatewayConfig {
+  return {
+    models: [],
+    numRetries: GATEWAY_DEFAULTS.numRetries,
+    requestTimeoutMs: GATEWAY_DEFAULTS.requestTimeoutMs,
+    fallbacks: new Map(),
+    dropParams: false,
+    routingStrategy: GATEWAY_DEFAULTS.routingStrategy,
+    allowedFails: GATEWAY_DEFAULTS.allowedFails,
+    cooldownTimeMs: GATEWAY_DEFAULTS.cooldownTimeMs,
+    unsetVariables: [],
+  };
+}
+
+/** The last `--config` on the command line wins, as with most CLIs; else CONFIG_FILE_PATH. */
+function configPathOf(env: Env, argv: readonly string[]): string | undefined {
+  let path: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg.startsWith('--config=')) path = arg.slice('--config='.length);
+    else if (arg === '--config' || arg === '-c') {
+      path = argv[i + 1];
+      if (path === undefined || path.startsWith('-'))
+        throw new ConfigError(arg, 'needs a path, e.g. --config ./config.yaml');
+      i++;
+    }
+  }
+  path ??= env.CONFIG_FILE_PATH?.trim() || undefined;
+  if (path === '') throw new ConfigError('--config', 'needs a path, e.g. --config=./config.yaml');
+  return path === undefined ? undefined : resolve(path);
+}
