@@ -1,6 +1,9 @@
 import type { Deployment } from '../deployments/deployment';
 
-/** Token counts of one call, in OpenAI's terms whatever the upstream spoke. */
+/**
+ * Token counts of one call, in OpenAI's terms whatever the upstream spoke: `promptTokens`
+ * includes the cache reads and writes (Anthropic's `input_tokens` does not; the adapter adds them).
+ */
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
@@ -33,6 +36,11 @@ export interface UpstreamStream {
   events: AsyncIterable<SseEvent>;
   /** Usage once the stream has ended: from the upstream's final chunk, else undefined (the gateway counts). */
   usage(): Usage | undefined;
+  /**
+   * The text the client received so far (content and tool-call arguments), for counting with
+   * `estimateUsage` (providers/token-count.ts) when `usage()` is undefined.
+   */
+  completionText?(): string;
 }
 
 export type UpstreamResult = UpstreamJson | UpstreamStream;
