@@ -25,6 +25,13 @@ export interface RequestSubject {
     aliases: Record<string, string>;
     /** `LiteLLM_AccessGroupTable` rows the key is assigned to (`access_group_ids`). */
     accessGroupIds: string[];
+    /** The `access_model_names` of those rows, read with the key (a group edit evicts its keys). */
+    accessGroupModels: string[];
+    /**
+     * `metadata.temp_budget_increase` with its `temp_budget_expiry` (epoch ms); added to `maxBudget`
+     * by the checks while `expiresAt` is in the future. Kept apart because the subject is cached.
+     */
+    tempBudgetIncrease: { amount: number; expiresAt: number } | null;
     /** `model_max_budget`: model → `{ budget_limit, time_period }`. */
     modelMaxBudget: Record<string, { budget_limit?: number; time_period?: string }>;
     /** `metadata.model_rpm_limit` / `metadata.model_tpm_limit`. */
@@ -41,8 +48,14 @@ export interface RequestSubject {
         /** Team model aliases (`LiteLLM_ModelTable.model_aliases` of the team): requested → group. */
         modelAliases: Record<string, string>;
         accessGroupIds: string[];
+        /** The `access_model_names` of the team's access groups. */
+        accessGroupModels: string[];
         organizationId: string | null;
-        /** The caller's membership budget, else the team's default member budget; null when neither. */
+        /**
+         * The caller's membership budget, else the team's default member budget
+         * (`metadata.team_member_budget_id`); null when neither. `allowedModels` comes from the
+         * membership's own budget only (LiteLLM does not scope models by the default budget).
+         */
         member: (Limits & { allowedModels: string[] }) | null;
       })
     | null;
@@ -57,4 +70,37 @@ export interface RequestSubject {
 export interface EndUserFacts extends Limits {
   id: string;
   blocked: boolean;
+}
+
+const NO_LIMITS: Limits = { maxBudget: null, rpm: null, tpm: null, maxParallel: null };
+
+/**
+ * A subject no check restricts: every model, no budget, no rate limit. For the master key, whose
+ * spend is still logged under `token` (its hash) and `userId` (the proxy admin id).
+ */
+export function unrestrictedSubject(token: string, userId: string | null): RequestSubject {
+  return {
+    key: {
+      ...NO_LIMITS,
+      token,
+      alias: null,
+      userId,
+      teamId: null,
+      organizationId: null,
+      projectId: null,
+      models: [],
+      aliases: {},
+      accessGroupIds: [],
+      accessGroupModels: [],
+      modelMaxBudget: {},
+      modelRpm: {},
+      modelTpm: {},
+      tags: [],
+      tempBudgetIncrease: null,
+    },
+    team: null,
+    user: null,
+    organization: null,
+    project: null,
+  };
 }
