@@ -1,10 +1,24 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
 import { InvalidDurationError, nextResetAt, parseDurationAs } from '../../platform/common/duration';
 import { budgetResetPolicy } from '../../platform/common/durations-input';
 import { PrismaService } from '../../platform/prisma/prisma.service';
+import { BudgetCountersService } from './ledger/budget-counters.service';
+import type { SpendEntityKind } from './ledger/spend-event';
 
 type Tx = Prisma.TransactionClient;
+
+/** The live counters (ledger/budget-counters.service.ts) of each table's rows, dropped after a reset. */
+const COUNTER_KINDS: Record<string, SpendEntityKind | undefined> = {
+  LiteLLM_VerificationToken: 'key',
+  LiteLLM_UserTable: 'user',
+  LiteLLM_TeamTable: 'team',
+  LiteLLM_TeamMembership: 'team_member',
+  LiteLLM_OrganizationTable: 'org',
+  LiteLLM_EndUserTable: 'end_user',
+  LiteLLM_TagTable: 'tag',
+  LiteLLM_ProjectTable: 'project',
+};
 
 /**
  * Entities with their own `budget_duration` / `budget_reset_at` columns. None of them needs an index on
@@ -62,7 +76,21 @@ export interface BudgetTablePlan {
 export class BudgetResetService {
   private readonly logger = new Logger('budget-reset');
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    // Absent when a job is built by hand without the spend module (some tests).
+    @Optional() private readonly counters?: BudgetCountersService,
+  ) {}
+
+  /**
+   * A reset's rows keep their old spend in the live counters until those are dropped: drop every counter
+   * of the table's kind (shortly, once the reset's transaction has committed; see forgetKinds).
+   */
+  private resetCounters(table: string, rows: number): number {
+    const kind = COUNTER_KINDS[table];
+    if (rows > 0 && kind) this.counters?.forgetKinds([kind]);
+    return rows;
+  }
 
   /** The next boundary of `duration` after `now`; undefined for a duration that cannot be used. */
   nextReset(duration: string, now: Date): Date | undefined {
@@ -122,28 +150,30 @@ export class BudgetResetService {
   }
 
   /** Resets the due rows of one physical chunk (ctid range) of the table, starting at `firstPage`. */
-  resetChunk(tx: Tx, plan: BudgetTablePlan, firstPage: number, now: Date): Promise<number> {
+  async resetChunk(tx: Tx, plan: BudgetTablePlan, firstPage: number, now: Date): Promise<number> {
     const { nextAt, durations } = nextResetCase(plan);
     const from = `(${firstPage},0)`;
     const to = `(${firstPage + plan.pagesPerChunk},0)`;
-    return tx.$executeRaw`
+    const rows = await tx.$executeRaw`
       UPDATE ${Prisma.raw(`"${plan.table}"`)} SET spend = 0, budget_reset_at = ${nextAt}
       WHERE ctid >= ${from}::tid AND ctid < ${to}::tid
         AND budget_reset_at <= ${now} AND budget_duration IN (${durations}) ${plan.live}`;
+    return this.resetCounters(plan.table, rows);
   }
 
   /** Resets up to `batchSize` due rows of the table. */
-  resetDueBatch(tx: Tx, plan: BudgetTablePlan, now: Date, batchSize: number): Promise<number> {
+  async resetDueBatch(tx: Tx, plan: BudgetTablePlan, now: Date, batchSize: number): Promise<number> {
     const { nextAt, durations } = nextResetCase(plan);
     const t = Prisma.raw(`"${plan.table}"`);
     const due = Prisma.sql`budget_reset_at <= ${now} AND budget_duration IN (${durations}) ${plan.live}`;
     // One sequential read that stops at the batch's last due row, then the rows by their ctids (a TID
     // scan, whatever the statistics say): never a join that reads the table a second time. A row moved by
     // a concurrent update since is re-checked against `due`, as any UPDATE does.
-    return tx.$executeRaw`
+    const rows = await tx.$executeRaw`
       UPDATE ${t} SET spend = 0, budget_reset_at = ${nextAt}
       WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${t} WHERE ${due} LIMIT ${batchSize}))
         AND ${due}`;
+    return this.resetCounters(plan.table, rows);
   }
 
   /** The distinct durations of budget rows that are due (or have no `budget_reset_at` yet). */
@@ -183,14 +213,15 @@ export class BudgetResetService {
     for (const table of BUDGET_LINKED_TABLES) {
       const n = await tx.$executeRaw`
         UPDATE ${Prisma.raw(`"${table}"`)} SET spend = 0 WHERE budget_id = ANY(${ids}) AND spend <> 0`;
-      counts[table] = (counts[table] ?? 0) + n;
+      counts[table] = (counts[table] ?? 0) + this.resetCounters(table, n);
     }
     // Keys with their own budget_duration follow their own window (above).
     const keys = await tx.$executeRaw`
       UPDATE "LiteLLM_VerificationToken" SET spend = 0
       WHERE budget_id = ANY(${ids}) AND budget_duration IS NULL AND spend <> 0
         AND (expires IS NULL OR expires > ${now})`;
-    counts.LiteLLM_VerificationToken = (counts.LiteLLM_VerificationToken ?? 0) + keys;
+    counts.LiteLLM_VerificationToken =
+      (counts.LiteLLM_VerificationToken ?? 0) + this.resetCounters('LiteLLM_VerificationToken', keys);
     await tx.$executeRaw`UPDATE "LiteLLM_BudgetTable" SET budget_reset_at = ${next} WHERE budget_id = ANY(${ids})`;
     counts.LiteLLM_BudgetTable = (counts.LiteLLM_BudgetTable ?? 0) + ids.length;
     return ids.length;

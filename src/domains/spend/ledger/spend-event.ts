@@ -27,6 +27,8 @@ export interface SpendEvent {
   organizationId: string | null;
   projectId: string | null;
   endUser: string | null;
+  /** The key's agent (`LiteLLM_VerificationToken.agent_id`): the spend log's `agent_id`, a Daily agent row. */
+  agentId?: string | null;
   sessionId: string;
   requestTags: string[];
   requesterIp: string | null;
@@ -48,6 +50,9 @@ export interface SpendEntity {
   kind: SpendEntityKind;
   /** team_member: `${teamId}:${userId}`. */
   id: string;
+  /** team_member only: its two halves (an id may itself contain ':'). */
+  teamId?: string;
+  userId?: string;
 }
 
 /** The entities a spend event is charged to, in a fixed order (the writer's lock order). */
@@ -60,7 +65,13 @@ export function entitiesOf(
   const out: SpendEntity[] = [{ kind: 'key', id: event.apiKey }];
   if (event.userId) out.push({ kind: 'user', id: event.userId });
   if (event.teamId) out.push({ kind: 'team', id: event.teamId });
-  if (event.teamId && event.userId) out.push({ kind: 'team_member', id: `${event.teamId}:${event.userId}` });
+  if (event.teamId && event.userId)
+    out.push({
+      kind: 'team_member',
+      id: `${event.teamId}:${event.userId}`,
+      teamId: event.teamId,
+      userId: event.userId,
+    });
   if (event.organizationId) out.push({ kind: 'org', id: event.organizationId });
   if (event.endUser) out.push({ kind: 'end_user', id: event.endUser });
   for (const tag of new Set(event.requestTags)) out.push({ kind: 'tag', id: tag });
