@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { Agent, type Dispatcher } from 'undici';
 import type { CallOptions } from './provider';
 import { SseParser, type ParsedSseEvent } from './sse-parser';
@@ -109,13 +110,16 @@ export async function* readSse(
   options: CallOptions,
 ): AsyncGenerator<ParsedSseEvent> {
   const parser = new SseParser();
-  body.setEncoding('utf8');
+  // A decoder, not setEncoding: undici's body yields Buffers to async iteration regardless, and
+  // a multi-byte character may be split across two of them.
+  const decoder = new StringDecoder('utf8');
   let finished = false;
   try {
-    for await (const chunk of body as AsyncIterable<string>) {
-      for (const event of parser.push(chunk)) yield event;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      for (const event of parser.push(decoder.write(chunk))) yield event;
     }
     finished = true;
+    for (const event of parser.push(decoder.end())) yield event;
     for (const event of parser.end()) yield event;
   } catch (error) {
     throw errorFromNetwork(label, error, options.streamTimeoutMs ?? options.timeoutMs);
