@@ -1,5 +1,5 @@
 import { ApiError } from '../../../platform/common/errors/api-error';
-import { resolveModel } from './model-access';
+import { resolveFallback, resolveModel } from './model-access';
 import { personalKey, registry, teamKey } from './testing/subject-fixture';
 
 const served = registry({
@@ -233,6 +233,20 @@ describe('resolveModel', () => {
       expect(errorOf(() => resolveModel('gpt-5', personalKey(), live)).status).toBe(400);
       groups = ['gpt-4o', 'gpt-5'];
       expect(resolveModel('gpt-5', personalKey(), live).group).toBe('gpt-5');
+    });
+  });
+
+  describe('client-side fallbacks', () => {
+    it("should check a fallback against the key's list only, then that it routes", () => {
+      const subject = teamKey();
+      subject.key.models = ['gpt-4o', 'gpt-3.5', 'nope'];
+      subject.team.models = ['gpt-4o'];
+      // the team list does not apply to fallbacks (LiteLLM checks the key's only)
+      expect(resolveFallback('gpt-3.5', subject, served)).toEqual({ group: 'gpt-3.5', model: 'gpt-3.5' });
+      expect(errorOf(() => resolveFallback('anthropic/claude', subject, served)).type).toBe(
+        'key_model_access_denied',
+      );
+      expect(errorOf(() => resolveFallback('nope', subject, served)).status).toBe(400);
     });
   });
 });

@@ -54,6 +54,23 @@ export function resolveModel(
   return { group, model: target };
 }
 
+/**
+ * A client-side fallback (`fallbacks` in the body): LiteLLM checks it against the key's list only,
+ * then that it routes (the unknown-model 400 otherwise). Call once per distinct name.
+ */
+export function resolveFallback(
+  name: string,
+  subject: RequestSubject,
+  registry: ModelRegistry,
+  route = '/chat/completions',
+): ResolvedModel {
+  const target = aliasTarget(name, subject);
+  checkKeyAccess(name, target, subject, registry);
+  const group = findGroup(target, registry);
+  if (group === undefined) throw unknownModel(route, name);
+  return { group, model: target };
+}
+
 /** The key's aliases first, then the team's (`LiteLLM_ModelTable.aliases`); else the name itself. */
 function aliasTarget(requested: string, subject: RequestSubject): string {
   const keyAlias = subject.key.aliases[requested];
