@@ -58,7 +58,7 @@ export class RateLimiterService {
    * Counts the request against every descriptor with a limit and admits it, or throws LiteLLM's
    * 429. Descriptors without limits cost nothing: with none, no counter is touched at all.
    */
-  async acquire(descriptors: RateLimitDescriptor[], now = Date.now()): Promise<RateLimitTicket> {
+  async acquire(descriptors: readonly RateLimitDescriptor[], now = Date.now()): Promise<RateLimitTicket> {
     const limited = descriptors.filter(hasLimit);
     if (limited.length === 0) return UNLIMITED;
     const slots = limited.map(slotOf);

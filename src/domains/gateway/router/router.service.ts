@@ -7,7 +7,7 @@ import { simpleShuffle } from './simple-shuffle';
 
 /** The deployments of a model group, from the model registry (config.yaml and the database). */
 export interface DeploymentSource {
-  group(name: string): Deployment[];
+  group(name: string): readonly Deployment[];
 }
 
 /** The router's part of config.yaml (names as in the gateway config; times in ms). */
@@ -151,7 +151,7 @@ export class RouterService {
   /** One group: attempts on healthy deployments, untried ones first, up to numRetries retries. */
   private async routeGroup<T>(
     group: string,
-    deployments: Deployment[],
+    deployments: readonly Deployment[],
     call: (deployment: Deployment, attempt: number) => Promise<T>,
     signal: AbortSignal | undefined,
   ): Promise<Omit<Routed<T>, 'attemptedFallbacks'>> {
@@ -198,7 +198,7 @@ export class RouterService {
     return Math.round(base * (1 - 0.75 * this.clock.random()));
   }
 
-  private noDeployments(group: string, deployments: Deployment[]): ApiError {
+  private noDeployments(group: string, deployments: readonly Deployment[]): ApiError {
     const ids = new Set(deployments.map((d) => d.id));
     const cooling = this.health.cooldowns().filter((c) => ids.has(c.deploymentId));
     const soonest = Math.min(...cooling.map((c) => c.until));

@@ -6,7 +6,7 @@ import type { Deployment } from '../deployments/deployment';
  * which of these applies; we look at all of them, so the order of the model list does not matter.
  * A deployment without the chosen figure gets no share, unless none has one.
  */
-export function simpleShuffle(deployments: Deployment[], random: () => number): Deployment {
+export function simpleShuffle(deployments: readonly Deployment[], random: () => number): Deployment {
   const shares = sharesOf(deployments);
   const total = shares.reduce((sum, share) => sum + share, 0);
   if (total <= 0) return deployments[Math.floor(random() * deployments.length)];
@@ -18,7 +18,7 @@ export function simpleShuffle(deployments: Deployment[], random: () => number): 
   return deployments[deployments.length - 1];
 }
 
-function sharesOf(deployments: Deployment[]): number[] {
+function sharesOf(deployments: readonly Deployment[]): number[] {
   const positive = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? n : 0);
   // `weight` defaults to 1, so a weight is "configured" when some deployment has another value.
   if (deployments.some((d) => d.weight !== 1)) return deployments.map((d) => positive(d.weight));
