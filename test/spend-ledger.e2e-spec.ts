@@ -10,6 +10,7 @@ import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggreg
 import { entitiesOf, type SpendEvent } from '../src/domains/spend/ledger/spend-event';
 import { SpendLedgerService } from '../src/domains/spend/ledger/spend-ledger.service';
 import { createEmptyDatabase } from './database';
+import { useE2e } from './harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -26,8 +27,12 @@ describe('spend ledger', () => {
     return prisma;
   };
   const redisService = (withRedis: boolean) => {
-    const env = { ...process.env, DATABASE_URL: url, REDIS_URL: withRedis ? REDIS_URL : undefined };
-    if (!withRedis) delete env.REDIS_HOST;
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      DATABASE_URL: url,
+      REDIS_URL: withRedis ? REDIS_URL : undefined,
+      REDIS_HOST: withRedis ? process.env.REDIS_HOST : undefined,
+    };
     const redis = new RedisService(loadConfig(env));
     closers.push(() => redis.onModuleDestroy());
     return redis;
@@ -291,6 +296,37 @@ describe('spend ledger', () => {
       await counters.flushForgets();
       expect(await counters.spendOf([key])).toEqual([0]);
     });
+  });
+});
+
+describe('spend ledger in the app', () => {
+  const e2e = useE2e({ freshDatabase: 'spend_ledger_app' });
+
+  it('should count a recorded request within seconds through the aggregator every pod runs', async () => {
+    const token = `key-${randomUUID()}`;
+    await e2e.prisma
+      .$executeRaw`INSERT INTO "LiteLLM_VerificationToken" (token, models) VALUES (${token}, '{}')`;
+    const ledger = e2e.app.get(SpendLedgerService);
+    const w: World = {
+      keys: [token],
+      users: ['u'],
+      teams: ['t'],
+      orgs: ['o'],
+      tags: ['x'],
+      projects: ['p'],
+      endUsers: ['e'],
+    };
+    await ledger.record(event(w, 0, 0.42));
+    const deadline = Date.now() + 10_000;
+    let spend = 0;
+    while (Date.now() < deadline) {
+      const [row] = await e2e.prisma.$queryRaw<{ spend: number }[]>`
+        SELECT spend FROM "LiteLLM_VerificationToken" WHERE token = ${token}`;
+      spend = row.spend;
+      if (spend > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(spend).toBeCloseTo(0.42, 12);
   });
 });
 
