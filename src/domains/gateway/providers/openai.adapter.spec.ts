@@ -187,4 +187,115 @@ describe('OpenAIAdapter', () => {
     });
     expect((result as UpstreamStream).completionText?.()).toBe(FAKE_REPLY);
   });
+
+  describe('messages (Anthropic in, OpenAI upstream)', () => {
+    it('should translate system, tool_use, tool_result, images, stop_sequences and tool_choice to chat', async () => {
+      const body = {
+        model: 'claude-name',
+        max_tokens: 64,
+        system: [{ type: 'text', text: 'Be brief.' }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Look' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } },
+            ],
+          },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 1 } }],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'found' }] },
+              { type: 'text', text: 'thanks' },
+            ],
+          },
+        ],
+        stop_sequences: ['END'],
+        tools: [{ name: 'lookup', description: 'Look up', input_schema: { type: 'object' } }],
+        tool_choice: { type: 'tool', name: 'lookup', disable_parallel_tool_use: true },
+        metadata: { user_id: 'u1' },
+      };
+      await adapter().messages(deployment(), body, OPTIONS);
+      expect(upstream.requests[0].path).toBe('/v1/chat/completions');
+      expect(upstream.requests[0].body).toEqual({
+        model: 'gpt-4o',
+        max_tokens: 64,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Look' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+            ],
+          },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'toolu_1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'toolu_1', content: 'found' },
+          { role: 'user', content: [{ type: 'text', text: 'thanks' }] },
+        ],
+        stop: ['END'],
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'lookup', description: 'Look up', parameters: { type: 'object' } },
+          },
+        ],
+        tool_choice: { type: 'function', function: { name: 'lookup' } },
+        parallel_tool_calls: false,
+        user: 'u1',
+      });
+    });
+
+    it('should answer an Anthropic message with usage in Anthropic terms (cache reads out of input_tokens)', async () => {
+      const cached = await startFakeOpenAI({ cachedTokens: 3 });
+      try {
+        const body = { model: 'c', max_tokens: 10, messages: [{ role: 'user', content: 'two words' }] };
+        const result = await adapter().messages(fakeDeployment('openai', cached.url), body, OPTIONS);
+        if (result.kind !== 'json') throw new Error('expected JSON');
+        expect(result.body).toMatchObject({
+          type: 'message',
+          role: 'assistant',
+          content: [{ type: 'text', text: FAKE_REPLY }],
+          stop_reason: 'end_turn',
+          usage: { input_tokens: 2, output_tokens: WORDS_IN_REPLY, cache_read_input_tokens: 3 },
+        });
+        expect(result.usage).toMatchObject({ promptTokens: 5, cacheReadInputTokens: 3 });
+      } finally {
+        await cached.close();
+      }
+    });
+
+    it('should stream Anthropic events ending with message_delta (usage) and a terminal message_stop', async () => {
+      const body = {
+        model: 'c',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'two words' }],
+        stream: true,
+      };
+      const result = (await adapter().messages(deployment(), body, OPTIONS)) as UpstreamStream;
+      const events = await collectEvents(result);
+      expect(upstream.requests[0].body.stream_options).toEqual({ include_usage: true });
+      const names = events.map((e) => e.event);
+      expect(names[0]).toBe('message_start');
+      expect(names[1]).toBe('content_block_start');
+      expect(names.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+      expect(events.filter((e) => e.terminal).map((e) => e.event)).toEqual(['message_stop']);
+      const delta = JSON.parse(events[events.length - 2].data);
+      expect(delta).toMatchObject({
+        delta: { stop_reason: 'end_turn' },
+        usage: { input_tokens: 2, output_tokens: 5 },
+      });
+      expect(result.usage()).toMatchObject({ promptTokens: 2, completionTokens: 5 });
+    });
+  });
 });
