@@ -204,6 +204,22 @@ describe('request subject loader', () => {
     expect(subject?.organization).toEqual({ id: org.organization_id, maxBudget: null, models: [] });
   });
 
+  it('should drop __proto__ entries of JSON columns instead of replacing a map prototype', async () => {
+    const { token } = await createKey(prisma);
+    // Prisma's client leaves a `__proto__` key out of the JSON it writes; another writer may not.
+    await prisma.$executeRaw`
+      UPDATE "LiteLLM_VerificationToken"
+      SET aliases = '{"__proto__": "gpt-4o", "short": "gpt-4o"}'::jsonb,
+          model_max_budget = '{"__proto__": {"budget_limit": 1}, "gpt-4o": {"budget_limit": 2}}'::jsonb
+      WHERE token = ${token}`;
+
+    const subject = await loadRequestSubject(prisma, token);
+
+    expect(Object.keys(subject!.key.aliases)).toEqual(['short']);
+    expect(Object.getPrototypeOf(subject!.key.modelMaxBudget)).toBe(Object.prototype);
+    expect(Object.keys(subject!.key.modelMaxBudget)).toEqual(['gpt-4o']);
+  });
+
   it('should answer undefined for a key that does not exist', async () => {
     await expect(loadRequestSubject(prisma, uniq('no-such-hash'))).resolves.toBeUndefined();
   });

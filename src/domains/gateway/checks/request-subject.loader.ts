@@ -220,17 +220,21 @@ function asObject(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/** A JSON object's entries, without `__proto__` (assigning it would replace the map's prototype). */
+function ownEntries(value: unknown): [string, unknown][] {
+  return Object.entries(asObject(value)).filter(([name]) => name !== '__proto__');
+}
+
 function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, target] of Object.entries(asObject(value)))
-    if (typeof target === 'string') out[name] = target;
+  for (const [name, target] of ownEntries(value)) if (typeof target === 'string') out[name] = target;
   return out;
 }
 
 /** Numbers or numeric strings (LiteLLM's UI sends both). */
 function numberMap(value: unknown): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, raw] of Object.entries(asObject(value))) {
+  for (const [name, raw] of ownEntries(value)) {
     const n = toAmount(raw);
     if (n !== null) out[name] = n;
   }
@@ -249,7 +253,7 @@ function toAmount(raw: unknown): number | null {
 /** `model_max_budget` entries with LiteLLM's aliases folded: `max_budget` → budget_limit, `budget_duration` → time_period. */
 function modelMaxBudget(value: unknown): RequestSubject['key']['modelMaxBudget'] {
   const out: RequestSubject['key']['modelMaxBudget'] = {};
-  for (const [model, raw] of Object.entries(asObject(value))) {
+  for (const [model, raw] of ownEntries(value)) {
     const entry = asObject(raw);
     const limit = toAmount(entry.budget_limit ?? entry.max_budget);
     const period = entry.time_period ?? entry.budget_duration;
