@@ -109,7 +109,9 @@ export function rejectAnthropicRequest(ex: FakeExchange, apiKey: string): boolea
     sendJson(ex.res, status, { type: 'error', error: { type, message } });
     return true;
   };
-  if (ex.req.headers['x-api-key'] !== apiKey) return error(401, 'authentication_error', 'invalid x-api-key');
+  // @anthropic-ai/sdk 1.x sends its key as `Authorization: Bearer`; the API takes either.
+  const keyOk = ex.req.headers['x-api-key'] === apiKey || ex.req.headers.authorization === `Bearer ${apiKey}`;
+  if (!keyOk) return error(401, 'authentication_error', 'invalid x-api-key');
   if (!ex.req.headers['anthropic-version']) {
     return error(400, 'invalid_request_error', 'anthropic-version: header is required');
   }

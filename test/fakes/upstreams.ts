@@ -113,8 +113,9 @@ export function startFakeAzure(options: OpenAIFakeOptions = {}): Promise<FakeUps
 }
 
 /**
- * A fake Anthropic API; `url` is the `api_base` (the adapter adds `/v1/messages`). Checks
- * `x-api-key` and `anthropic-version`, requires `max_tokens`, answers JSON or the SSE event
+ * A fake Anthropic API; `url` is the `api_base` (the adapter adds `/v1/messages`). Checks the
+ * key (`x-api-key`, or `Authorization: Bearer` as @anthropic-ai/sdk 1.x sends it) and
+ * `anthropic-version`, requires `max_tokens`, answers JSON or the SSE event
  * sequence, with `tool_use` blocks when a tool is forced or the trigger word is used.
  */
 export function startFakeAnthropic(options: AnthropicFakeOptions = {}): Promise<FakeUpstream> {
