@@ -9,14 +9,15 @@ describe('rateLimitDescriptors', () => {
   });
 
   it('should limit the key by rpm, tpm and parallel requests, each alone enough', () => {
-    const subject = personalKey();
-    subject.key.rpm = 10;
-    expect(rateLimitDescriptors(subject, undefined, 'g')).toEqual([
+    // a subject is immutable once loaded (its descriptors are kept with it): one per case
+    const byRpm = personalKey();
+    byRpm.key.rpm = 10;
+    expect(rateLimitDescriptors(byRpm, undefined, 'g')).toEqual([
       { scope: 'api_key', value: 'hash-1', rpm: 10, tpm: null, maxParallel: null },
     ]);
-    subject.key.rpm = null;
-    subject.key.maxParallel = 2;
-    expect(rateLimitDescriptors(subject, undefined, 'g')).toEqual([
+    const byParallel = personalKey();
+    byParallel.key.maxParallel = 2;
+    expect(rateLimitDescriptors(byParallel, undefined, 'g')).toEqual([
       { scope: 'api_key', value: 'hash-1', rpm: null, tpm: null, maxParallel: 2 },
     ]);
   });
@@ -48,5 +49,16 @@ describe('rateLimitDescriptors', () => {
     expect(rateLimitDescriptors(subject, undefined, 'gpt-4o')).toEqual([
       { scope: 'model_per_key', value: 'hash-1:gpt-4o', rpm: null, tpm: 70 },
     ]);
+  });
+
+  it("should hand back the subject's own scopes without a copy when the request adds none", () => {
+    const subject = personalKey();
+    subject.key.rpm = 10;
+    subject.key.modelRpm = { 'gpt-4o': 1 };
+    const first = rateLimitDescriptors(subject, endUser(), 'gpt-3.5');
+    expect(rateLimitDescriptors(subject, undefined, 'gpt-3.5')).toBe(first);
+    const withModel = rateLimitDescriptors(subject, undefined, 'gpt-4o');
+    expect(withModel).toHaveLength(2);
+    expect(first).toHaveLength(1);
   });
 });

@@ -2,6 +2,8 @@
  * Everything the request checks need about the caller, read in one statement with the key and
  * kept in auth's cache beside it (a change to a key, user or team evicts it on every pod). Spend is
  * NOT here: budgets compare against the live counters (spend/ledger), never a cached number.
+ * Immutable once loaded: the checks keep what they derive from it (compiled model lists, rate-limit
+ * descriptors) keyed by the object, and a change is a new subject after eviction.
  */
 export interface Limits {
   maxBudget: number | null;
