@@ -161,6 +161,22 @@ describe('model registry and /model routes', () => {
     });
   });
 
+  it('should read os.environ/ references of a stored model from the environment', async () => {
+    const name = uniq('env-ref');
+    const { body } = await newModel({
+      model_name: name,
+      litellm_params: {
+        model: 'azure/dep',
+        api_key: 'os.environ/MODELS_E2E_AZURE_KEY',
+        api_base: 'os.environ/UNSET_MODELS_E2E',
+      },
+    }).expect(200);
+    expect(registry().byId(body.model_id)).toMatchObject({
+      apiKey: 'azure-secret-from-env',
+      apiBase: undefined,
+    });
+  });
+
   it('should change a stored model by /model/update and by PATCH, each with an audit row', async () => {
     const name = uniq('upd');
     const { body } = await newModel({

@@ -39,8 +39,10 @@ describe('loadConfig with a LiteLLM config.yaml', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("should apply LiteLLM's router defaults when no file is named", () => {
-    const { gateway } = loadConfig({});
+    const { gateway } = loadConfig({ SOME_VARIABLE: 'value' });
+    expect(gateway.environment('SOME_VARIABLE')).toBe('value');
     expect(gateway).toEqual({
+      environment: expect.any(Function),
       models: [],
       numRetries: 2,
       requestTimeoutMs: 6_000_000,

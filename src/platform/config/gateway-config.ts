@@ -27,6 +27,11 @@ export interface GatewayConfig {
   configPath?: string;
   /** `os.environ/NAME` references in the file whose variable is unset (start-up warns). */
   unsetVariables: string[];
+  /**
+   * Reads `os.environ/NAME` references of models stored through /model/new (LiteLLM resolves them
+   * when it loads a deployment, so a stored model can name a variable instead of holding a key).
+   */
+  environment: (name: string) => string | undefined;
 }
 
 export const GATEWAY_DEFAULTS = {
@@ -49,7 +54,8 @@ export function loadGatewayConfig(
   argv: readonly string[],
 ): { gateway: GatewayConfig; generalSettings: LiteLLMConfigFile['generalSettings'] } {
   const path = configPathOf(env, argv);
-  if (path === undefined) return { gateway: gatewayDefaults(), generalSettings: {} };
+  const environment = (name: string) => env[name];
+  if (path === undefined) return { gateway: { ...gatewayDefaults(), environment }, generalSettings: {} };
   const file = readLiteLLMConfigFile(path, env);
   const { litellmSettings: litellm, routerSettings: router } = file;
   return {
@@ -70,6 +76,7 @@ export function loadGatewayConfig(
           : Math.round(router.cooldownTimeSeconds * 1000),
       configPath: path,
       unsetVariables: file.unsetVariables,
+      environment,
     },
     generalSettings: file.generalSettings,
   };
@@ -86,6 +93,7 @@ export function gatewayDefaults(): GatewayConfig {
     allowedFails: GATEWAY_DEFAULTS.allowedFails,
     cooldownTimeMs: GATEWAY_DEFAULTS.cooldownTimeMs,
     unsetVariables: [],
+    environment: () => undefined,
   };
 }
 

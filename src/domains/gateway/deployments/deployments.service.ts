@@ -25,6 +25,7 @@ interface Snapshot {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+const ENV_REFERENCE = 'os.environ/';
 
 /**
  * The live list of deployments: config.yaml's `model_list` plus the rows of
@@ -149,15 +150,40 @@ export class DeploymentsService implements OnApplicationBootstrap {
         litellmParams: decryptParams(jsonObject(row.litellm_params), saltKey),
         modelInfo: jsonObject(row.model_info),
       };
+      // Shown as stored (the reference, not the value); served with the variable's value.
+      const resolved = {
+        ...entry,
+        litellmParams: this.resolveEnvReferences(entry.litellmParams, row.model_id),
+      };
       return {
         ...entry,
         id: row.model_id,
         source: 'db',
-        deployment: toDeployment(entry, row.model_id, 'db'),
+        deployment: toDeployment(resolved, row.model_id, 'db'),
       };
     });
     this.warnUnserved(models);
     return models;
+  }
+
+  /** `os.environ/NAME` values read from the environment, as LiteLLM does when it loads a stored model. */
+  private resolveEnvReferences(params: Record<string, unknown>, modelId: string): Record<string, unknown> {
+    const resolved: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(params)) {
+      if (typeof v !== 'string' || !v.startsWith(ENV_REFERENCE)) resolved[k] = v;
+      else {
+        const name = v.slice(ENV_REFERENCE.length);
+        resolved[k] = this.config.gateway.environment(name);
+        if (resolved[k] === undefined)
+          this.logger.warn({
+            msg: 'a stored model names an environment variable that is not set',
+            model_id: modelId,
+            param: k,
+            variable: name,
+          });
+      }
+    }
+    return resolved;
   }
 
   private warnUnserved(models: readonly RegisteredModel[]) {
