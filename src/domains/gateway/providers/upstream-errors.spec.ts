@@ -9,6 +9,7 @@ import {
 import type { Deployment } from '../deployments/deployment';
 import { UpstreamError } from './provider';
 import { ProvidersService } from './providers.service';
+import { errorFromResponse } from './upstream-errors';
 
 const chat = { model: 'x', messages: [{ role: 'user', content: 'hello there' }] };
 const messages = { model: 'x', max_tokens: 10, messages: [{ role: 'user', content: 'hello there' }] };
@@ -163,5 +164,30 @@ describe('upstream errors', () => {
       kind: 'client',
       status: 400,
     });
+  });
+
+  it('should name a context-window 400 as LiteLLM does, so the router can tell it apart', () => {
+    const body = JSON.stringify({
+      error: {
+        message: "This model's maximum context length is 8 tokens.",
+        type: 'invalid_request_error',
+        code: 'context_length_exceeded',
+      },
+    });
+    const error = errorFromResponse('OpenAIException', 400, body, undefined);
+    expect(error).toMatchObject({ kind: 'client', status: 400, type: 'invalid_request_error' });
+    expect(error.message).toBe(
+      "litellm.ContextWindowExceededError: ContextWindowExceededError: OpenAIException - This model's maximum context length is 8 tokens.",
+    );
+  });
+
+  it('should read an Anthropic 529 (overloaded) as a retryable 500', () => {
+    const body = JSON.stringify({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+    });
+    const error = errorFromResponse('AnthropicException', 529, body, undefined);
+    expect(error).toMatchObject({ kind: 'server', status: 500, type: 'overloaded_error', retryable: true });
+    expect(error.message).toBe(`litellm.InternalServerError: AnthropicException - ${body}`);
   });
 });

@@ -29,6 +29,34 @@ const STATUS_CLASSES: Record<number, StatusClass> = {
   529: { kind: 'server', litellmClass: 'InternalServerError', inner: 'InternalServerError' },
 };
 
+/**
+ * 400s LiteLLM names more precisely from the upstream's text: the router falls back on
+ * context-window errors (`context_window_fallbacks`) and content-policy errors separately.
+ */
+function refinedClientClass(status: number, bodyText: string): StatusClass | undefined {
+  if (status !== 400) return undefined;
+  const lower = bodyText.toLowerCase();
+  if (
+    lower.includes('context_length_exceeded') ||
+    lower.includes('maximum context length') ||
+    lower.includes('prompt is too long')
+  ) {
+    return {
+      kind: 'client',
+      litellmClass: 'ContextWindowExceededError',
+      inner: 'ContextWindowExceededError',
+    };
+  }
+  if (lower.includes('content_policy_violation') || lower.includes('content_filter')) {
+    return {
+      kind: 'client',
+      litellmClass: 'ContentPolicyViolationError',
+      inner: 'ContentPolicyViolationError',
+    };
+  }
+  return undefined;
+}
+
 function classFor(status: number): StatusClass {
   return (
     STATUS_CLASSES[status] ?? {
@@ -53,7 +81,7 @@ export function errorFromResponse(
 ): UpstreamError {
   const parsed = parseJson(bodyText);
   const upstreamError = errorObject(parsed);
-  const cls = classFor(status);
+  const cls = refinedClientClass(status, bodyText) ?? classFor(status);
   let detail: string;
   if (label === 'AnthropicException') {
     detail = `${label} - ${truncate(bodyText)}`;
