@@ -5,6 +5,7 @@ import {
   budgetEntities,
   BudgetOptions,
   checkBudgets,
+  isZeroCost,
   keyModelBudget,
 } from './budget-checks';
 import { checkEndUser } from './end-user';
@@ -261,6 +262,17 @@ describe('budget checks', () => {
     it('should let an unblocked or unknown end user through', () => {
       expect(() => checkEndUser(endUser())).not.toThrow();
       expect(() => checkEndUser(undefined)).not.toThrow();
+    });
+  });
+
+  describe('zero-cost models', () => {
+    it('should call a group free only when every deployment states 0 for both prices', () => {
+      const free = { prices: { inputCostPerToken: 0, outputCostPerToken: 0 } };
+      expect(isZeroCost([free, free])).toBe(true);
+      expect(isZeroCost([free, { prices: { inputCostPerToken: 0, outputCostPerToken: 1e-6 } }])).toBe(false);
+      expect(isZeroCost([{ prices: { inputCostPerToken: 0 } }])).toBe(false);
+      expect(isZeroCost([{ prices: {} }])).toBe(false);
+      expect(isZeroCost([])).toBe(false);
     });
   });
 });

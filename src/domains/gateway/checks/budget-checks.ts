@@ -1,5 +1,6 @@
 import { ApiError } from '../../../platform/common/errors/api-error';
 import type { SpendEntity } from '../../spend/ledger/spend-event';
+import type { Deployment } from '../deployments/deployment';
 import { pyFloat, pyOptional } from './python-format';
 import type { EndUserFacts, RequestSubject } from './request-subject';
 
@@ -196,4 +197,13 @@ export function assertWithinKeyModelBudget(
       `LiteLLM Virtual Key: ${token}, key_alias: ${pyOptional(alias)}, exceeded budget for model=${budget.model}`,
     );
   }
+}
+
+/**
+ * A group is free (LiteLLM's `_is_model_cost_zero`) when its deployments state both per-token
+ * prices and every one is 0; an unstated price means "priced by the model map", so budgets apply.
+ */
+export function isZeroCost(deployments: readonly Pick<Deployment, 'prices'>[]): boolean {
+  if (deployments.length === 0) return false;
+  return deployments.every(({ prices }) => prices.inputCostPerToken === 0 && prices.outputCostPerToken === 0);
 }
