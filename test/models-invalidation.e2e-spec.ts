@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { DeploymentsService } from '../src/domains/gateway/deployments/deployments.service';
 import { createTestApp, MASTER_KEY, TestApp, uniq } from './app.factory';
-import { bearer } from './factories';
+import { InvalidationBus } from '../src/platform/auth/invalidation-bus';
+import { bearer, createProxyModel } from './factories';
 import { eventually, tcpAnswers } from './pods';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,5 +64,15 @@ describe.each([
       .expect(200);
     await eventually(async () => onB().group(name).length === 0, 1000);
     expect(await listedOnB(name)).toBe(false);
+  });
+
+  it('should reload from the database when the bus reconnects, as messages may have been missed', async () => {
+    if (skip || env.REDIS_URL) return; // PostgreSQL: the listener connection can be cut from here
+    const name = uniq('missed');
+    await createProxyModel(podA.prisma, { model_name: name, litellm_params: { model: 'openai/gpt-4o' } });
+    expect(onB().group(name)).toEqual([]); // written without an announcement
+    const bus = podB.app.get(InvalidationBus) as unknown as { pgListener: { processID: number } };
+    await podB.prisma.$executeRaw`SELECT pg_terminate_backend(${bus.pgListener.processID}::int)`;
+    await eventually(async () => onB().group(name).length === 1, 5000);
   });
 });
