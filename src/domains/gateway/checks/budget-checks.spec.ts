@@ -10,7 +10,7 @@ import {
 } from './budget-checks';
 import { checkEndUser } from './end-user';
 import type { EndUserFacts, RequestSubject } from './request-subject';
-import { endUser, NO_LIMITS, personalKey, teamKey } from './testing/subject-fixture';
+import { endUser, NO_LIMITS, personalKey, teamKey } from '../../../../test/fakes/request-subject';
 
 const NOW = Date.parse('2026-12-06T10:00:00Z');
 

@@ -1,6 +1,6 @@
 import { ApiError } from '../../../platform/common/errors/api-error';
 import { resolveFallback, resolveModel } from './model-access';
-import { personalKey, registry, teamKey } from './testing/subject-fixture';
+import { personalKey, registry, teamKey } from '../../../../test/fakes/request-subject';
 
 const served = registry({
   'gpt-4o': ['beta-testers'],

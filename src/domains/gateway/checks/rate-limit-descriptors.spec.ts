@@ -1,5 +1,5 @@
 import { rateLimitDescriptors } from './rate-limit-descriptors';
-import { endUser, NO_LIMITS, personalKey, teamKey } from './testing/subject-fixture';
+import { endUser, NO_LIMITS, personalKey, teamKey } from '../../../../test/fakes/request-subject';
 
 describe('rateLimitDescriptors', () => {
   it('should check nothing (a shared empty list) when no scope has a limit', () => {

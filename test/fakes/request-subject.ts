@@ -1,6 +1,6 @@
-import type { ModelRegistry } from '../model-access';
-import type { EndUserFacts, Limits, RequestSubject } from '../request-subject';
-import { unrestrictedSubject } from '../request-subject';
+import type { ModelRegistry } from '../../src/domains/gateway/checks/model-access';
+import type { EndUserFacts, Limits, RequestSubject } from '../../src/domains/gateway/checks/request-subject';
+import { unrestrictedSubject } from '../../src/domains/gateway/checks/request-subject';
 
 /** Fixtures for the checks' unit tests: a subject no check restricts, which a test then narrows. */
 
