@@ -27,6 +27,8 @@ const ADMIN_ONLY = 'Proxy admins only.';
 const FILTERED =
   "Every key may call it; the answer lists the models the key may call (the key's models, else its team's, else all; admins see all). Credentials (api_key and the like) are never shown.";
 
+const MODEL_INFO = `${FILTERED} config.yaml models have model_info.db_model false. litellm_model_id: that one model, 404 when it is not listed.`;
+
 @ApiTags('models')
 @ApiBearerAuth('bearer')
 @Controller()
@@ -94,14 +96,19 @@ export class ModelsController {
     return this.management.deleteModel(body.id, actor);
   }
 
-  @Get(['model/info', 'v1/model/info'])
-  @ApiOperation({
-    summary: 'List model deployments',
-    description: `${FILTERED} config.yaml models have model_info.db_model false. litellm_model_id: that one model, 404 when it is not listed.`,
-  })
+  @Get('model/info')
+  @ApiOperation({ summary: 'List model deployments', description: MODEL_INFO })
   @ApiOkResponse({ type: ModelInfoResponse })
   @ApiErrors(404)
   modelInfo(@Query() query: ModelInfoQuery, @CurrentAuth() auth: AuthContext) {
+    return this.info.modelInfo(query, auth);
+  }
+
+  @Get('v1/model/info')
+  @ApiOperation({ summary: 'List model deployments (same as /model/info)', description: MODEL_INFO })
+  @ApiOkResponse({ type: ModelInfoResponse })
+  @ApiErrors(404)
+  modelInfoV1(@Query() query: ModelInfoQuery, @CurrentAuth() auth: AuthContext) {
     return this.info.modelInfo(query, auth);
   }
 
