@@ -24,6 +24,8 @@ export interface FakeUpstream {
   requests: RecordedRequest[];
   /** Sets the behaviour for all following requests, or for the next `times` ones only. */
   setBehaviour(behaviour: Behaviour, options?: { times?: number }): void;
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,8 @@ export async function startFakeServer(handler: FakeHandler, options: ServerOptio
     });
   });
   server.keepAliveTimeout = 60_000;
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -93,6 +97,7 @@ export async function startFakeServer(handler: FakeHandler, options: ServerOptio
       behaviour = next;
       remaining = opts?.times ?? Infinity;
     },
+    connectionCount: () => connections,
     async close() {
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();

@@ -125,13 +125,16 @@ class AnthropicPassThroughStream implements UpstreamStream {
   }
 
   private async *run(source: AsyncIterable<ParsedSseEvent>): AsyncGenerator<SseEvent> {
+    let ended = false;
     for await (const { event, data } of source) {
+      if (ended) continue; // read to the end so the connection is reused
       if (event === 'message_start') this.mergeUsage((parse(data).message as Json | undefined)?.usage);
       else if (event === 'message_delta') this.mergeUsage(parse(data).usage);
       else if (event === 'content_block_delta') this.textDeltas.push(data);
       else if (event === 'message_stop') {
+        ended = true;
         yield { event, data, terminal: true };
-        return;
+        continue;
       }
       yield event === undefined ? { data } : { event, data };
     }

@@ -43,10 +43,13 @@ export class OpenAIChatStream implements UpstreamStream {
   }
 
   private async *run(source: AsyncIterable<ParsedSseEvent>): AsyncGenerator<SseEvent> {
+    let ended = false;
     for await (const { data } of source) {
+      if (ended) continue; // read to the end: an undrained body cannot go back to the pool
       if (data === '[DONE]') {
+        ended = true;
         yield DONE;
-        return;
+        continue;
       }
       if (HAS_USAGE.test(data)) {
         const chunk = parseChunk(data);
@@ -57,7 +60,7 @@ export class OpenAIChatStream implements UpstreamStream {
       if (this.upstreamUsage === undefined) this.chunks.push(data);
       yield { data };
     }
-    yield DONE;
+    if (!ended) yield DONE;
   }
 }
 
@@ -113,13 +116,16 @@ export class ResponsesStream implements UpstreamStream {
   }
 
   private async *run(source: AsyncIterable<ParsedSseEvent>): AsyncGenerator<SseEvent> {
+    let ended = false;
     for await (const { event, data } of source) {
+      if (ended) continue; // read to the end so the connection is reused
       const name = event ?? typeOf(data);
       if (name !== undefined && RESPONSE_ENDS.has(name)) {
         const response = (parseChunk(data) as { response?: { usage?: unknown } } | undefined)?.response;
         this.upstreamUsage = usageFromResponses(response?.usage);
+        ended = true;
         yield { event, data, terminal: true };
-        return;
+        continue;
       }
       if (name === 'response.output_text.delta') this.textDeltas.push(data);
       yield event === undefined ? { data } : { event, data };

@@ -100,6 +100,23 @@ describe('OpenAIAdapter', () => {
     expect(last.usage.completion_tokens).toBe(WORDS_IN_REPLY);
   });
 
+  it('should reuse keep-alive connections across streamed and JSON calls', async () => {
+    const fresh = await startFakeOpenAI();
+    const service = new ProvidersService();
+    try {
+      const d = fakeDeployment('openai', fresh.url);
+      for (let i = 0; i < 5; i++) {
+        await collectEvents(await service.adapterFor('openai').chat(d, chatBody({ stream: true }), OPTIONS));
+      }
+      await service.adapterFor('openai').chat(d, chatBody(), OPTIONS);
+      // The next call may start before the last body's socket is back in the pool: at most two.
+      expect(fresh.connectionCount()).toBeLessThanOrEqual(2);
+    } finally {
+      await service.onModuleDestroy();
+      await fresh.close();
+    }
+  });
+
   it('should pass the upstream data text through byte for byte', async () => {
     const result = await adapter().chat(deployment(), chatBody({ stream: true }), OPTIONS);
     const events = await collectEvents(result);

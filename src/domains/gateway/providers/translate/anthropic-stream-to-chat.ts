@@ -42,18 +42,22 @@ export class AnthropicToChatStream implements UpstreamStream {
   }
 
   private async *run(source: AsyncIterable<ParsedSseEvent>): AsyncGenerator<SseEvent> {
+    let ended = false;
     for await (const { event, data } of source) {
+      if (ended) continue; // read to the end so the connection is reused
       const payload = parse(data);
       const type = event ?? (payload.type as string | undefined);
       if (type === 'message_stop') {
+        ended = true;
         if (this.forwardUsage && this.sawUsage) yield this.usageChunk();
-        break;
+        yield { data: '[DONE]', terminal: true };
+        continue;
       }
       if (type === 'error') throw streamError(payload, data);
       const chunk = this.translate(type, payload);
       if (chunk) yield chunk;
     }
-    yield { data: '[DONE]', terminal: true };
+    if (!ended) yield { data: '[DONE]', terminal: true };
   }
 
   private translate(type: string | undefined, payload: Json): SseEvent | undefined {

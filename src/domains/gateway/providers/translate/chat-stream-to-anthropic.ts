@@ -47,8 +47,13 @@ export class ChatStreamToAnthropic implements UpstreamStream {
   }
 
   private async *run(source: AsyncIterable<ParsedSseEvent>): AsyncGenerator<SseEvent> {
+    let ended = false;
     for await (const { data } of source) {
-      if (data === '[DONE]') break;
+      // After [DONE], read on to the end of the body so the connection goes back to the pool.
+      if (ended || data === '[DONE]') {
+        ended = true;
+        continue;
+      }
       const chunk = parse(data);
       if (!this.started) {
         this.started = true;
