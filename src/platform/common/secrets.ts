@@ -85,12 +85,28 @@ function openSecretbox(encoded: string, key: Buffer): string {
   return Buffer.from(plain).toString('utf8');
 }
 
+// A registry reload decrypts every string of every stored model: derive each key once per salt key.
+const derived = new Map<string, Buffer>();
+
+function memo(kind: string, saltKey: string, derive: () => Buffer): Buffer {
+  const id = `${kind}\0${saltKey}`;
+  let key = derived.get(id);
+  if (!key) {
+    if (derived.size >= 16) derived.clear();
+    key = derive();
+    derived.set(id, key);
+  }
+  return key;
+}
+
 function v3Key(saltKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(saltKey, 'utf8'), Buffer.alloc(0), V3_INFO, 32));
+  return memo('v3', saltKey, () =>
+    Buffer.from(hkdfSync('sha256', Buffer.from(saltKey, 'utf8'), Buffer.alloc(0), V3_INFO, 32)),
+  );
 }
 
 function sha256(saltKey: string): Buffer {
-  return createHash('sha256').update(saltKey, 'utf8').digest();
+  return memo('sha256', saltKey, () => createHash('sha256').update(saltKey, 'utf8').digest());
 }
 
 /** Padded, as Python's `urlsafe_b64encode` writes and its decoder requires. */
