@@ -12,6 +12,7 @@ import {
 import type { ParsedSseEvent } from './sse-parser';
 import { AnthropicToChatStream } from './translate/anthropic-stream-to-chat';
 import { anthropicToChatResponse, chatToAnthropicRequest } from './translate/chat-to-anthropic';
+import { upstreamBody } from './upstream-body';
 import { readSse, type UpstreamCall, type UpstreamHttp } from './upstream-http';
 import { usageFromAnthropic } from './usage';
 
@@ -28,7 +29,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   constructor(private readonly http: UpstreamHttp) {}
 
   async chat(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamResult> {
-    const request = chatToAnthropicRequest(this.requestBody(deployment, body), options.dropParams === true);
+    const request = chatToAnthropicRequest(upstreamBody(deployment, body), options.dropParams === true);
     const stream = request.stream === true;
     const call = this.call(deployment, request, stream);
     if (!stream) {
@@ -50,7 +51,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   async messages(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamResult> {
-    const request = this.requestBody(deployment, body);
+    const request = upstreamBody(deployment, body);
     const stream = request.stream === true;
     const call = this.call(deployment, request, stream);
     if (!stream) {
@@ -59,13 +60,6 @@ export class AnthropicAdapter implements ProviderAdapter {
     }
     const upstream = await this.http.post(call, options);
     return new AnthropicPassThroughStream(readSse(upstream, 'AnthropicException', options));
-  }
-
-  private requestBody(deployment: Deployment, body: Json): Json {
-    const extra = deployment.extraParams;
-    const merged = extra && Object.keys(extra).length > 0 ? { ...extra, ...body } : { ...body };
-    merged.model = deployment.upstreamModel;
-    return merged;
   }
 
   private call(deployment: Deployment, body: Json, stream: boolean): UpstreamCall {

@@ -4,6 +4,7 @@ import type { CallOptions, ProviderAdapter, UpstreamJson, UpstreamResult } from 
 import { ChatStreamToAnthropic } from './translate/chat-stream-to-anthropic';
 import { anthropicToChatRequest, chatToAnthropicResponse } from './translate/anthropic-to-chat';
 import type { UpstreamLabel } from './upstream-errors';
+import { upstreamBody } from './upstream-body';
 import { readSse, type UpstreamCall, type UpstreamHttp } from './upstream-http';
 import { usageFromOpenAI, usageFromResponses } from './usage';
 
@@ -24,7 +25,7 @@ export abstract class OpenAICompatibleAdapter implements ProviderAdapter {
   protected abstract headersFor(deployment: Deployment): Record<string, string>;
 
   async chat(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamResult> {
-    const request = this.requestBody(deployment, body);
+    const request = upstreamBody(deployment, body);
     if (request.stream !== true) {
       const json = (await this.http.postJson(
         this.call(deployment, 'chat/completions', request, false),
@@ -40,7 +41,7 @@ export abstract class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async embeddings(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamJson> {
-    const request = this.requestBody(deployment, body);
+    const request = upstreamBody(deployment, body);
     const json = (await this.http.postJson(
       this.call(deployment, 'embeddings', request, false),
       options,
@@ -49,7 +50,7 @@ export abstract class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async responses(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamResult> {
-    const request = this.requestBody(deployment, body);
+    const request = upstreamBody(deployment, body);
     const stream = request.stream === true;
     if (!stream) {
       const json = (await this.http.postJson(
@@ -64,7 +65,7 @@ export abstract class OpenAICompatibleAdapter implements ProviderAdapter {
 
   /** Anthropic Messages in and out, over the upstream's chat completions. */
   async messages(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamResult> {
-    const request = anthropicToChatRequest(this.requestBody(deployment, body));
+    const request = anthropicToChatRequest(upstreamBody(deployment, body));
     const stream = request.stream === true;
     const call = this.call(deployment, 'chat/completions', request, stream);
     if (!stream) {
@@ -74,13 +75,6 @@ export abstract class OpenAICompatibleAdapter implements ProviderAdapter {
     }
     const upstream = await this.http.post(call, options);
     return new ChatStreamToAnthropic(readSse(upstream, this.label, options), request.model);
-  }
-
-  protected requestBody(deployment: Deployment, body: Json): Json {
-    const extra = deployment.extraParams;
-    const merged = extra && Object.keys(extra).length > 0 ? { ...extra, ...body } : { ...body };
-    merged.model = deployment.upstreamModel;
-    return merged;
   }
 
   private call(deployment: Deployment, endpoint: OpenAIEndpoint, body: Json, stream: boolean): UpstreamCall {
