@@ -34,8 +34,9 @@ export abstract class OpenAICompatibleAdapter implements ProviderAdapter {
       return { kind: 'json', status: 200, body: json, usage: usageFromOpenAI(json.usage) };
     }
     const clientAskedUsage = askedForUsage(request.stream_options);
-    if (!clientAskedUsage)
+    if (!clientAskedUsage) {
       request.stream_options = { ...(request.stream_options as Json), include_usage: true };
+    }
     const upstream = await this.http.post(this.call(deployment, 'chat/completions', request, true), options);
     return new OpenAIChatStream(readSse(upstream, this.label, options), clientAskedUsage);
   }
