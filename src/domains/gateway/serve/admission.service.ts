@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { AuthCacheService } from '../../../platform/auth/auth-cache.service';
+import type { AuthContext } from '../../../platform/auth/auth-context';
+import { badRequest, unauthorized } from '../../../platform/common/errors/api-error';
+import { PrismaService } from '../../../platform/prisma/prisma.service';
+import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
+import { assertWithinBudgets, budgetEntities, isZeroCost } from '../checks/budget-checks';
+import { checkEndUser } from '../checks/end-user';
+import { resolveModel } from '../checks/model-access';
+import { rateLimitDescriptors } from '../checks/rate-limit-descriptors';
+import { type EndUserFacts, type RequestSubject, unrestrictedSubject } from '../checks/request-subject';
+import { loadEndUser, loadRequestSubject, loadTagBudgets } from '../checks/request-subject.loader';
+import { DeploymentsService } from '../deployments/deployments.service';
+import type { RateLimitTicket } from '../limits/rate-limit';
+import { RateLimiterService } from '../limits/rate-limiter.service';
+
+const SUBJECT_SLOT = 'gateway:subject';
+/** End users and tag budgets are read at most this often (they change through the management API). */
+const LOOKUP_TTL_MS = 5_000;
+
+/** A request the checks let through, with what the call and its ledger row need. */
+export interface Admission {
+  subject: RequestSubject;
+  /** The model group the request is served from (after aliases). */
+  group: string;
+  endUser: EndUserFacts | undefined;
+  endUserId: string | null;
+  tags: string[];
+  ticket: RateLimitTicket;
+}
+
+/**
+ * The checks every LLM request passes before an upstream is called, in LiteLLM's order
+ * (tenancy.md §16.1): the key was authenticated by the guard; then model access, the end user,
+ * budgets, rate limits. Reads nothing from the database on a warm cache: the subject rides in auth's
+ * key cache, spend comes from the live counters, limits from Redis or memory. Reused by every
+ * gateway route (and by MCP later).
+ */
+@Injectable()
+export class AdmissionService {
+  private readonly endUsers = new Map<string, { facts: EndUserFacts | undefined; until: number }>();
+  private tagBudgets: { budgets: ReadonlyMap<string, number>; until: number } | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly authCache: AuthCacheService,
+    private readonly deployments: DeploymentsService,
+    private readonly counters: BudgetCountersService,
+    private readonly limiter: RateLimiterService,
+  ) {}
+
+  async admit(
+    auth: AuthContext,
+    body: Record<string, unknown>,
+    route: string,
+    now = new Date(),
+  ): Promise<Admission> {
+    const requested = body.model;
+    if (typeof requested !== 'string' || requested === '') {
+      throw badRequest(
+        'Invalid model name passed in model=None. Call `/v1/models` to view available models for your key.',
+        'model',
+      );
+    }
+    const subject = await this.subjectOf(auth);
+    const { group } = resolveModel(requested, subject, this.deployments, route);
+    const endUserId = typeof body.user === 'string' && body.user !== '' ? body.user : null;
+    const endUser = endUserId ? await this.endUser(endUserId, now.getTime()) : undefined;
+    checkEndUser(endUser);
+    const tags = requestTags(body, subject);
+    const checks = budgetEntities(subject, endUser, {
+      tags,
+      tagBudgets: tags.length > 0 ? await this.tagBudgetsAt(now.getTime()) : undefined,
+      zeroCost: isZeroCost(this.deployments.group(group)),
+      now: now.getTime(),
+    });
+    if (checks.length > 0) assertWithinBudgets(checks, await this.counters.spendOf(checks));
+    const ticket = await this.limiter.acquire(rateLimitDescriptors(subject, endUser, group), now.getTime());
+    return { subject, group, endUser, endUserId, tags, ticket };
+  }
+
+  /** The caller's limits, from auth's key cache; read once per cache life of the key. */
+  async subjectOf(auth: AuthContext): Promise<RequestSubject> {
+    // The master key: every model, no budget, no limit; its spend is logged under its hash.
+    if (auth.isMasterKey || !auth.key) return unrestrictedSubject(auth.apiKey, auth.userId);
+    const token = auth.key.token;
+    const cached = this.authCache.attachment<RequestSubject>(token, SUBJECT_SLOT);
+    if (cached) return cached;
+    const generation = this.authCache.currentGeneration();
+    const subject = await loadRequestSubject(this.prisma, token);
+    // Deleted between the guard's lookup and this read: as if the guard had not found it.
+    if (!subject) throw unauthorized('Authentication Error, Invalid proxy server token passed.');
+    this.authCache.attach(token, SUBJECT_SLOT, subject, generation);
+    return subject;
+  }
+
+  private async endUser(id: string, now: number): Promise<EndUserFacts | undefined> {
+    const hit = this.endUsers.get(id);
+    if (hit && hit.until > now) return hit.facts;
+    const facts = await loadEndUser(this.prisma, id);
+    if (this.endUsers.size > 50_000) this.endUsers.clear();
+    this.endUsers.set(id, { facts, until: now + LOOKUP_TTL_MS });
+    return facts;
+  }
+
+  private async tagBudgetsAt(now: number): Promise<ReadonlyMap<string, number>> {
+    if (this.tagBudgets && this.tagBudgets.until > now) return this.tagBudgets.budgets;
+    const budgets = await loadTagBudgets(this.prisma);
+    this.tagBudgets = { budgets, until: now + LOOKUP_TTL_MS };
+    return budgets;
+  }
+}
+
+/** `metadata.tags` of the request (LiteLLM's request tags) plus the key's own tags. */
+function requestTags(body: Record<string, unknown>, subject: RequestSubject): string[] {
+  const metadata = body.metadata;
+  const fromBody =
+    metadata && typeof metadata === 'object' && Array.isArray((metadata as { tags?: unknown }).tags)
+      ? ((metadata as { tags: unknown[] }).tags.filter((t) => typeof t === 'string') as string[])
+      : [];
+  if (subject.key.tags.length === 0) return fromBody;
+  return [...new Set([...fromBody, ...subject.key.tags])];
+}

@@ -1,0 +1,250 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { AuthContext } from '../../../platform/auth/auth-context';
+import { ApiError } from '../../../platform/common/errors/api-error';
+import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
+import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
+import { entitiesOf, type SpendEvent } from '../../spend/ledger/spend-event';
+import { costOf } from '../../spend/cost/pricing';
+import type { Deployment } from '../deployments/deployment';
+import { DeploymentsService } from '../deployments/deployments.service';
+import { ProvidersService } from '../providers/providers.service';
+import { UpstreamError, type UpstreamResult, type Usage } from '../providers/provider';
+import { RouterService } from '../router/router.service';
+import { AdmissionService, type Admission } from './admission.service';
+import { pipeStream } from './client-response';
+
+/** The four request formats the gateway serves, each to any provider. */
+export type CallKind = 'chat' | 'embeddings' | 'responses' | 'messages';
+
+/** LiteLLM's `call_type` and the daily tables' `endpoint` per kind. */
+const CALL_TYPES: Record<CallKind, { callType: string; endpoint: string }> = {
+  chat: { callType: 'acompletion', endpoint: '/chat/completions' },
+  embeddings: { callType: 'aembedding', endpoint: '/embeddings' },
+  responses: { callType: 'aresponses', endpoint: '/responses' },
+  messages: { callType: 'anthropic_messages', endpoint: '/v1/messages' },
+};
+
+const NO_USAGE: Usage = {
+  promptTokens: 0,
+  completionTokens: 0,
+  totalTokens: 0,
+  cacheReadInputTokens: 0,
+  cacheCreationInputTokens: 0,
+};
+
+/** One request on its way through: what the ledger row and the response headers are made of. */
+interface Call {
+  id: string;
+  kind: CallKind;
+  auth: AuthContext;
+  admission: Admission;
+  req: Request;
+  startTime: Date;
+  started: number;
+  upstreamMs: number;
+}
+
+/**
+ * Serves one LLM request: admission (checks and limits), the router's choice of deployment with
+ * retries and fallbacks, the answer to the client (JSON, or events as they arrive), and the request's
+ * spend-log row, durable before the client has the complete answer. Live counters follow the row.
+ */
+@Injectable()
+export class GatewayService {
+  private readonly logger = new Logger('gateway');
+
+  constructor(
+    private readonly admission: AdmissionService,
+    private readonly router: RouterService,
+    private readonly providers: ProvidersService,
+    private readonly ledger: SpendLedgerService,
+    private readonly counters: BudgetCountersService,
+    deployments: DeploymentsService,
+  ) {
+    router.useDeployments(deployments);
+  }
+
+  async serve(kind: CallKind, auth: AuthContext, body: Record<string, unknown>, req: Request, res: Response) {
+    const call = {
+      id: randomUUID(),
+      kind,
+      auth,
+      req,
+      startTime: new Date(),
+      started: performance.now(),
+      upstreamMs: 0,
+    };
+    res.setHeader('x-litellm-call-id', call.id);
+    const admission = await this.admission.admit(auth, body, CALL_TYPES[kind].endpoint, call.startTime);
+    const current: Call = { ...call, admission };
+    let countedTokens = 0;
+    try {
+      const routed = await this.router.route(admission.group, async (deployment) => {
+        const before = performance.now();
+        try {
+          return await this.callUpstream(kind, deployment, body);
+        } finally {
+          current.upstreamMs = performance.now() - before;
+        }
+      });
+      setHeaders(res, admission.ticket.headers);
+      res.setHeader('x-litellm-model-id', routed.deployment.id);
+      res.setHeader('x-litellm-model-api-base', routed.deployment.apiBase ?? '');
+      res.setHeader('x-litellm-attempted-retries', String(routed.attemptedRetries));
+      countedTokens = await this.answer(current, routed.deployment, routed.result, res);
+    } catch (error) {
+      await this.recordFailure(current, error);
+      if (!res.headersSent) throw toClientError(error);
+      endBrokenStream(res, toClientError(error));
+    } finally {
+      admission.ticket
+        .release(countedTokens)
+        .catch((e: Error) => this.logger.warn({ msg: 'rate-limit release failed', error: e.message }));
+    }
+  }
+
+  private callUpstream(kind: CallKind, deployment: Deployment, body: Record<string, unknown>) {
+    const adapter = this.providers.adapterFor(deployment.provider);
+    const request = { ...deployment.extraParams, ...body, model: deployment.upstreamModel };
+    const options = {
+      timeoutMs: deployment.timeoutMs ?? 600_000,
+      streamTimeoutMs: deployment.streamTimeoutMs,
+    };
+    switch (kind) {
+      case 'chat':
+        return adapter.chat(deployment, request, options);
+      case 'embeddings':
+        return adapter.embeddings(deployment, request, options);
+      case 'responses':
+        return adapter.responses(deployment, request, options);
+      case 'messages':
+        return adapter.messages(deployment, request, options);
+    }
+  }
+
+  /** Writes the answer; returns the tokens the rate limiter counts. */
+  private async answer(
+    call: Call,
+    deployment: Deployment,
+    result: UpstreamResult,
+    res: Response,
+  ): Promise<number> {
+    if (result.kind === 'json') {
+      const usage = result.usage ?? NO_USAGE;
+      const cost = await this.settle(call, deployment, usage, null);
+      res.setHeader('x-litellm-response-cost', String(cost));
+      res.setHeader('x-litellm-overhead-duration-ms', overheadMs(call));
+      res.status(result.status).json(result.body);
+      return usage.completionTokens;
+    }
+    res.setHeader('x-litellm-overhead-duration-ms', overheadMs(call));
+    let usage = NO_USAGE;
+    await pipeStream(res, result, async (outcome) => {
+      usage = result.usage() ?? NO_USAGE;
+      await this.settle(call, deployment, usage, outcome.firstEventAt);
+    });
+    return usage.completionTokens;
+  }
+
+  /** Prices the call, writes its spend-log row (durable on return) and moves the live counters. */
+  private async settle(call: Call, deployment: Deployment, usage: Usage, firstEventAt: Date | null) {
+    const price = costOf(
+      { model: deployment.upstreamModel, provider: deployment.provider, prices: deployment.prices },
+      usage,
+    );
+    const event = this.spendEvent(call, deployment, usage, price.cost, 'success', firstEventAt);
+    if (!price.priced) event.unpriced = true;
+    await this.ledger.record(event);
+    await this.counters.add(entitiesOf(event), price.cost);
+    return price.cost;
+  }
+
+  private async recordFailure(call: Call, error: unknown) {
+    const upstream = error instanceof UpstreamError ? error : undefined;
+    const status = upstream?.status ?? (error instanceof ApiError ? error.status : 500);
+    const event = this.spendEvent(call, undefined, NO_USAGE, 0, 'failure', null);
+    event.error = {
+      type: upstream?.type ?? (error instanceof ApiError ? error.type : 'internal_server_error'),
+      message: (error as Error).message,
+      statusCode: status,
+    };
+    try {
+      await this.ledger.record(event);
+    } catch (e) {
+      this.logger.error({
+        msg: 'could not write the failure row',
+        request_id: call.id,
+        error: (e as Error).message,
+      });
+    }
+  }
+
+  private spendEvent(
+    call: Call,
+    deployment: Deployment | undefined,
+    usage: Usage,
+    spend: number,
+    status: 'success' | 'failure',
+    firstEventAt: Date | null,
+  ): SpendEvent {
+    const { subject, group, endUserId, tags } = call.admission;
+    const headerSession = call.req.headers['x-litellm-session-id'];
+    return {
+      requestId: call.id,
+      callType: CALL_TYPES[call.kind].callType,
+      endpoint: CALL_TYPES[call.kind].endpoint,
+      apiKey: subject.key.token,
+      keyAlias: subject.key.alias,
+      spend,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      totalTokens: usage.totalTokens,
+      cacheReadInputTokens: usage.cacheReadInputTokens,
+      cacheCreationInputTokens: usage.cacheCreationInputTokens,
+      startTime: call.startTime,
+      endTime: new Date(),
+      completionStartTime: firstEventAt,
+      model: deployment ? `${deployment.provider}/${deployment.upstreamModel}` : group,
+      modelGroup: group,
+      modelId: deployment?.id ?? '',
+      customLlmProvider: deployment?.provider ?? '',
+      apiBase: deployment?.apiBase ?? '',
+      userId: subject.key.userId,
+      teamId: subject.key.teamId,
+      teamAlias: subject.team?.alias ?? null,
+      organizationId: subject.organization?.id ?? null,
+      projectId: subject.key.projectId,
+      endUser: endUserId,
+      sessionId: typeof headerSession === 'string' && headerSession !== '' ? headerSession : randomUUID(),
+      requestTags: tags,
+      requesterIp: call.req.ip ?? null,
+      status,
+    };
+  }
+}
+
+function setHeaders(res: Response, headers: Record<string, string>) {
+  for (const name in headers) res.setHeader(name, headers[name]);
+}
+
+function overheadMs(call: Call): string {
+  return String(Math.max(0, Math.round(performance.now() - call.started - call.upstreamMs)));
+}
+
+/** A stream that broke after its first event: the error as a last event, as OpenAI's servers do. */
+function endBrokenStream(res: Response, error: unknown) {
+  const e = error instanceof ApiError ? error : new ApiError(500, 'Upstream stream failed');
+  if (!res.writableEnded) {
+    res.end(
+      `data: ${JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: String(e.status) } })}\n\n`,
+    );
+  }
+}
+
+/** Upstream failures leave in LiteLLM's envelope with the upstream's status. */
+function toClientError(error: unknown): unknown {
+  if (error instanceof UpstreamError) return new ApiError(error.status, error.message, error.type);
+  return error;
+}

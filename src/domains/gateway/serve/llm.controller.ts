@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { AuthContext } from '../../../platform/auth/auth-context';
+import { CurrentAuth } from '../../../platform/auth/decorators';
+import { GatewayService } from './gateway.service';
+import { ModelListService } from './model-list.service';
+
+/**
+ * The OpenAI- and Anthropic-compatible routes. Bodies are passed on as the client sent them (the
+ * upstream validates its own format), so they are plain objects here, not DTOs.
+ */
+@ApiTags('LLM gateway')
+@ApiBearerAuth()
+@Controller()
+export class LlmController {
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly models: ModelListService,
+  ) {}
+
+  @Post(['v1/chat/completions', 'chat/completions'])
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Chat completion (OpenAI format; `stream: true` for server-sent events)' })
+  @ApiBody({
+    schema: { type: 'object', example: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] } },
+  })
+  chatCompletion(
+    @CurrentAuth() auth: AuthContext,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.gateway.serve('chat', auth, body, req, res);
+  }
+
+  @Post(['v1/embeddings', 'embeddings'])
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Embeddings (OpenAI format)' })
+  @ApiBody({ schema: { type: 'object', example: { model: 'text-embedding-3-small', input: 'Hello' } } })
+  createEmbeddings(
+    @CurrentAuth() auth: AuthContext,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.gateway.serve('embeddings', auth, body, req, res);
+  }
+
+  @Post(['v1/responses', 'responses'])
+  @HttpCode(200)
+  @ApiOperation({ summary: "OpenAI's Responses API, passed through to deployments that speak it" })
+  @ApiBody({ schema: { type: 'object', example: { model: 'gpt-4o', input: 'Hello' } } })
+  createResponse(
+    @CurrentAuth() auth: AuthContext,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.gateway.serve('responses', auth, body, req, res);
+  }
+
+  @Post('v1/messages')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Anthropic's Messages API (as Claude Code and the Anthropic SDK call it)" })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      example: { model: 'claude-sonnet', max_tokens: 256, messages: [{ role: 'user', content: 'Hello' }] },
+    },
+  })
+  createMessage(
+    @CurrentAuth() auth: AuthContext,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    return this.gateway.serve('messages', auth, body, req, res);
+  }
+
+  @Get(['v1/models', 'models'])
+  @ApiOperation({ summary: 'The model groups this key may call (OpenAI format)' })
+  listModels(@CurrentAuth() auth: AuthContext) {
+    return this.models.list(auth);
+  }
+}
