@@ -101,7 +101,10 @@ export class DeploymentsService implements OnApplicationBootstrap {
 
   // ---- Changes ---------------------------------------------------------------------------------
 
-  /** After a committed write of the model table: this pod reloads now, the others on the bus message. */
+  /**
+   * After a committed write of the model table: this pod reloads now, the others on the bus message.
+   * Never throws: the write has committed, so a failed reload is logged, not answered as a failure.
+   */
   async modelsChanged(): Promise<void> {
     try {
       await this.bus.publish({ scope: 'models' });
@@ -111,7 +114,9 @@ export class DeploymentsService implements OnApplicationBootstrap {
         error: (e as Error).message,
       });
     }
-    await this.reload();
+    await this.reload().catch((e: unknown) =>
+      this.logger.error({ msg: 'could not reload the model table', error: (e as Error).message }),
+    );
   }
 
   /** Reads the table again. Calls while a reload runs are folded into one more reload after it. */
