@@ -57,6 +57,18 @@ function pathWith(path: string, op: any): string {
  * customer examples find the rows the create examples above them made.
  */
 const NEEDS_A_ROW: Record<string, number> = {
+  // A fresh database serves no model: the LLM routes answer LiteLLM's unknown-model 400.
+  'chatCompletion[0]': 400,
+  'chatCompletion[1]': 400,
+  'createEmbeddings[0]': 400,
+  'createEmbeddings[1]': 400,
+  'createResponse[0]': 400,
+  'createResponse[1]': 400,
+  createMessage: 400,
+  // The model id of the examples is not in a fresh database.
+  updateModel: 404,
+  patchModel: 404,
+  deleteModel: 404,
   generateServiceAccountKey: 400, // team-1234 does not exist
   updateKey: 404,
   deleteKeys: 404,

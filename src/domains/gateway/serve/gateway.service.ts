@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { AuthContext } from '../../../platform/auth/auth-context';
+import type { AppConfig } from '../../../platform/config/app-config';
+import { APP_CONFIG } from '../../../platform/config/config.module';
 import { ApiError } from '../../../platform/common/errors/api-error';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
@@ -11,6 +13,7 @@ import type { Deployment } from '../deployments/deployment';
 import { DeploymentsService } from '../deployments/deployments.service';
 import { ProvidersService } from '../providers/providers.service';
 import { UpstreamError, type UpstreamResult, type Usage } from '../providers/provider';
+import { estimateUsage } from '../providers/token-count';
 import { RouterService } from '../router/router.service';
 import { AdmissionService, type Admission } from './admission.service';
 import { pipeStream } from './client-response';
@@ -62,6 +65,7 @@ export class GatewayService {
     private readonly ledger: SpendLedgerService,
     private readonly counters: BudgetCountersService,
     deployments: DeploymentsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     router.useDeployments(deployments);
   }
@@ -79,21 +83,31 @@ export class GatewayService {
     res.setHeader('x-litellm-call-id', call.id);
     const admission = await this.admission.admit(auth, body, CALL_TYPES[kind].endpoint, call.startTime);
     const current: Call = { ...call, admission };
+    // A client that goes away before the answer starts cancels the upstream call (and its retries).
+    const abandoned = new AbortController();
+    const onClose = () => {
+      if (!res.headersSent) abandoned.abort();
+    };
+    res.once('close', onClose);
     let countedTokens = 0;
     try {
-      const routed = await this.router.route(admission.group, async (deployment) => {
-        const before = performance.now();
-        try {
-          return await this.callUpstream(kind, deployment, body);
-        } finally {
-          current.upstreamMs = performance.now() - before;
-        }
-      });
+      const routed = await this.router.route(
+        admission.group,
+        async (deployment) => {
+          const before = performance.now();
+          try {
+            return await this.callUpstream(kind, deployment, body, abandoned.signal);
+          } finally {
+            current.upstreamMs = performance.now() - before;
+          }
+        },
+        { signal: abandoned.signal },
+      );
       setHeaders(res, admission.ticket.headers);
       res.setHeader('x-litellm-model-id', routed.deployment.id);
       res.setHeader('x-litellm-model-api-base', routed.deployment.apiBase ?? '');
       res.setHeader('x-litellm-attempted-retries', String(routed.attemptedRetries));
-      countedTokens = await this.answer(current, routed.deployment, routed.result, res);
+      countedTokens = await this.answer(current, body, routed.deployment, routed.result, res);
     } catch (error) {
       await this.recordFailure(current, error);
       if (!res.headersSent) throw toClientError(error);
@@ -105,12 +119,19 @@ export class GatewayService {
     }
   }
 
-  private callUpstream(kind: CallKind, deployment: Deployment, body: Record<string, unknown>) {
+  private callUpstream(
+    kind: CallKind,
+    deployment: Deployment,
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+  ) {
     const adapter = this.providers.adapterFor(deployment.provider);
     const request = { ...deployment.extraParams, ...body, model: deployment.upstreamModel };
     const options = {
-      timeoutMs: deployment.timeoutMs ?? 600_000,
+      signal,
+      timeoutMs: this.router.timeoutMsFor(deployment),
       streamTimeoutMs: deployment.streamTimeoutMs,
+      dropParams: this.config.gateway.dropParams,
     };
     switch (kind) {
       case 'chat':
@@ -127,12 +148,13 @@ export class GatewayService {
   /** Writes the answer; returns the tokens the rate limiter counts. */
   private async answer(
     call: Call,
+    body: Record<string, unknown>,
     deployment: Deployment,
     result: UpstreamResult,
     res: Response,
   ): Promise<number> {
     if (result.kind === 'json') {
-      const usage = result.usage ?? NO_USAGE;
+      const usage = result.usage ?? estimateUsage(body, '');
       const cost = await this.settle(call, deployment, usage, null);
       res.setHeader('x-litellm-response-cost', String(cost));
       res.setHeader('x-litellm-overhead-duration-ms', overheadMs(call));
@@ -142,7 +164,8 @@ export class GatewayService {
     res.setHeader('x-litellm-overhead-duration-ms', overheadMs(call));
     let usage = NO_USAGE;
     await pipeStream(res, result, async (outcome) => {
-      usage = result.usage() ?? NO_USAGE;
+      // An upstream that reports no usage is counted with a tokenizer, never as free.
+      usage = result.usage() ?? estimateUsage(body, result.completionText?.() ?? '');
       await this.settle(call, deployment, usage, outcome.firstEventAt);
     });
     return usage.completionTokens;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../../platform/common/errors/api-errors.decorator';
 import type { Request, Response } from 'express';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { CurrentAuth } from '../../../platform/auth/decorators';
@@ -22,6 +23,19 @@ export class LlmController {
   @Post(['v1/chat/completions', 'chat/completions'])
   @HttpCode(200)
   @ApiOperation({ summary: 'Chat completion (OpenAI format; `stream: true` for server-sent events)' })
+  @ApiErrors(400)
+  @ApiOkResponse({
+    description: 'OpenAI chat.completion (or text/event-stream of chat.completion.chunk)',
+    schema: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        object: { type: 'string', example: 'chat.completion' },
+        choices: { type: 'array', items: { type: 'object' } },
+        usage: { type: 'object' },
+      },
+    },
+  })
   @ApiBody({
     schema: { type: 'object', example: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] } },
   })
@@ -37,6 +51,17 @@ export class LlmController {
   @Post(['v1/embeddings', 'embeddings'])
   @HttpCode(200)
   @ApiOperation({ summary: 'Embeddings (OpenAI format)' })
+  @ApiErrors(400)
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        object: { type: 'string', example: 'list' },
+        data: { type: 'array', items: { type: 'object' } },
+        usage: { type: 'object' },
+      },
+    },
+  })
   @ApiBody({ schema: { type: 'object', example: { model: 'text-embedding-3-small', input: 'Hello' } } })
   createEmbeddings(
     @CurrentAuth() auth: AuthContext,
@@ -50,6 +75,18 @@ export class LlmController {
   @Post(['v1/responses', 'responses'])
   @HttpCode(200)
   @ApiOperation({ summary: "OpenAI's Responses API, passed through to deployments that speak it" })
+  @ApiErrors(400)
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        object: { type: 'string', example: 'response' },
+        output: { type: 'array', items: { type: 'object' } },
+        usage: { type: 'object' },
+      },
+    },
+  })
   @ApiBody({ schema: { type: 'object', example: { model: 'gpt-4o', input: 'Hello' } } })
   createResponse(
     @CurrentAuth() auth: AuthContext,
@@ -63,6 +100,19 @@ export class LlmController {
   @Post('v1/messages')
   @HttpCode(200)
   @ApiOperation({ summary: "Anthropic's Messages API (as Claude Code and the Anthropic SDK call it)" })
+  @ApiErrors(400)
+  @ApiOkResponse({
+    description: 'Anthropic message (or text/event-stream of its events)',
+    schema: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        type: { type: 'string', example: 'message' },
+        content: { type: 'array', items: { type: 'object' } },
+        usage: { type: 'object' },
+      },
+    },
+  })
   @ApiBody({
     schema: {
       type: 'object',
@@ -80,6 +130,26 @@ export class LlmController {
 
   @Get(['v1/models', 'models'])
   @ApiOperation({ summary: 'The model groups this key may call (OpenAI format)' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        object: { type: 'string', example: 'list' },
+        data: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              object: { type: 'string' },
+              created: { type: 'integer' },
+              owned_by: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  })
   listModels(@CurrentAuth() auth: AuthContext) {
     return this.models.list(auth);
   }
