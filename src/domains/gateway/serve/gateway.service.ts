@@ -47,6 +47,8 @@ interface Call {
   startTime: Date;
   started: number;
   upstreamMs: number;
+  /** The fallback group that answered, when it was not the requested one (the row's model_group). */
+  fallbackGroup?: string;
 }
 
 /**
@@ -107,6 +109,8 @@ export class GatewayService {
       res.setHeader('x-litellm-model-id', routed.deployment.id);
       res.setHeader('x-litellm-model-api-base', routed.deployment.apiBase ?? '');
       res.setHeader('x-litellm-attempted-retries', String(routed.attemptedRetries));
+      res.setHeader('x-litellm-attempted-fallbacks', String(routed.attemptedFallbacks));
+      current.fallbackGroup = routed.fallbackGroup;
       countedTokens = await this.answer(current, body, routed.deployment, routed.result, res);
     } catch (error) {
       await this.recordFailure(current, error);
@@ -212,7 +216,9 @@ export class GatewayService {
     status: 'success' | 'failure',
     firstEventAt: Date | null,
   ): SpendEvent {
-    const { subject, group, endUserId, tags } = call.admission;
+    const { subject, endUserId, tags } = call.admission;
+    // LiteLLM's fallback call logs under the group that answered.
+    const group = call.fallbackGroup ?? call.admission.group;
     const headerSession = call.req.headers['x-litellm-session-id'];
     return {
       requestId: call.id,
