@@ -14,24 +14,43 @@ export interface Pod {
   process: ChildProcess;
 }
 
-export async function startPods(
-  count: number,
-  env: Record<string, string | undefined>,
-): Promise<{ pods: Pod[]; stop(): Promise<void> }> {
+/** Started pods, with a way to crash one (`kill`) and bring it back on the same port (`respawn`). */
+export interface PodGroup {
+  pods: Pod[];
+  stop(): Promise<void>;
+  /** Sends `signal` (SIGKILL by default) to a pod and resolves once its process has exited. */
+  kill(index: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a new process for a pod that exited, same port and environment; resolves when ready. */
+  respawn(index: number): Promise<void>;
+}
+
+export async function startPods(count: number, env: Record<string, string | undefined>): Promise<PodGroup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-pods-'));
   const ports = await Promise.all(Array.from({ length: count }, freePort));
-  const pods = ports.map((port) => {
-    const child = spawn(process.execPath, [MAIN_JS], {
+  const spawnOn = (port: number) =>
+    spawn(process.execPath, [MAIN_JS], {
       cwd: join(__dirname, '..'),
       env: { ...process.env, PORT: String(port), LITELLM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    return { port, url: `http://127.0.0.1:${port}`, process: child };
-  });
+  const pods: Pod[] = ports.map((port) => ({
+    port,
+    url: `http://127.0.0.1:${port}`,
+    process: spawnOn(port),
+  }));
+  const kill = async (index: number, signal: NodeJS.Signals = 'SIGKILL') => {
+    const pod = pods[index];
+    if (!exited(pod)) pod.process.kill(signal);
+    await exit(pod);
+  };
+  const respawn = async (index: number) => {
+    const pod = pods[index];
+    if (!exited(pod)) throw new Error(`pod on port ${pod.port} is still running`);
+    pod.process = spawnOn(pod.port);
+    await waitReady(pod, Date.now() + 45_000);
+  };
   const stop = async () => {
-    pods.forEach((p) => p.process.kill('SIGTERM'));
-    const exited = (p: Pod) => p.process.exitCode !== null || p.process.signalCode !== null;
-    await Promise.all(pods.map((p) => new Promise((r) => (exited(p) ? r(null) : p.process.once('exit', r)))));
+    await Promise.all(pods.map((_, i) => kill(i, 'SIGTERM')));
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -41,8 +60,12 @@ export async function startPods(
     await stop();
     throw e;
   }
-  return { pods, stop };
+  return { pods, stop, kill, respawn };
 }
+
+const exited = (pod: Pod) => pod.process.exitCode !== null || pod.process.signalCode !== null;
+const exit = (pod: Pod) =>
+  new Promise((resolve) => (exited(pod) ? resolve(null) : pod.process.once('exit', resolve)));
 
 /** A port the OS just handed out, so parallel test files never collide. */
 export function freePort(): Promise<number> {
@@ -100,7 +123,7 @@ export async function eventually(
   throw new Error(`condition not met within ${withinMs} ms`);
 }
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const POD_MASTER_KEY = 'sk-1234';
 
 /** Two real pods on a fresh database, for one invalidation transport. */
