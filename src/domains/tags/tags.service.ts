@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { LiteLLM_BudgetTable, LiteLLM_TagTable, Prisma } from '@prisma/client';
 import { Actor, AuditService } from '../../platform/audit/audit.service';
 import { ChangesService } from '../../platform/audit/changes.service';
 import type { AuthContext } from '../../platform/auth/auth-context';
+import { InvalidationBus } from '../../platform/auth/invalidation-bus';
 import { isAdminViewer, isProxyAdmin } from '../../platform/auth/roles';
 import { BudgetsService, isUniqueViolation, Tx } from '../budgets/budgets.service';
 import { ApiError, badRequest, forbidden, notFound } from '../../platform/common/errors/api-error';
@@ -34,11 +35,14 @@ export interface TagConfig {
  */
 @Injectable()
 export class TagsService {
+  private readonly logger = new Logger('tags');
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly changes: ChangesService,
     private readonly budgets: BudgetsService,
+    private readonly bus: InvalidationBus,
   ) {}
 
   /**
@@ -52,7 +56,7 @@ export class TagsService {
     const ownBudget = this.budgets.hasBudgetFields(fields);
     if (ownBudget && req.budget_id != null) throw budgetAndBudgetId();
     try {
-      const row = await this.changes.run(actor, async (change) => {
+      const { created: row, tagged } = await this.changes.run(actor, async (change) => {
         const tx = change.tx;
         const existing = await tx.liteLLM_TagTable.findUnique({
           where: { tag_name: req.name },
@@ -81,8 +85,9 @@ export class TagsService {
           objectId: req.name,
           after: { ...created, tagged_deployments: tagged },
         });
-        return created;
+        return { created, tagged };
       });
+      if (tagged.length > 0) await this.modelsChanged();
       return { message: `Tag ${req.name} created successfully`, tag: tagConfig(row) };
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicateTag(req.name);
@@ -197,6 +202,18 @@ export class TagsService {
   }
 
   // ---- Helpers -------------------------------------------------------------------------------
+
+  /**
+   * Tagged deployments changed in the model table: every pod's model registry (this one's too, it
+   * listens on the same bus) reloads. After commit; a failed announcement is logged, not answered.
+   */
+  private async modelsChanged(): Promise<void> {
+    try {
+      await this.bus.publish({ scope: 'models' });
+    } catch (e) {
+      this.logger.error({ msg: 'could not announce tagged models', error: (e as Error).message });
+    }
+  }
 
   /** `{model_id: model_name}` for the entries that are ids of stored deployments (LiteLLM). */
   private async modelInfo(models: string[], tx: Tx): Promise<Prisma.InputJsonObject> {
