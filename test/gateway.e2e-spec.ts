@@ -218,6 +218,17 @@ describe('LLM gateway through the official SDKs (config.yaml models, fake upstre
     expect(error.message).toContain('Budget has been exceeded');
   });
 
+  it('a spend reset through the management API lets the key spend again at once', async () => {
+    const key = await newKey({ max_budget: 0.0000001 });
+    const ask = () =>
+      openai(key).chat.completions.create({ model: 'gpt-fake', messages: [{ role: 'user', content: 'hi' }] });
+    await ask();
+    expect(((await ask().catch((e: unknown) => e)) as { status?: number }).status).toBe(400);
+    await h.app.get(SpendAggregatorService).drain();
+    await h.post(`/key/${encodeURIComponent(key)}/reset_spend`, { reset_to: 0 }).expect(200);
+    await expect(ask()).resolves.toBeTruthy();
+  });
+
   it('over rpm: 429 with the rate-limit headers', async () => {
     const key = await newKey({ rpm_limit: 2 });
     const ask = () =>

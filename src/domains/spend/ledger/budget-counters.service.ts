@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { InvalidationBus, type Invalidation } from '../../../platform/auth/invalidation-bus';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { RedisService } from '../../../platform/redis/redis.module';
 import { counterKey, counterPrefix, seedQuery } from './counter-seeds';
@@ -23,7 +24,7 @@ const FORGET_AGAIN_MS = 500;
  * request until the counter expires (at most `COUNTER_TTL_SECONDS`).
  */
 @Injectable()
-export class BudgetCountersService {
+export class BudgetCountersService implements OnApplicationBootstrap {
   private readonly logger = new Logger('budget-counters');
   private readonly store: CounterStore;
   /** Seeds in flight, by counter key: one database read per counter per process. */
@@ -34,8 +35,39 @@ export class BudgetCountersService {
   constructor(
     private readonly prisma: PrismaService,
     redis: RedisService,
+    // Absent only where a test builds the service by hand.
+    @Optional() private readonly bus?: InvalidationBus,
   ) {
     this.store = redis.client ? new RedisCounterStore(redis.client) : new MemoryCounterStore();
+  }
+
+  /**
+   * A management change of a key, user or team (e.g. `/key/{key}/reset_spend`, `spend` in an update)
+   * may have set its spend: the change's invalidation drops the counter, so the next check reads the
+   * ledger. Changes that did not touch spend only cost one seed.
+   */
+  async onApplicationBootstrap() {
+    await this.bus?.start(
+      (message) => this.onInvalidation(message),
+      () => this.forgetKinds(['key', 'user', 'team', 'team_member']),
+    );
+  }
+
+  private onInvalidation(message: Invalidation) {
+    switch (message.scope) {
+      case 'key':
+      case 'user':
+        void this.forget([{ kind: message.scope, id: message.id }]).catch(() => undefined);
+        return;
+      case 'team':
+        // Member counters are keyed by user first; a team change drops them all (teams change rarely).
+        void this.forget([{ kind: 'team', id: message.id }]).catch(() => undefined);
+        this.forgetKinds(['team_member']);
+        return;
+      case 'all':
+        this.forgetKinds(['key', 'user', 'team', 'team_member']);
+        return;
+    }
   }
 
   /** The spend of each entity (same order), seeding counters that are missing. */
