@@ -1,6 +1,40 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
 import { InvalidationBus, type Invalidation } from '../src/platform/auth/invalidation-bus';
 import { uniq } from './app.factory';
+import {
+  FAKE_ANTHROPIC_KEY,
+  FAKE_AZURE_KEY,
+  FAKE_OPENAI_KEY,
+  FAKE_REPLY,
+  startFakeAnthropic,
+  startFakeAzure,
+  startFakeOpenAI,
+  type FakeUpstream,
+} from './fakes/upstreams';
 import { useE2e } from './harness';
+
+const CONFIG = `
+model_list:
+  - model_name: edge-openai
+    litellm_params: { model: openai/gpt-4o, api_base: os.environ/EDGE_OPENAI_BASE, api_key: os.environ/EDGE_OPENAI_KEY }
+    model_info: { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }
+  - model_name: edge-azure
+    litellm_params:
+      model: azure/edge-deployment
+      api_base: os.environ/EDGE_AZURE_BASE
+      api_key: os.environ/EDGE_AZURE_KEY
+      api_version: "2025-03-01-preview"
+  - model_name: edge-claude
+    litellm_params:
+      model: anthropic/claude-3-5-sonnet-20241022
+      api_base: os.environ/EDGE_ANTHROPIC_BASE
+      api_key: os.environ/EDGE_ANTHROPIC_KEY
+`;
 
 /** Polls `check` until it returns true or `ms` have passed; returns its last answer. */
 async function eventually(check: () => Promise<boolean>, ms = 3_000): Promise<boolean> {
@@ -13,7 +47,109 @@ async function eventually(check: () => Promise<boolean>, ms = 3_000): Promise<bo
 }
 
 describe('gateway edges', () => {
-  const h = useE2e();
+  let openaiUpstream: FakeUpstream;
+  let azureUpstream: FakeUpstream;
+  let anthropicUpstream: FakeUpstream;
+  const configPath = join(mkdtempSync(join(tmpdir(), 'gw-edges-')), 'config.yaml');
+  writeFileSync(configPath, CONFIG);
+  beforeAll(async () => {
+    [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
+      startFakeOpenAI(),
+      startFakeAzure(),
+      startFakeAnthropic(),
+    ]);
+    Object.assign(process.env, {
+      EDGE_OPENAI_BASE: openaiUpstream.url,
+      EDGE_OPENAI_KEY: FAKE_OPENAI_KEY,
+      EDGE_AZURE_BASE: azureUpstream.url,
+      EDGE_AZURE_KEY: FAKE_AZURE_KEY,
+      EDGE_ANTHROPIC_BASE: anthropicUpstream.url,
+      EDGE_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
+    });
+  });
+  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath } });
+  let baseUrl: string;
+  beforeAll(async () => {
+    const server = h.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await Promise.all([openaiUpstream?.close(), azureUpstream?.close(), anthropicUpstream?.close()]);
+  });
+
+  const newKey = async (body: Record<string, unknown> = {}): Promise<string> =>
+    (await h.post('/key/generate', body).expect(200)).body.key as string;
+  const openai = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+  const spendRow = (requestId: string) =>
+    h.prisma.liteLLM_SpendLogs.findFirstOrThrow({ where: { request_id: requestId } });
+
+  describe('/v1/responses through the openai SDK', () => {
+    for (const model of ['edge-openai', 'edge-azure']) {
+      it(`${model}: JSON, then a stream; each logged as aresponses with its tokens`, async () => {
+        const client = openai(await newKey());
+        const { data, response } = await client.responses
+          .create({ model, input: 'Hello there' })
+          .withResponse();
+        expect(data.output_text).toBe(FAKE_REPLY);
+        expect(await spendRow(response.headers.get('x-litellm-call-id')!)).toMatchObject({
+          call_type: 'aresponses',
+          model_group: model,
+          status: 'success',
+          prompt_tokens: data.usage!.input_tokens,
+          completion_tokens: data.usage!.output_tokens,
+        });
+
+        const { data: stream, response: streamed } = await client.responses
+          .create({ model, input: 'Stream it', stream: true })
+          .withResponse();
+        let text = '';
+        let usage: { input_tokens: number; output_tokens: number } | undefined;
+        for await (const event of stream) {
+          if (event.type === 'response.output_text.delta') text += event.delta;
+          if (event.type === 'response.completed') usage = event.response.usage ?? undefined;
+        }
+        expect(text).toBe(FAKE_REPLY);
+        expect(usage?.output_tokens).toBeGreaterThan(0);
+        expect(await spendRow(streamed.headers.get('x-litellm-call-id')!)).toMatchObject({
+          call_type: 'aresponses',
+          prompt_tokens: usage!.input_tokens,
+          completion_tokens: usage!.output_tokens,
+        });
+      });
+    }
+    it('reach the upstreams at their Responses paths', () => {
+      expect(openaiUpstream.requests.some((r) => r.path === '/v1/responses')).toBe(true);
+      expect(azureUpstream.requests.some((r) => r.path.startsWith('/openai/responses?api-version='))).toBe(
+        true,
+      );
+    });
+  });
+
+  describe("/v1/messages passes the client's anthropic-* headers on", () => {
+    it('anthropic-beta reaches the Anthropic upstream, JSON and stream', async () => {
+      const client = new Anthropic({ apiKey: await newKey(), baseURL: baseUrl, maxRetries: 0 });
+      const beta = 'prompt-caching-2024-07-31,token-efficient-tools-2025-02-19';
+      const message = await client.messages.create(
+        { model: 'edge-claude', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] },
+        { headers: { 'anthropic-beta': beta, 'anthropic-version': '2023-01-01' } },
+      );
+      expect(message.content[0]).toMatchObject({ type: 'text', text: FAKE_REPLY });
+      const sent = anthropicUpstream.requests.at(-1)!;
+      expect(sent.headers['anthropic-beta']).toBe(beta);
+      // The client's API version too: a pass-through answers in the format the client asked for.
+      expect(sent.headers['anthropic-version']).toBe('2023-01-01');
+      // The deployment's key, never the client's.
+      expect(sent.headers['x-api-key']).toBe(FAKE_ANTHROPIC_KEY);
+
+      const stream = client.messages.stream(
+        { model: 'edge-claude', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] },
+        { headers: { 'anthropic-beta': 'output-128k-2025-02-19' } },
+      );
+      await stream.finalMessage();
+      expect(anthropicUpstream.requests.at(-1)!.headers['anthropic-beta']).toBe('output-128k-2025-02-19');
+    });
+  });
 
   describe('tags announce the model changes they write', () => {
     const heard: Invalidation[] = [];

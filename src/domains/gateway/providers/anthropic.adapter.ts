@@ -53,7 +53,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   async messages(deployment: Deployment, body: Json, options: CallOptions): Promise<UpstreamResult> {
     const request = upstreamBody(deployment, body);
     const stream = request.stream === true;
-    const call = this.call(deployment, request, stream);
+    const call = this.call(deployment, request, stream, options.clientHeaders);
     if (!stream) {
       const json = (await this.http.postJson(call, options)) as Json;
       return { kind: 'json', status: 200, body: json, usage: usageFromAnthropic(json.usage) };
@@ -62,11 +62,18 @@ export class AnthropicAdapter implements ProviderAdapter {
     return new AnthropicPassThroughStream(readSse(upstream, 'AnthropicException', options));
   }
 
-  private call(deployment: Deployment, body: Json, stream: boolean): UpstreamCall {
+  /** `clientHeaders`: the client's `anthropic-*` headers of a pass-through call (its version, betas). */
+  private call(
+    deployment: Deployment,
+    body: Json,
+    stream: boolean,
+    clientHeaders: Record<string, string> = {},
+  ): UpstreamCall {
     const base = deployment.apiBase ?? ANTHROPIC_DEFAULT_API_BASE;
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
       'anthropic-version': ANTHROPIC_VERSION,
+      ...clientHeaders,
+      'content-type': 'application/json',
     };
     if (deployment.apiKey) headers['x-api-key'] = deployment.apiKey;
     return {

@@ -77,6 +77,11 @@ export interface CallOptions {
   streamTimeoutMs?: number;
   /** Drop parameters the upstream does not support instead of failing (LiteLLM's drop_params). */
   dropParams?: boolean;
+  /**
+   * Client headers to pass on to an upstream that speaks the client's format: the `anthropic-*`
+   * headers of a /v1/messages call (`anthropic-beta` turns on beta features). Never credentials.
+   */
+  clientHeaders?: Record<string, string>;
 }
 
 /**

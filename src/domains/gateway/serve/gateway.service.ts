@@ -98,7 +98,7 @@ export class GatewayService {
         async (deployment) => {
           const before = performance.now();
           try {
-            return await this.callUpstream(kind, deployment, body, abandoned.signal);
+            return await this.callUpstream(kind, deployment, body, abandoned.signal, req);
           } finally {
             current.upstreamMs = performance.now() - before;
           }
@@ -128,6 +128,7 @@ export class GatewayService {
     deployment: Deployment,
     body: Record<string, unknown>,
     signal: AbortSignal,
+    req: Request,
   ) {
     const adapter = this.providers.adapterFor(deployment.provider);
     const request = { ...deployment.extraParams, ...body, model: deployment.upstreamModel };
@@ -136,6 +137,7 @@ export class GatewayService {
       timeoutMs: this.router.timeoutMsFor(deployment),
       streamTimeoutMs: deployment.streamTimeoutMs,
       dropParams: this.config.gateway.dropParams,
+      clientHeaders: kind === 'messages' ? anthropicHeaders(req) : undefined,
     };
     switch (kind) {
       case 'chat':
@@ -252,6 +254,18 @@ export class GatewayService {
       status,
     };
   }
+}
+
+/** The client's `anthropic-*` headers (`anthropic-beta`, `anthropic-version`), passed on with /v1/messages. */
+function anthropicHeaders(req: Request): Record<string, string> | undefined {
+  let headers: Record<string, string> | undefined;
+  for (const name in req.headers) {
+    const value = req.headers[name];
+    if (!name.startsWith('anthropic-') || value === undefined) continue;
+    headers ??= {};
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
 }
 
 function setHeaders(res: Response, headers: Record<string, string>) {
