@@ -21,7 +21,7 @@ const LAYERS = [
   ['domains/teams'],
   ['domains/projects'],
   ['domains/keys'],
-  ['domains/invitations', 'scheduler', 'domains/gateway'],
+  ['domains/invitations', 'scheduler', 'domains/gateway', 'domains/mcp'],
   ['domains/users'],
 ];
 

@@ -11,6 +11,7 @@ import type { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
 import { CustomersModule } from './domains/customers/customers.module';
 import { GatewayModule } from './domains/gateway/gateway.module';
+import { McpModule } from './domains/mcp/mcp.module';
 import { HealthModule } from './platform/health/health.module';
 import { InvitationsModule } from './domains/invitations/invitations.module';
 import { KeysModule } from './domains/keys/keys.module';
@@ -49,6 +50,7 @@ const DOMAIN_MODULES = [
   SchedulerModule,
   WorkflowsModule,
   GatewayModule,
+  McpModule,
 ];
 
 @Module({})
