@@ -21,7 +21,8 @@ const LAYERS = [
   ['domains/teams'],
   ['domains/projects'],
   ['domains/keys'],
-  ['domains/invitations', 'scheduler', 'domains/gateway', 'domains/mcp'],
+  ['domains/invitations', 'scheduler', 'domains/gateway'],
+  ['domains/mcp'], // MCP reuses the gateway's request checks, rate limiter and the spend ledger
   ['domains/users'],
 ];
 
