@@ -1,0 +1,251 @@
+// Benchmark: the LLM gateway (POST /v1/chat/completions) against a fake OpenAI upstream, in one run with
+// the references: the upstream called directly, a bare Node pass-through proxy (bench/bare-proxy.mjs, the
+// ceiling for a Node gateway), and Portkey's open-source gateway (@portkey-ai/gateway, what TypeScript
+// users pick today). Ours runs with everything on: a virtual key with rpm/tpm limits and a budget, in a
+// team with a budget, Redis when it answers, spend logged before each answer. Every process has its own
+// event loop; the load generator (autocannon) runs here. Goals: ours ≥ 5× Portkey's req/s and ≥ 30% of
+// the bare proxy's; at a fixed 500 req/s, p99 added latency ≤ 10 ms and RSS ≤ 250 MB; one spend-log row
+// per request that reached the upstream through ours. Figures are printed, never asserted.
+// Usage: npm run build && node bench/gateway.mjs
+//   BENCH_CONNECTIONS (50), BENCH_SECONDS (8 per target, after 2 s of warm-up), BENCH_RATE (500 req/s),
+//   BENCH_RATE_SECONDS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379/13; Redis is left off when it does
+//   not answer), BENCH_LOG_LEVEL (our LOG_LEVEL, warn), BENCH_CPU_PROF=/dir (our process writes a
+//   .cpuprofile there when it stops), BENCH_DATABASE_URL, BENCH_BUILD (see harness.mjs)
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builds, createDatabase, freePort, post, quantile, startApp } from './harness.mjs';
+import {
+  childPidRunning,
+  loadavg,
+  memoryOf,
+  redisAnswers,
+  startBareProxy,
+  startPortkey,
+  startUpstream,
+} from './gateway-processes.mjs';
+import { checkLedger } from './gateway-ledger.mjs';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP_SECONDS = 2;
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
+const MASTER = 'sk-bench-master-key';
+// Each caller of the upstream shows itself with its own upstream key (the upstream counts per key).
+const OURS_UPSTREAM_KEY = 'sk-bench-upstream-ours';
+const MESSAGES = [{ role: 'user', content: 'hi' }];
+
+const build = builds()[0];
+const upstream = await startUpstream(await freePort());
+const bare = await startBareProxy(await freePort(), upstream.origin);
+const portkey = await startPortkey(await freePort());
+const database = await createDatabase('bench_gateway');
+const configDir = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
+const redis = (await redisAnswers(REDIS_URL)) ? REDIS_URL : undefined;
+let ours;
+try {
+  ours = await startOurs();
+  const pid = childPidRunning('dist/main.js');
+  const key = await seedCaller(ours.base);
+  const targets = [
+    target('direct', `${upstream.origin}/v1/chat/completions`, 'gpt-4o-mini', {
+      Authorization: 'Bearer sk-bench-upstream-direct',
+    }),
+    target('bare proxy', `${bare.origin}/v1/chat/completions`, 'gpt-4o-mini', {
+      Authorization: 'Bearer sk-bench-upstream-bare',
+    }),
+    target('Portkey', `${portkey.origin}/v1/chat/completions`, 'gpt-4o-mini', {
+      Authorization: 'Bearer sk-bench-upstream-portkey',
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': `${upstream.origin}/v1`,
+    }),
+    target('ours', `${ours.base}/v1/chat/completions`, 'bench-gpt', { Authorization: `Bearer ${key}` }),
+  ];
+  for (const t of targets) await probe(t);
+
+  console.log(
+    `gateway bench: ${build.name}, ${CONNECTIONS} connections, ${SECONDS} s per target after ${WARMUP_SECONDS} s ` +
+      `of warm-up; Redis ${redis ?? 'off (no answer)'}; our LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'warn'}; ` +
+      `loadavg ${loadavg()}`,
+  );
+  const results = {};
+  for (const t of targets) {
+    await measure(t, { connections: CONNECTIONS, duration: WARMUP_SECONDS });
+    results[t.name] = await measure(t, { connections: CONNECTIONS, duration: SECONDS });
+  }
+  printClosedLoop(results);
+
+  console.log(
+    `\nfixed rate: ${RATE} req/s for ${RATE_SECONDS} s (${CONNECTIONS} connections); loadavg ${loadavg()}`,
+  );
+  const direct = targets[0];
+  const oursTarget = targets[3];
+  const rated = {};
+  for (const t of [direct, oursTarget]) {
+    rated[t.name] = await measure(t, { connections: CONNECTIONS, overallRate: RATE, duration: RATE_SECONDS });
+  }
+  const memory = pid ? memoryOf(pid) : undefined;
+  printFixedRate(rated, memory);
+
+  const sent = oursTarget.answered2xx;
+  await checkLedger(database.url, upstream, OURS_UPSTREAM_KEY, sent);
+  console.log(`\nloadavg at the end ${loadavg()}`);
+} finally {
+  await ours?.stop();
+  await Promise.all([upstream.stop(), bare.stop(), portkey.stop()]);
+  await database.drop();
+  rmSync(configDir, { recursive: true, force: true });
+}
+
+/** Our gateway on a fresh database, with a config.yaml naming the fake upstream. */
+async function startOurs() {
+  const configPath = join(configDir, 'config.yaml');
+  writeFileSync(
+    configPath,
+    `model_list:
+  - model_name: bench-gpt
+    litellm_params:
+      model: openai/gpt-4o-mini
+      api_base: ${upstream.origin}/v1
+      api_key: ${OURS_UPSTREAM_KEY}
+    model_info:
+      input_cost_per_token: 0.00000015
+      output_cost_per_token: 0.0000006
+`,
+  );
+  const env = {
+    LITELLM_MASTER_KEY: MASTER,
+    CONFIG_FILE_PATH: configPath,
+    SCHEDULER_ENABLED: 'false',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  };
+  if (redis) env.REDIS_URL = redis;
+  if (process.env.BENCH_CPU_PROF)
+    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}`;
+  return startApp(build.root, { url: database.url, env });
+}
+
+/**
+ * The caller: an internal user in a team with a budget, with a key that has a budget and rpm/tpm limits
+ * far above what the bench sends, so every check runs and none refuses.
+ */
+async function seedCaller(base) {
+  const master = { Authorization: `Bearer ${MASTER}` };
+  const team = await post(base, '/team/new', { team_alias: 'bench-team', max_budget: 1_000_000 }, master);
+  await post(
+    base,
+    '/user/new',
+    { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000 },
+    master,
+  );
+  await post(
+    base,
+    '/team/member_add',
+    { team_id: team.team_id, member: { user_id: 'bench-user', role: 'user' } },
+    master,
+  );
+  const key = await post(
+    base,
+    '/key/generate',
+    {
+      user_id: 'bench-user',
+      team_id: team.team_id,
+      models: ['bench-gpt'],
+      max_budget: 1_000_000,
+      rpm_limit: 100_000_000,
+      tpm_limit: 2_000_000_000,
+    },
+    master,
+  );
+  return key.key;
+}
+
+function target(name, url, model, headers) {
+  return {
+    name,
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: MESSAGES }),
+    answered2xx: 0,
+  };
+}
+
+/** One request through the target, which must answer 200 (else the bench would measure errors). */
+async function probe(t) {
+  const res = await fetch(t.url, { method: 'POST', headers: t.headers, body: t.body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${t.name}: ${res.status} ${text}`);
+  t.answered2xx += 1;
+}
+
+/**
+ * One autocannon run; latencies of 2xx answers are also kept here at full precision (autocannon's
+ * histogram has whole milliseconds). Returns { rps, p50, p99, n, errors, raw }.
+ */
+async function measure(t, options) {
+  const latencies = [];
+  const instance = autocannon({ url: t.url, method: 'POST', headers: t.headers, body: t.body, ...options });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const raw = await instance;
+  t.answered2xx += raw['2xx'];
+  return {
+    rps: raw['2xx'] / (raw.duration || options.duration),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    n: raw['2xx'],
+    errors: raw.non2xx + raw.errors + raw.timeouts,
+    raw: {
+      average: raw.requests.average,
+      p50: raw.latency.p50,
+      p99: raw.latency.p99,
+      duration: raw.duration,
+    },
+  };
+}
+
+function ms(v) {
+  return v === undefined ? '   -' : v.toFixed(2).padStart(7);
+}
+
+function printClosedLoop(results) {
+  const direct = results.direct;
+  console.log(`\n| target     |   req/s |  p50 ms |  p99 ms | added p50 | added p99 |      n | errors |`);
+  console.log(`| ---------- | ------: | ------: | ------: | --------: | --------: | -----: | -----: |`);
+  for (const [name, r] of Object.entries(results)) {
+    const added = name === 'direct' ? ['', ''] : [ms(r.p50 - direct.p50), ms(r.p99 - direct.p99)];
+    console.log(
+      `| ${name.padEnd(10)} | ${r.rps.toFixed(0).padStart(7)} | ${ms(r.p50)} | ${ms(r.p99)} | ` +
+        `${added[0].padStart(9)} | ${added[1].padStart(9)} | ${String(r.n).padStart(6)} | ${String(r.errors).padStart(6)} |`,
+    );
+  }
+  const { ours, Portkey, 'bare proxy': bareProxy } = results;
+  console.log(
+    `\nours / Portkey req/s: ${(ours.rps / Portkey.rps).toFixed(2)}× (goal ≥ 5×)` +
+      `   ours / bare proxy req/s: ${((100 * ours.rps) / bareProxy.rps).toFixed(0)}% (goal ≥ 30%)`,
+  );
+  console.log('raw (autocannon: requests.average, latency p50/p99 in whole ms, duration s):');
+  for (const [name, r] of Object.entries(results)) console.log(`  ${name}: ${JSON.stringify(r.raw)}`);
+}
+
+function printFixedRate(rated, memory) {
+  const { direct, ours } = rated;
+  for (const [name, r] of Object.entries(rated)) {
+    console.log(
+      `  ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} req/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
+        `n=${r.n}${r.errors ? `   ${r.errors} errors or timeouts!` : ''}   raw ${JSON.stringify(r.raw)}`,
+    );
+  }
+  console.log(
+    `ours at ${RATE} req/s: added latency p50 ${ms(ours.p50 - direct.p50)} ms, p99 ${ms(ours.p99 - direct.p99)} ms (goal p99 ≤ 10 ms)`,
+  );
+  if (memory)
+    console.log(
+      `ours after the run: RSS ${memory.rssMb.toFixed(0)} MB, peak RSS ${memory.peakMb.toFixed(0)} MB (goal ≤ 250 MB)`,
+    );
+  else console.log('ours: pid not found, RSS not read');
+}
