@@ -8,7 +8,7 @@ const modelsOf = (file: string) =>
   (readFileSync(file, 'utf8').match(/^model \w+/gm) ?? []).map((m) => m.slice(6)).sort();
 const OUR_MODELS = modelsOf(join(__dirname, '../prisma/schema.prisma'));
 /** Tables this project adds to LiteLLM's schema (each through its own migration). */
-const ADDED_TABLES = ['ControlPlane_JobRun'];
+const ADDED_TABLES = ['ControlPlane_JobRun', 'ControlPlane_SpendLogPending'];
 const SEED = join(__dirname, '../../shared/seed/schema.prisma');
 const EXPECTED_TABLES = [...OUR_MODELS].sort();
 /** The key table's indexes and storage parameters (LiteLLM's reset index dropped, fillfactor 70). */
