@@ -122,7 +122,7 @@ export class AuthCacheService implements OnApplicationBootstrap {
   }
 
   private apply(message: Invalidation) {
-    if (message.scope === 'models') return; // the model registry's, not ours
+    if (message.scope === 'models' || message.scope === 'mcp') return; // the registries', not ours
     this.generation++;
     if (message.scope === 'all') {
       this.entries.clear();

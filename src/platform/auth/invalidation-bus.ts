@@ -11,7 +11,9 @@ export type Invalidation =
   | { scope: 'team'; id: string }
   | { scope: 'all' }
   /** The model registry (LiteLLM_ProxyModelTable) changed: every pod reloads its deployments. */
-  | { scope: 'models' };
+  | { scope: 'models' }
+  /** The MCP server registry (LiteLLM_MCPServerTable, toolsets) changed: every pod reloads its servers. */
+  | { scope: 'mcp' };
 
 interface Listener {
   onMessage: (message: Invalidation) => void;
