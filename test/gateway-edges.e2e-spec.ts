@@ -1,9 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { BudgetCountersService } from '../src/domains/spend/ledger/budget-counters.service';
+import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggregator.service';
+import { keyModelEntity } from '../src/domains/spend/ledger/spend-event';
 import { InvalidationBus, type Invalidation } from '../src/platform/auth/invalidation-bus';
 import { uniq } from './app.factory';
 import {
@@ -148,6 +152,55 @@ describe('gateway edges', () => {
       );
       await stream.finalMessage();
       expect(anthropicUpstream.requests.at(-1)!.headers['anthropic-beta']).toBe('output-128k-2025-02-19');
+    });
+  });
+
+  describe("the key's model_max_budget", () => {
+    const ask = (key: string, model: string) =>
+      openai(key)
+        .chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello there' }] })
+        .then(
+          () => 200,
+          (e: InstanceType<typeof OpenAI.APIError>) => ({
+            status: e.status,
+            type: e.type,
+            message: e.message,
+          }),
+        );
+
+    it('blocks the model once the key has spent more than its limit on it; other models still answer', async () => {
+      const key = await newKey({
+        model_max_budget: { 'edge-openai': { budget_limit: 0.0000001, time_period: '1d' } },
+      });
+      const token = createHash('sha256').update(key).digest('hex');
+      // Spend 0 is not above the limit; the first answer costs more than it.
+      expect(await ask(key, 'edge-openai')).toBe(200);
+      const refused = { status: 400, type: 'budget_exceeded' };
+      expect(await ask(key, 'edge-openai')).toMatchObject({
+        ...refused,
+        message: expect.stringContaining(
+          `LiteLLM Virtual Key: ${token}, key_alias: None, exceeded budget for model=edge-openai`,
+        ),
+      });
+      expect(await ask(key, 'edge-azure')).toBe(200);
+
+      // The counter seeds from the ledger: pending logs first, then the key's model_spend once drained.
+      const counters = h.app.get(BudgetCountersService);
+      await counters.forget([keyModelEntity(token, 'edge-openai')]);
+      expect(await ask(key, 'edge-openai')).toMatchObject(refused);
+      await h.app.get(SpendAggregatorService).drain();
+      const row = await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token } });
+      expect((row.model_spend as Record<string, number>)['edge-openai']).toBeGreaterThan(0.0000001);
+      await counters.forget([keyModelEntity(token, 'edge-openai')]);
+      expect(await ask(key, 'edge-openai')).toMatchObject(refused);
+    });
+
+    it('a limit the spend has not passed lets requests through', async () => {
+      const key = await newKey({
+        model_max_budget: { 'edge-openai': { budget_limit: 10, time_period: '30d' } },
+      });
+      expect(await ask(key, 'edge-openai')).toBe(200);
+      expect(await ask(key, 'edge-openai')).toBe(200);
     });
   });
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../platform/common/errors/api-error';
-import type { SpendEntity } from '../../spend/ledger/spend-event';
+import type { SpendEntity, SpendEntityKind } from '../../spend/ledger/spend-event';
 import type { Deployment } from '../deployments/deployment';
 import { pyFloat, pyOptional } from './python-format';
 import type { EndUserFacts, RequestSubject } from './request-subject';
@@ -9,6 +9,8 @@ import type { EndUserFacts, RequestSubject } from './request-subject';
  * understands) and the max it is compared with. The operator follows from `kind` (tenancy.md §16.2).
  */
 export interface BudgetCheck extends SpendEntity {
+  /** The key's per-model budget is checked apart (`keyModelBudget`), with its own message. */
+  kind: Exclude<SpendEntityKind, 'key_model'>;
   max: number;
   /** team_member: the two halves of `id`, for the message. */
   teamId?: string;

@@ -4,7 +4,16 @@ import type { AuthContext } from '../../../platform/auth/auth-context';
 import { badRequest, unauthorized } from '../../../platform/common/errors/api-error';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
-import { assertWithinBudgets, budgetEntities, isZeroCost } from '../checks/budget-checks';
+import { keyModelEntity } from '../../spend/ledger/spend-event';
+import {
+  assertWithinBudgets,
+  assertWithinKeyModelBudget,
+  budgetEntities,
+  type BudgetCheck,
+  isZeroCost,
+  type KeyModelBudget,
+  keyModelBudget,
+} from '../checks/budget-checks';
 import { checkEndUser } from '../checks/end-user';
 import { resolveModel } from '../checks/model-access';
 import { rateLimitDescriptors } from '../checks/rate-limit-descriptors';
@@ -74,9 +83,27 @@ export class AdmissionService {
       zeroCost: isZeroCost(this.deployments.group(group)),
       now: now.getTime(),
     });
-    if (checks.length > 0) assertWithinBudgets(checks, await this.counters.spendOf(checks));
+    await this.checkBudgets(subject, checks, keyModelBudget(subject, requested, group), group);
     const ticket = await this.limiter.acquire(rateLimitDescriptors(subject, endUser, group), now.getTime());
     return { subject, group, endUser, endUserId, tags, ticket };
+  }
+
+  /**
+   * The budgets, then the key's `model_max_budget` entry for this model, from one read of the live
+   * counters. The per-model spend is the key's lifetime spend on the group (its `model_spend`), as
+   * we keep no windowed counter: `time_period` is not applied (README, Where we differ).
+   */
+  private async checkBudgets(
+    subject: RequestSubject,
+    checks: readonly BudgetCheck[],
+    modelBudget: KeyModelBudget | null,
+    group: string,
+  ) {
+    if (checks.length === 0 && !modelBudget) return;
+    const entities = modelBudget ? [...checks, keyModelEntity(subject.key.token, group)] : checks;
+    const spends = await this.counters.spendOf(entities);
+    assertWithinBudgets(checks, spends);
+    if (modelBudget) assertWithinKeyModelBudget(subject, modelBudget, spends[checks.length]);
   }
 
   /** The caller's limits, from auth's key cache; read once per cache life of the key. */

@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../../../platform/config/config.module';
 import { ApiError } from '../../../platform/common/errors/api-error';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
-import { entitiesOf, type SpendEvent } from '../../spend/ledger/spend-event';
+import { entitiesOf, keyModelEntity, type SpendEvent } from '../../spend/ledger/spend-event';
 import { costOf } from '../../spend/cost/pricing';
 import type { Deployment } from '../deployments/deployment';
 import { DeploymentsService } from '../deployments/deployments.service';
@@ -15,6 +15,7 @@ import { ProvidersService } from '../providers/providers.service';
 import { UpstreamError, type UpstreamResult, type Usage } from '../providers/provider';
 import { estimateUsage } from '../providers/token-count';
 import { RouterService } from '../router/router.service';
+import type { RequestSubject } from '../checks/request-subject';
 import { AdmissionService, type Admission } from './admission.service';
 import { pipeStream } from './client-response';
 
@@ -186,7 +187,11 @@ export class GatewayService {
     const event = this.spendEvent(call, deployment, usage, price.cost, 'success', firstEventAt);
     if (!price.priced) event.unpriced = true;
     await this.ledger.record(event);
-    await this.counters.add(entitiesOf(event), price.cost);
+    const entities = entitiesOf(event);
+    // The counter of the key's per-model budget, for keys that have one (the admission check reads it).
+    if (hasModelBudgets(call.admission.subject))
+      entities.push(keyModelEntity(event.apiKey, event.modelGroup));
+    await this.counters.add(entities, price.cost);
     return price.cost;
   }
 
@@ -266,6 +271,10 @@ function anthropicHeaders(req: Request): Record<string, string> | undefined {
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   return headers;
+}
+
+function hasModelBudgets(subject: RequestSubject): boolean {
+  return Object.keys(subject.key.modelMaxBudget).length > 0;
 }
 
 function setHeaders(res: Response, headers: Record<string, string>) {

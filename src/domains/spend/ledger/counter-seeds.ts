@@ -82,5 +82,17 @@ function seedParts(entity: SpendEntity): { row: Prisma.Sql; logs: Prisma.Sql } {
         row: Prisma.sql`SELECT spend FROM "LiteLLM_ProjectTable" WHERE project_id = ${id}`,
         logs: Prisma.sql`s.metadata->>'user_api_key_project_id' = ${id}`,
       };
+    case 'key_model': {
+      // The key's token is a hash (no ':'); the model group is the rest.
+      const at = id.indexOf(':');
+      const token = id.slice(0, at);
+      const group = id.slice(at + 1);
+      return {
+        row: Prisma.sql`SELECT CASE WHEN jsonb_typeof(model_spend->${group}) = 'number'
+          THEN (model_spend->>${group})::float8 END
+          FROM "LiteLLM_VerificationToken" WHERE token = ${token}`,
+        logs: Prisma.sql`s.api_key = ${token} AND s.model_group = ${group}`,
+      };
+    }
   }
 }

@@ -45,14 +45,23 @@ export interface SpendEvent {
 
 /** Everything a request's spend is counted against: the entities of tenancy.md §17.1. */
 export type SpendEntityKind =
-  'key' | 'user' | 'team' | 'team_member' | 'org' | 'end_user' | 'tag' | 'project';
+  'key' | 'user' | 'team' | 'team_member' | 'org' | 'end_user' | 'tag' | 'project' | 'key_model';
 export interface SpendEntity {
   kind: SpendEntityKind;
-  /** team_member: `${teamId}:${userId}`. */
+  /** team_member: `${teamId}:${userId}`; key_model: `${keyToken}:${modelGroup}` (`keyModelEntity`). */
   id: string;
   /** team_member only: its two halves (an id may itself contain ':'). */
   teamId?: string;
   userId?: string;
+}
+
+/**
+ * A key's lifetime spend on one model group: the counter of its `model_max_budget` check, read from
+ * the key's `model_spend` column and its pending logs. Not one of `entitiesOf` (the aggregator keeps
+ * `model_spend` with the key): the gateway adds to it only for keys that have per-model budgets.
+ */
+export function keyModelEntity(keyToken: string, modelGroup: string): SpendEntity {
+  return { kind: 'key_model', id: `${keyToken}:${modelGroup}` };
 }
 
 /** The entities a spend event is charged to, in a fixed order (the writer's lock order). */
