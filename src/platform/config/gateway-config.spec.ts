@@ -51,8 +51,79 @@ describe('loadConfig with a LiteLLM config.yaml', () => {
       routingStrategy: 'simple-shuffle',
       allowedFails: 3,
       cooldownTimeMs: 5_000,
+      mcpServers: [],
+      mcpStdioAllowedCommands: ['npx', 'uvx', 'python', 'python3', 'node', 'docker', 'deno'],
+      publicMcpServers: [],
+      enableMcpRegistry: false,
       unsetVariables: [],
     });
+  });
+
+  it("should read mcp_servers and LiteLLM's MCP settings, and extend the stdio commands from LITELLM_MCP_STDIO_EXTRA_COMMANDS", () => {
+    const path = file(
+      'mcp.yaml',
+      `
+mcp_servers:
+  github:
+    url: https://mcp.example.com/mcp
+    transport: http
+    auth_type: bearer_token
+    auth_value: os.environ/GITHUB_TOKEN_FOR_TEST
+  local_files:
+    transport: stdio
+    command: npx
+    args: ["-y", "server-filesystem"]
+litellm_settings:
+  public_mcp_servers: [abc]
+general_settings:
+  mcp_internal_ip_ranges: ["10.0.0.0/8"]
+  enable_mcp_registry: true
+`,
+    );
+    const { gateway } = loadConfig(
+      { GITHUB_TOKEN_FOR_TEST: 'ghp-secret', LITELLM_MCP_STDIO_EXTRA_COMMANDS: 'bun, ,uvx' },
+      ['--config', path],
+    );
+    expect(gateway.mcpServers).toEqual([
+      {
+        serverName: 'github',
+        params: {
+          url: 'https://mcp.example.com/mcp',
+          transport: 'http',
+          auth_type: 'bearer_token',
+          auth_value: 'ghp-secret',
+        },
+      },
+      {
+        serverName: 'local_files',
+        params: { transport: 'stdio', command: 'npx', args: ['-y', 'server-filesystem'] },
+      },
+    ]);
+    expect(gateway.mcpStdioAllowedCommands).toEqual([
+      'npx',
+      'uvx',
+      'python',
+      'python3',
+      'node',
+      'docker',
+      'deno',
+      'bun',
+    ]);
+    expect(gateway).toMatchObject({
+      publicMcpServers: ['abc'],
+      mcpInternalIpRanges: ['10.0.0.0/8'],
+      enableMcpRegistry: true,
+    });
+  });
+
+  it.each([
+    ['mcp_servers: [a, b]', 'mcp_servers in'],
+    ['mcp_servers:\n  s:\n    transport: websocket', 'mcp_servers.s.transport in'],
+    ['mcp_servers:\n  s:\n    args: npx', 'mcp_servers.s.args in'],
+    ['mcp_servers:\n  s:\n    allow_all_keys: "yes"', 'mcp_servers.s.allow_all_keys in'],
+  ])('should refuse %j naming the field', (text, field) => {
+    const path = file('bad-mcp.yaml', text);
+    expect(() => loadConfig({}, ['--config', path])).toThrow(field);
   });
 
   it.each([

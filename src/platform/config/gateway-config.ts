@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import {
+  ConfigMcpServer,
   ConfigModel,
   LiteLLMConfigFile,
   readLiteLLMConfigFile,
@@ -23,6 +24,19 @@ export interface GatewayConfig {
   allowedFails: number;
   /** `router_settings.cooldown_time` in ms (LiteLLM: 5 s). */
   cooldownTimeMs: number;
+  /** config.yaml `mcp_servers`, served beside the MCP servers stored in the database. */
+  mcpServers: ConfigMcpServer[];
+  /**
+   * Commands a stdio MCP server may run (basename): LiteLLM's `MCP_STDIO_ALLOWED_COMMANDS`, its
+   * fixed list plus the comma-separated LITELLM_MCP_STDIO_EXTRA_COMMANDS.
+   */
+  mcpStdioAllowedCommands: string[];
+  /** `litellm_settings.public_mcp_servers`: MCP server ids visible from every IP. */
+  publicMcpServers: string[];
+  /** `general_settings.mcp_internal_ip_ranges` (unset: LiteLLM's private ranges). */
+  mcpInternalIpRanges?: string[];
+  /** `general_settings.enable_mcp_registry`: serve `GET /v1/mcp/registry.json`. */
+  enableMcpRegistry: boolean;
   /** The file read, absolute; unset when start-up named none. */
   configPath?: string;
   /** `os.environ/NAME` references in the file whose variable is unset (start-up warns). */
@@ -42,6 +56,9 @@ export const GATEWAY_DEFAULTS = {
   cooldownTimeMs: 5_000,
 } as const;
 
+/** LiteLLM's fixed `MCP_STDIO_ALLOWED_COMMANDS` (constants.py). */
+export const MCP_STDIO_DEFAULT_COMMANDS = ['npx', 'uvx', 'python', 'python3', 'node', 'docker', 'deno'];
+
 type Env = Record<string, string | undefined>;
 
 /**
@@ -55,7 +72,12 @@ export function loadGatewayConfig(
 ): { gateway: GatewayConfig; generalSettings: LiteLLMConfigFile['generalSettings'] } {
   const path = configPathOf(env, argv);
   const environment = (name: string) => env[name];
-  if (path === undefined) return { gateway: { ...gatewayDefaults(), environment }, generalSettings: {} };
+  const mcpStdioAllowedCommands = stdioCommands(env);
+  if (path === undefined)
+    return {
+      gateway: { ...gatewayDefaults(), environment, mcpStdioAllowedCommands },
+      generalSettings: {},
+    };
   const file = readLiteLLMConfigFile(path, env);
   const { litellmSettings: litellm, routerSettings: router } = file;
   return {
@@ -74,6 +96,11 @@ export function loadGatewayConfig(
         router.cooldownTimeSeconds === undefined
           ? GATEWAY_DEFAULTS.cooldownTimeMs
           : Math.round(router.cooldownTimeSeconds * 1000),
+      mcpServers: file.mcpServers,
+      mcpStdioAllowedCommands,
+      publicMcpServers: litellm.publicMcpServers,
+      mcpInternalIpRanges: file.generalSettings.mcpInternalIpRanges,
+      enableMcpRegistry: file.generalSettings.enableMcpRegistry ?? false,
       configPath: path,
       unsetVariables: file.unsetVariables,
       environment,
@@ -92,9 +119,18 @@ export function gatewayDefaults(): GatewayConfig {
     routingStrategy: GATEWAY_DEFAULTS.routingStrategy,
     allowedFails: GATEWAY_DEFAULTS.allowedFails,
     cooldownTimeMs: GATEWAY_DEFAULTS.cooldownTimeMs,
+    mcpServers: [],
+    mcpStdioAllowedCommands: [...MCP_STDIO_DEFAULT_COMMANDS],
+    publicMcpServers: [],
+    enableMcpRegistry: false,
     unsetVariables: [],
     environment: () => undefined,
   };
+}
+
+function stdioCommands(env: Env): string[] {
+  const extra = (env.LITELLM_MCP_STDIO_EXTRA_COMMANDS ?? '').split(',').map((c) => c.trim());
+  return [...new Set([...MCP_STDIO_DEFAULT_COMMANDS, ...extra.filter((c) => c !== '')])];
 }
 
 /** The last `--config` on the command line wins, as with most CLIs; else CONFIG_FILE_PATH. */

@@ -61,13 +61,19 @@ describe('LiteLLM config.yaml', () => {
       requestTimeoutSeconds: 30,
       dropParams: true,
       fallbacks: new Map([['gpt-4o', ['claude']]]),
+      publicMcpServers: [],
     });
     expect(config.routerSettings).toEqual({
       routingStrategy: 'usage-based-routing-v2',
       allowedFails: 3,
       cooldownTimeSeconds: 30,
     });
-    expect(config.generalSettings).toEqual({ masterKey: 'sk-master', databaseUrl: undefined });
+    expect(config.generalSettings).toEqual({
+      masterKey: 'sk-master',
+      databaseUrl: undefined,
+      mcpInternalIpRanges: undefined,
+      enableMcpRegistry: undefined,
+    });
     expect(config.unsetVariables.sort()).toEqual(['ANTHROPIC_API_KEY', 'DATABASE_URL']);
     expect(config.modelList[2].litellmParams.api_key).toBeUndefined();
   });

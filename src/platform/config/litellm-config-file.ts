@@ -3,8 +3,8 @@ import { parse } from 'yaml';
 import { ConfigError } from './config-error';
 
 /**
- * LiteLLM's `config.yaml`, the parts this proxy serves: `model_list`, `litellm_settings`,
- * `router_settings` and `general_settings`. Other sections and keys LiteLLM knows are left alone
+ * LiteLLM's `config.yaml`, the parts this proxy serves: `model_list`, `mcp_servers`,
+ * `litellm_settings`, `router_settings` and `general_settings`. Other sections and keys LiteLLM knows are left alone
  * (a LiteLLM file carries many); a known key of the wrong type stops start-up with one line that
  * names it (`model_list[1].litellm_params.model must be a string`). Strings of the form
  * `os.environ/NAME` are read from the environment, as LiteLLM does; an unset variable reads as
@@ -12,19 +12,30 @@ import { ConfigError } from './config-error';
  */
 export interface LiteLLMConfigFile {
   modelList: ConfigModel[];
+  /** `mcp_servers`, in file order. */
+  mcpServers: ConfigMcpServer[];
   litellmSettings: {
     numRetries?: number;
     requestTimeoutSeconds?: number;
     /** `[{ "gpt-4": ["gpt-3.5-turbo"] }]` as a map: model group → fallback groups, in order. */
     fallbacks: Map<string, string[]>;
     dropParams?: boolean;
+    /** Ids of MCP servers visible from any IP (`available_on_public_internet` notwithstanding). */
+    publicMcpServers: string[];
   };
   routerSettings: {
     routingStrategy?: RoutingStrategy;
     allowedFails?: number;
     cooldownTimeSeconds?: number;
   };
-  generalSettings: { masterKey?: string; databaseUrl?: string };
+  generalSettings: {
+    masterKey?: string;
+    databaseUrl?: string;
+    /** CIDR ranges whose callers see internal-only MCP servers (LiteLLM: the private ranges when unset). */
+    mcpInternalIpRanges?: string[];
+    /** `GET /v1/mcp/registry.json` is served only when true. */
+    enableMcpRegistry?: boolean;
+  };
   unsetVariables: string[];
 }
 
@@ -34,6 +45,18 @@ export interface ConfigModel {
   litellmParams: Record<string, unknown> & { model: string };
   modelInfo: Record<string, unknown>;
 }
+
+/**
+ * One entry of `mcp_servers` (`name: { url, transport, auth_type, ... }`). The key is LiteLLM's
+ * `server_name`; `params` is the entry as written (`os.environ/` resolved), its known keys
+ * type-checked here; the MCP registry turns it into a server.
+ */
+export interface ConfigMcpServer {
+  serverName: string;
+  params: Record<string, unknown>;
+}
+
+export const MCP_TRANSPORTS = ['sse', 'http', 'stdio'] as const;
 
 export const ROUTING_STRATEGIES = [
   'simple-shuffle',
@@ -79,11 +102,15 @@ export function parseLiteLLMConfig(
   const general = doc.object('general_settings', root.general_settings ?? {});
   return {
     modelList: doc.list('model_list', root.model_list ?? []).map((m, i) => doc.model(`model_list[${i}]`, m)),
+    mcpServers: Object.entries(doc.object('mcp_servers', root.mcp_servers ?? {})).map(([name, entry]) =>
+      doc.mcpServer(`mcp_servers.${name}`, name, entry),
+    ),
     litellmSettings: {
       numRetries: doc.integer('litellm_settings.num_retries', litellm.num_retries),
       requestTimeoutSeconds: doc.positive('litellm_settings.request_timeout', litellm.request_timeout),
       fallbacks: doc.fallbacks('litellm_settings.fallbacks', litellm.fallbacks),
       dropParams: doc.boolean('litellm_settings.drop_params', litellm.drop_params),
+      publicMcpServers: doc.strings('litellm_settings.public_mcp_servers', litellm.public_mcp_servers) ?? [],
     },
     routerSettings: {
       routingStrategy: doc.oneOf(
@@ -97,6 +124,11 @@ export function parseLiteLLMConfig(
     generalSettings: {
       masterKey: doc.string('general_settings.master_key', general.master_key),
       databaseUrl: doc.string('general_settings.database_url', general.database_url),
+      mcpInternalIpRanges: doc.strings(
+        'general_settings.mcp_internal_ip_ranges',
+        general.mcp_internal_ip_ranges,
+      ),
+      enableMcpRegistry: doc.boolean('general_settings.enable_mcp_registry', general.enable_mcp_registry),
     },
     unsetVariables: [...unset],
   };
@@ -195,6 +227,29 @@ class Reader {
         ? {}
         : this.object(`${field}.model_info`, entry.model_info);
     return { modelName, litellmParams: { ...params, model }, modelInfo };
+  }
+
+  strings(field: string, value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    const list = this.list(field, value);
+    if (!list.every((v) => typeof v === 'string')) this.fail(field, 'must be a list of strings');
+    return list as string[];
+  }
+
+  mcpServer(field: string, serverName: string, value: unknown): ConfigMcpServer {
+    const params = this.object(field, value ?? {});
+    for (const name of ['url', 'alias', 'description', 'auth_type', 'command', 'auth_value', 'spec_path'])
+      this.string(`${field}.${name}`, params[name]);
+    for (const name of ['client_id', 'client_secret', 'authorization_url', 'token_url', 'registration_url'])
+      this.string(`${field}.${name}`, params[name]);
+    this.oneOf(`${field}.transport`, params.transport, MCP_TRANSPORTS);
+    for (const name of ['args', 'allowed_tools', 'extra_headers', 'access_groups', 'scopes'])
+      this.strings(`${field}.${name}`, params[name]);
+    for (const name of ['static_headers', 'env', 'mcp_info'])
+      if (params[name] !== undefined && params[name] !== null) this.object(`${field}.${name}`, params[name]);
+    for (const name of ['allow_all_keys', 'available_on_public_internet', 'delegate_auth_to_upstream'])
+      this.boolean(`${field}.${name}`, params[name]);
+    return { serverName, params };
   }
 
   fallbacks(field: string, value: unknown): Map<string, string[]> {
