@@ -95,6 +95,13 @@ export function memoryOf(pid) {
   return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 }
 
+/** User + system CPU time a process has used so far, in ms (Linux, clock ticks of 10 ms). */
+export function cpuMsOf(pid) {
+  // Fields after the command name (which may hold spaces) start at the state, field 3; utime is 14.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** True when a Redis server answers PING at that URL's host and port. */
 export function redisAnswers(url) {
   const { hostname, port } = new URL(url);

@@ -9,15 +9,17 @@
 // Usage: npm run build && node bench/gateway.mjs
 //   BENCH_CONNECTIONS (50), BENCH_SECONDS (8 per target, after 2 s of warm-up), BENCH_RATE (500 req/s),
 //   BENCH_RATE_SECONDS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379/13; Redis is left off when it does
-//   not answer), BENCH_LOG_LEVEL (our LOG_LEVEL, warn), BENCH_CPU_PROF=/dir (our process writes a
-//   .cpuprofile there when it stops), BENCH_DATABASE_URL, BENCH_BUILD (see harness.mjs)
+//   not answer), BENCH_LOG_LEVEL (our LOG_LEVEL, warn), BENCH_CPU_PROF=/dir (a .cpuprofile of our
+//   process during its closed-loop run is written there, see bench/cpu-profile.cjs), BENCH_DATABASE_URL, BENCH_BUILD (see harness.mjs)
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { builds, createDatabase, freePort, post, quantile, startApp } from './harness.mjs';
 import {
   childPidRunning,
+  cpuMsOf,
   loadavg,
   memoryOf,
   redisAnswers,
@@ -34,6 +36,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const MASTER = 'sk-bench-master-key';
+const HERE = fileURLToPath(new URL('.', import.meta.url));
 // Each caller of the upstream shows itself with its own upstream key (the upstream counts per key).
 const OURS_UPSTREAM_KEY = 'sk-bench-upstream-ours';
 const MESSAGES = [{ role: 'user', content: 'hi' }];
@@ -51,18 +54,18 @@ try {
   const pid = childPidRunning('dist/main.js');
   const key = await seedCaller(ours.base);
   const targets = [
-    target('direct', `${upstream.origin}/v1/chat/completions`, 'gpt-4o-mini', {
+    target('direct', upstream.child.pid, `${upstream.origin}/v1/chat/completions`, 'gpt-4o-mini', {
       Authorization: 'Bearer sk-bench-upstream-direct',
     }),
-    target('bare proxy', `${bare.origin}/v1/chat/completions`, 'gpt-4o-mini', {
+    target('bare proxy', bare.child.pid, `${bare.origin}/v1/chat/completions`, 'gpt-4o-mini', {
       Authorization: 'Bearer sk-bench-upstream-bare',
     }),
-    target('Portkey', `${portkey.origin}/v1/chat/completions`, 'gpt-4o-mini', {
+    target('Portkey', portkey.child.pid, `${portkey.origin}/v1/chat/completions`, 'gpt-4o-mini', {
       Authorization: 'Bearer sk-bench-upstream-portkey',
       'x-portkey-provider': 'openai',
       'x-portkey-custom-host': `${upstream.origin}/v1`,
     }),
-    target('ours', `${ours.base}/v1/chat/completions`, 'bench-gpt', { Authorization: `Bearer ${key}` }),
+    target('ours', pid, `${ours.base}/v1/chat/completions`, 'bench-gpt', { Authorization: `Bearer ${key}` }),
   ];
   for (const t of targets) await probe(t);
 
@@ -74,9 +77,26 @@ try {
   const results = {};
   for (const t of targets) {
     await measure(t, { connections: CONNECTIONS, duration: WARMUP_SECONDS });
+    const profiled = t.name === 'ours' && process.env.BENCH_CPU_PROF && pid;
+    if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
     results[t.name] = await measure(t, { connections: CONNECTIONS, duration: SECONDS });
+    if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write
   }
   printClosedLoop(results);
+  // The floor under any route of ours: express + Nest's pipeline and one log line, no gateway work.
+  const liveliness = {
+    name: 'liveliness',
+    pid,
+    url: `${ours.base}/health/liveliness`,
+    headers: {},
+    answered2xx: 0,
+  };
+  await measure(liveliness, { connections: CONNECTIONS, duration: WARMUP_SECONDS });
+  const floor = await measure(liveliness, { connections: CONNECTIONS, duration: SECONDS / 2 });
+  console.log(
+    `ours GET /health/liveliness, same load: ${floor.rps.toFixed(0)} req/s, CPU ${floor.cpuUs?.toFixed(0)} µs/req ` +
+      `(chat costs ${(results.ours.cpuUs / floor.cpuUs).toFixed(1)}× that), p50 ${ms(floor.p50)} ms, p99 ${ms(floor.p99)} ms`,
+  );
 
   console.log(
     `\nfixed rate: ${RATE} req/s for ${RATE_SECONDS} s (${CONNECTIONS} connections); loadavg ${loadavg()}`,
@@ -124,7 +144,7 @@ async function startOurs() {
   };
   if (redis) env.REDIS_URL = redis;
   if (process.env.BENCH_CPU_PROF)
-    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}`;
+    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${join(HERE, 'cpu-profile.cjs')}`;
   return startApp(build.root, { url: database.url, env });
 }
 
@@ -163,9 +183,11 @@ async function seedCaller(base) {
   return key.key;
 }
 
-function target(name, url, model, headers) {
+/** `pid` serves the target: its CPU time per answer is measured (the upstream's for `direct`). */
+function target(name, pid, url, model, headers) {
   return {
     name,
+    pid,
     url,
     headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ model, messages: MESSAGES }),
@@ -183,18 +205,24 @@ async function probe(t) {
 
 /**
  * One autocannon run; latencies of 2xx answers are also kept here at full precision (autocannon's
- * histogram has whole milliseconds). Returns { rps, p50, p99, n, errors, raw }.
+ * histogram has whole milliseconds), and the CPU time the target's process spent per answer (user +
+ * system, from /proc; PostgreSQL's and Redis's CPU is not in it). Returns { rps, cpuUs, p50, p99, n,
+ * errors, raw }.
  */
 async function measure(t, options) {
   const latencies = [];
-  const instance = autocannon({ url: t.url, method: 'POST', headers: t.headers, body: t.body, ...options });
+  const cpuBefore = t.pid ? cpuMsOf(t.pid) : undefined;
+  const request = { url: t.url, method: t.body ? 'POST' : 'GET', headers: t.headers, body: t.body };
+  const instance = autocannon({ ...request, ...options });
   instance.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) latencies.push(ms);
   });
   const raw = await instance;
   t.answered2xx += raw['2xx'];
+  const cpuMs = cpuBefore === undefined ? undefined : cpuMsOf(t.pid) - cpuBefore;
   return {
     rps: raw['2xx'] / (raw.duration || options.duration),
+    cpuUs: cpuMs === undefined || raw['2xx'] === 0 ? undefined : (1000 * cpuMs) / raw['2xx'],
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     n: raw['2xx'],
@@ -214,12 +242,17 @@ function ms(v) {
 
 function printClosedLoop(results) {
   const direct = results.direct;
-  console.log(`\n| target     |   req/s |  p50 ms |  p99 ms | added p50 | added p99 |      n | errors |`);
-  console.log(`| ---------- | ------: | ------: | ------: | --------: | --------: | -----: | -----: |`);
+  console.log(
+    `\n| target     |   req/s | CPU µs/req |  p50 ms |  p99 ms | added p50 | added p99 |      n | errors |`,
+  );
+  console.log(
+    `| ---------- | ------: | ---------: | ------: | ------: | --------: | --------: | -----: | -----: |`,
+  );
   for (const [name, r] of Object.entries(results)) {
     const added = name === 'direct' ? ['', ''] : [ms(r.p50 - direct.p50), ms(r.p99 - direct.p99)];
     console.log(
-      `| ${name.padEnd(10)} | ${r.rps.toFixed(0).padStart(7)} | ${ms(r.p50)} | ${ms(r.p99)} | ` +
+      `| ${name.padEnd(10)} | ${r.rps.toFixed(0).padStart(7)} | ${(r.cpuUs?.toFixed(0) ?? '-').padStart(10)} | ` +
+        `${ms(r.p50)} | ${ms(r.p99)} | ` +
         `${added[0].padStart(9)} | ${added[1].padStart(9)} | ${String(r.n).padStart(6)} | ${String(r.errors).padStart(6)} |`,
     );
   }
@@ -227,6 +260,11 @@ function printClosedLoop(results) {
   console.log(
     `\nours / Portkey req/s: ${(ours.rps / Portkey.rps).toFixed(2)}× (goal ≥ 5×)` +
       `   ours / bare proxy req/s: ${((100 * ours.rps) / bareProxy.rps).toFixed(0)}% (goal ≥ 30%)`,
+  );
+  // On a shared machine each process gets what CPU it can: the CPU cost per answer moves less than req/s.
+  console.log(
+    `CPU per answer: ours / Portkey ${(ours.cpuUs / Portkey.cpuUs).toFixed(2)}, ` +
+      `ours / bare proxy ${(ours.cpuUs / bareProxy.cpuUs).toFixed(2)} (the req/s goals read as ≤ 0.2 and ≤ 3.3)`,
   );
   console.log('raw (autocannon: requests.average, latency p50/p99 in whole ms, duration s):');
   for (const [name, r] of Object.entries(results)) console.log(`  ${name}: ${JSON.stringify(r.raw)}`);
@@ -237,7 +275,7 @@ function printFixedRate(rated, memory) {
   for (const [name, r] of Object.entries(rated)) {
     console.log(
       `  ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} req/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
-        `n=${r.n}${r.errors ? `   ${r.errors} errors or timeouts!` : ''}   raw ${JSON.stringify(r.raw)}`,
+        `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/req   n=${r.n}${r.errors ? `   ${r.errors} errors or timeouts!` : ''}   raw ${JSON.stringify(r.raw)}`,
     );
   }
   console.log(
