@@ -50,6 +50,9 @@ model_list:
   - model_name: rt-timeout
     litellm_params: { model: openai/gpt-4o, api_base: os.environ/RT_PROMPT_BASE, api_key: os.environ/RT_KEY }
     model_info: { id: rt-prompt }
+  - model_name: rt-down
+    litellm_params: { model: openai/gpt-4o, api_base: os.environ/RT_BROKEN_BASE, api_key: os.environ/RT_KEY }
+    model_info: { id: rt-down-1 }
 litellm_settings:
   num_retries: 3
   fallbacks: [{ rt-broken: [rt-backup] }]
@@ -167,6 +170,50 @@ describe('gateway routing: failover, cooldowns, fallbacks, retries (config.yaml,
       api_base: fakes.backup.url,
       model: 'openai/gpt-4o-mini',
       status: 'success',
+    });
+  });
+
+  describe('client-side fallbacks (`fallbacks` in the request body)', () => {
+    const withFallbacks = (openai: OpenAI, model: string, fallbacks: unknown) =>
+      openai.chat.completions
+        .create({
+          model,
+          messages: [{ role: 'user', content: 'Hello' }],
+          fallbacks,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+        .withResponse();
+    const statusOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 200,
+        (e: InstanceType<typeof OpenAI.APIError>) => e.status,
+      );
+
+    it('a failing group without configured fallbacks is served by the group the request names', async () => {
+      const openai = await client();
+      expect(await statusOf(ask(openai, 'rt-down'))).toBe(500);
+      const backupBefore = fakes.backup.requests.length;
+      const { data, response } = await withFallbacks(openai, 'rt-down', ['rt-backup']);
+      expect(data.choices[0].message.content).toBe(FAKE_REPLY);
+      expect(response.headers.get('x-litellm-model-id')).toBe('rt-backup-1');
+      expect(fakes.backup.requests.length).toBe(backupBefore + 1);
+      // The gateway's parameter stays with the gateway.
+      expect(fakes.backup.requests.at(-1)!.body).not.toHaveProperty('fallbacks');
+      expect(fakes.broken.requests.every((r) => !('fallbacks' in (r.body ?? {})))).toBe(true);
+      expect(await spendRow(response.headers.get('x-litellm-call-id')!)).toMatchObject({
+        model_group: 'rt-backup',
+        model_id: 'rt-backup-1',
+      });
+    });
+
+    it("each fallback is checked against the key's models and must route, before any upstream call", async () => {
+      const res = await h.post('/key/generate', { models: ['rt-down'] }).expect(200);
+      const limited = new OpenAI({ apiKey: res.body.key as string, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+      const brokenBefore = fakes.broken.requests.length;
+      expect(await statusOf(withFallbacks(limited, 'rt-down', ['rt-backup']))).toBe(403);
+      const open = await client();
+      expect(await statusOf(withFallbacks(open, 'rt-down', ['rt-no-such-group']))).toBe(400);
+      expect(await statusOf(withFallbacks(open, 'rt-down', 'rt-backup'))).toBe(400);
+      expect(fakes.broken.requests.length).toBe(brokenBefore);
     });
   });
 

@@ -50,6 +50,8 @@ export interface RouteOptions {
   signal?: AbortSignal;
   /** Try `fallbacks[group]` once the group has failed (default true). */
   fallbacks?: boolean;
+  /** The request's own fallback groups (`fallbacks` in its body), tried instead of the configured ones. */
+  fallbackGroups?: readonly string[];
 }
 
 export interface Routed<T> {
@@ -124,7 +126,7 @@ export class RouterService {
     const source = this.requireSource();
     const first = source.group(group);
     if (first.length === 0) throw unknownGroup(group);
-    const fallbacks = opts.fallbacks === false ? [] : this.fallbacksOf(group);
+    const fallbacks = opts.fallbacks === false ? [] : this.fallbacksOf(group, opts.fallbackGroups);
     let failure: unknown;
     let attemptedFallbacks = 0;
     for (const [index, name] of [group, ...fallbacks].entries()) {
@@ -187,8 +189,9 @@ export class RouterService {
     throw lastError!;
   }
 
-  private fallbacksOf(group: string): string[] {
-    const configured = this.settings.fallbacks.get(group) ?? this.settings.fallbacks.get('*') ?? [];
+  private fallbacksOf(group: string, requested: readonly string[] | undefined): string[] {
+    const configured =
+      requested ?? this.settings.fallbacks.get(group) ?? this.settings.fallbacks.get('*') ?? [];
     return [...new Set(configured)].filter((name) => name !== group).slice(0, MAX_FALLBACKS);
   }
 

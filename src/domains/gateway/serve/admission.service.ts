@@ -15,7 +15,7 @@ import {
   keyModelBudget,
 } from '../checks/budget-checks';
 import { checkEndUser } from '../checks/end-user';
-import { resolveModel } from '../checks/model-access';
+import { resolveFallback, resolveModel } from '../checks/model-access';
 import { rateLimitDescriptors } from '../checks/rate-limit-descriptors';
 import { type EndUserFacts, type RequestSubject, unrestrictedSubject } from '../checks/request-subject';
 import { loadEndUser, loadRequestSubject, loadTagBudgets } from '../checks/request-subject.loader';
@@ -36,6 +36,8 @@ export interface Admission {
   endUserId: string | null;
   tags: string[];
   ticket: RateLimitTicket;
+  /** The request's own `fallbacks`, as groups the key may call; undefined when it sent none. */
+  fallbacks: string[] | undefined;
 }
 
 /**
@@ -73,6 +75,7 @@ export class AdmissionService {
     }
     const subject = await this.subjectOf(auth);
     const { group } = resolveModel(requested, subject, this.deployments, route);
+    const fallbacks = this.clientFallbacks(body.fallbacks, subject, route);
     const endUserId = typeof body.user === 'string' && body.user !== '' ? body.user : null;
     const endUser = endUserId ? await this.endUser(endUserId, now.getTime()) : undefined;
     checkEndUser(endUser);
@@ -85,7 +88,20 @@ export class AdmissionService {
     });
     await this.checkBudgets(subject, checks, keyModelBudget(subject, requested, group), group);
     const ticket = await this.limiter.acquire(rateLimitDescriptors(subject, endUser, group), now.getTime());
-    return { subject, group, endUser, endUserId, tags, ticket };
+    return { subject, group, endUser, endUserId, tags, ticket, fallbacks };
+  }
+
+  /**
+   * `fallbacks: ["model-b"]` in the body (LiteLLM's client-side fallbacks): each name is checked
+   * against the key's models and must route, else the request is refused before any call.
+   */
+  private clientFallbacks(value: unknown, subject: RequestSubject, route: string): string[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      throw badRequest('fallbacks must be a list of model names', 'fallbacks');
+    }
+    const names = [...new Set(value as string[])];
+    return names.map((name) => resolveFallback(name, subject, this.deployments, route).group);
   }
 
   /**

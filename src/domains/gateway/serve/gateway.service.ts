@@ -104,7 +104,7 @@ export class GatewayService {
             current.upstreamMs = performance.now() - before;
           }
         },
-        { signal: abandoned.signal },
+        { signal: abandoned.signal, fallbackGroups: admission.fallbacks },
       );
       setHeaders(res, admission.ticket.headers);
       res.setHeader('x-litellm-model-id', routed.deployment.id);
@@ -132,7 +132,13 @@ export class GatewayService {
     req: Request,
   ) {
     const adapter = this.providers.adapterFor(deployment.provider);
-    const request = { ...deployment.extraParams, ...body, model: deployment.upstreamModel };
+    const request: Record<string, unknown> = {
+      ...deployment.extraParams,
+      ...body,
+      model: deployment.upstreamModel,
+    };
+    // The gateway's own parameter, never the upstream's.
+    if (request.fallbacks !== undefined) delete request.fallbacks;
     const options = {
       signal,
       timeoutMs: this.router.timeoutMsFor(deployment),
