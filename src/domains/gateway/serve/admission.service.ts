@@ -37,7 +37,7 @@ export interface Admission {
   tags: string[];
   ticket: RateLimitTicket;
   /** The request's own `fallbacks`, as groups the key may call; undefined when it sent none. */
-  fallbacks: string[] | undefined;
+  fallbacks?: string[];
 }
 
 /**
