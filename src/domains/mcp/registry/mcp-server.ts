@@ -41,10 +41,22 @@ export interface McpServer {
   authorizationUrl: string | null;
   tokenUrl: string | null;
   registrationUrl: string | null;
+  /**
+   * The effective OAuth2 flow of an `oauth2` server: `oauth2_flow` when stamped (config entry, or
+   * `mcp_info.oauth2_flow` of a row), else `client_credentials` for LiteLLM's unstamped M2M shape
+   * (client_id + client_secret + token_url, no authorization_url), else `authorization_code`.
+   * `null` for other auth types. M2M (`client_credentials`) servers are never delegatable.
+   */
+  oauth2Flow: 'client_credentials' | 'authorization_code' | null;
   allowAllKeys: boolean;
   availableOnPublicInternet: boolean;
   delegateAuthToUpstream: boolean;
   isByok: boolean;
+  /**
+   * Names of stored credential fields that would not decrypt with this salt key (logged at load;
+   * the fields themselves are left out of `credentials`).
+   */
+  unreadableCredentials: string[];
   source: 'config' | 'db';
 }
 
@@ -53,4 +65,10 @@ export interface McpRegistry {
   all(): readonly McpServer[];
   /** By `name` (alias/server name) or by server id. */
   find(nameOrId: string): McpServer | undefined;
+  /**
+   * The caller's own credential for a server (BYOK, or an OAuth token payload as JSON text), from
+   * `LiteLLM_MCPUserCredentials`, decrypted; undefined when none is stored or it does not open.
+   * Reads the database (one indexed row).
+   */
+  userCredential(userId: string, serverId: string): Promise<string | undefined>;
 }

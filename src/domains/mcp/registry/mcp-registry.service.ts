@@ -1,0 +1,158 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InvalidationBus } from '../../../platform/auth/invalidation-bus';
+import type { AppConfig } from '../../../platform/config/app-config';
+import { APP_CONFIG } from '../../../platform/config/config.module';
+import { PrismaService } from '../../../platform/prisma/prisma.service';
+import { decodeUserCredential } from './mcp-credentials';
+import type { McpRegistry, McpServer } from './mcp-server';
+import { serverFromConfig, serverFromRow } from './mcp-server-builder';
+
+/** The registry at one moment; replaced whole on reload, so readers never see half a change. */
+interface Snapshot {
+  servers: readonly McpServer[];
+  byId: ReadonlyMap<string, McpServer>;
+  /** alias, server name and `name` → server (first one wins, config before rows). */
+  byName: ReadonlyMap<string, McpServer>;
+}
+
+/** Rows that are served: LiteLLM loads only `active` ones (a null status is the column's default). */
+const SERVED = { OR: [{ approval_status: 'active' }, { approval_status: null }] };
+
+/**
+ * The live set of MCP servers: config.yaml's `mcp_servers` plus the `active` rows of
+ * `LiteLLM_MCPServerTable`, credentials decrypted. Kept in memory so the MCP gateway reads no
+ * database per request; reloaded when any pod announces a change (`{ scope: 'mcp' }` on the
+ * invalidation bus) and when the bus reconnects.
+ */
+@Injectable()
+export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
+  private readonly logger = new Logger('mcp-registry');
+  private readonly configServers: readonly McpServer[];
+  private snapshot: Snapshot;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly bus: InvalidationBus,
+  ) {
+    this.configServers = config.gateway.mcpServers.map(serverFromConfig);
+    this.snapshot = buildSnapshot(this.configServers);
+  }
+
+  async onApplicationBootstrap() {
+    await this.bus.start(
+      (message) => {
+        if (message.scope === 'mcp' || message.scope === 'all') this.reloadInBackground();
+      },
+      () => this.reloadInBackground(),
+    );
+    await this.reload();
+  }
+
+  // ---- Reads (no I/O) --------------------------------------------------------------------------
+
+  all(): readonly McpServer[] {
+    return this.snapshot.servers;
+  }
+
+  /** By alias, server name or `name`, else by server id. */
+  find(nameOrId: string): McpServer | undefined {
+    return this.snapshot.byName.get(nameOrId) ?? this.snapshot.byId.get(nameOrId);
+  }
+
+  /** By alias, server name or `name` only: how `/mcp/{server}` paths resolve (never by id, as LiteLLM). */
+  findByName(name: string): McpServer | undefined {
+    return this.snapshot.byName.get(name);
+  }
+
+  byId(serverId: string): McpServer | undefined {
+    return this.snapshot.byId.get(serverId);
+  }
+
+  /** Config servers only (they have no row), e.g. for routes that read rows first. */
+  configServer(serverId: string): McpServer | undefined {
+    return this.configServers.find((s) => s.serverId === serverId);
+  }
+
+  async userCredential(userId: string, serverId: string): Promise<string | undefined> {
+    const row = await this.prisma.liteLLM_MCPUserCredentials.findUnique({
+      where: { user_id_server_id: { user_id: userId, server_id: serverId } },
+      select: { credential_b64: true },
+    });
+    return row ? decodeUserCredential(row.credential_b64, this.saltKey) : undefined;
+  }
+
+  // ---- Changes ---------------------------------------------------------------------------------
+
+  /**
+   * After a committed write of the server table: this pod reloads now, the others on the bus
+   * message. Never throws: the write has committed, so a failed reload is logged.
+   */
+  async serversChanged(): Promise<void> {
+    try {
+      await this.bus.publish({ scope: 'mcp' });
+    } catch (e) {
+      this.logger.error({ msg: 'could not announce an MCP server change', error: (e as Error).message });
+    }
+    await this.reload().catch((e: unknown) =>
+      this.logger.error({ msg: 'could not reload the MCP servers', error: (e as Error).message }),
+    );
+  }
+
+  /** Reads the table again. Calls while a reload runs are folded into one more reload after it. */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = this.reloadLoop().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async reloadLoop(): Promise<void> {
+    do {
+      this.reloadAgain = false;
+      const stored = await this.readStoredServers();
+      this.snapshot = buildSnapshot([...this.configServers, ...stored]);
+    } while (this.reloadAgain);
+  }
+
+  private reloadInBackground() {
+    this.reload().catch((e: unknown) =>
+      this.logger.error({ msg: 'could not reload the MCP servers', error: (e as Error).message }),
+    );
+  }
+
+  private async readStoredServers(): Promise<McpServer[]> {
+    const rows = await this.prisma.liteLLM_MCPServerTable.findMany({
+      where: SERVED,
+      omit: { submitted_by: true, submitted_at: true, reviewed_at: true, review_notes: true },
+      orderBy: [{ created_at: 'asc' }, { server_id: 'asc' }],
+    });
+    const servers = rows.map((row) => serverFromRow(row, this.saltKey));
+    for (const s of servers.filter((s) => s.unreadableCredentials.length > 0))
+      this.logger.warn({
+        msg: 'stored MCP server credentials could not be decrypted: check LITELLM_SALT_KEY (when unset, the master key is used)',
+        server_id: s.serverId,
+        fields: s.unreadableCredentials,
+      });
+    return servers;
+  }
+
+  private get saltKey(): string | undefined {
+    return this.config.saltKey || this.config.masterKey || undefined;
+  }
+}
+
+function buildSnapshot(servers: readonly McpServer[]): Snapshot {
+  const byId = new Map<string, McpServer>();
+  const byName = new Map<string, McpServer>();
+  for (const server of servers) {
+    if (!byId.has(server.serverId)) byId.set(server.serverId, server);
+    for (const name of [server.alias, server.serverName, server.name])
+      if (name && !byName.has(name)) byName.set(name, server);
+  }
+  return { servers: Object.freeze([...byId.values()]), byId, byName };
+}
