@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { GatewayModule } from '../../gateway/gateway.module';
+import { LimitsModule } from '../../gateway/limits/limits.module';
+import { SpendModule } from '../../spend/spend.module';
+import { InterimMcpRegistry } from './interim-mcp-registry';
+import { McpAdmissionService } from './mcp-admission';
+import { McpGatewayController } from './mcp-gateway.controller';
+import { McpGatewayService } from './mcp-gateway.service';
+import { MCP_REGISTRY } from './mcp-registry.token';
+import { McpScopeService } from './mcp-scope.service';
+import { McpUpstreamService } from './mcp-upstream.service';
+
+/**
+ * The MCP gateway: `/mcp…` routes, the admission decision (delegate-auth rules), the allowed
+ * servers, the upstream connections. Reuses the LLM gateway's subject cache and rate limiter and
+ * the spend ledger.
+ */
+@Module({
+  imports: [GatewayModule, LimitsModule, SpendModule],
+  controllers: [McpGatewayController],
+  providers: [
+    McpAdmissionService,
+    McpScopeService,
+    McpGatewayService,
+    McpUpstreamService,
+    { provide: MCP_REGISTRY, useClass: InterimMcpRegistry },
+  ],
+  exports: [McpAdmissionService, McpUpstreamService],
+})
+export class McpGatewayModule {}

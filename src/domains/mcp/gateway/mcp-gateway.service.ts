@@ -1,0 +1,166 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { AdmissionService } from '../../gateway/serve/admission.service';
+import { rateLimitDescriptors } from '../../gateway/checks/rate-limit-descriptors';
+import { RateLimiterService } from '../../gateway/limits/rate-limiter.service';
+import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
+import type { McpRegistry, McpServer } from '../registry/mcp-server';
+import type { McpDecision } from './mcp-admission';
+import { toolAllowed } from './mcp-permissions';
+import type { McpScope } from './mcp-scope.service';
+import { upstreamHeaders } from './mcp-upstream-headers';
+import { McpUpstreamService, UpstreamRefusal } from './mcp-upstream.service';
+import { listedTool, routeToolName } from './mcp-tools';
+import { toolCallEvent } from './mcp-spend';
+
+type ClientHeaders = Record<string, string | string[] | undefined>;
+
+/** One JSON-RPC message of the client. */
+export interface JsonRpcMessage {
+  jsonrpc?: string;
+  id?: string | number | null;
+  method?: string;
+  params?: Record<string, unknown>;
+}
+
+/** What the controller sends: a JSON-RPC answer, or nothing (202) for a notification. */
+export type McpAnswer = { status: 202 } | { status: 200; body: unknown };
+
+/** What one request needs besides the message: the decision, its servers, the client's headers. */
+export interface McpCall {
+  decision: McpDecision;
+  scope: McpScope;
+  registry: McpRegistry;
+  headers: ClientHeaders;
+}
+
+const SERVER_INFO = { name: 'litellm-mcp-server', version: '1.0.0' };
+
+/**
+ * The gateway's MCP server side, stateless: `initialize` is answered here (an anonymous delegate
+ * caller's is first carried to its upstream, whose refusal is relayed), `tools/list` is the union
+ * of the request's servers' tools with LiteLLM's prefixes, `tools/call` is routed by prefix, checked
+ * against the tool permissions, rate-limited and logged as a `call_mcp_tool` spend row.
+ */
+@Injectable()
+export class McpGatewayService {
+  private readonly logger = new Logger('mcp-gateway');
+
+  constructor(
+    private readonly upstream: McpUpstreamService,
+    private readonly admission: AdmissionService,
+    private readonly limiter: RateLimiterService,
+    private readonly ledger: SpendLedgerService,
+  ) {}
+
+  async handle(call: McpCall, message: JsonRpcMessage): Promise<McpAnswer> {
+    if (message.id === undefined || message.id === null) return { status: 202 };
+    const id = message.id;
+    switch (message.method) {
+      case 'initialize':
+        return ok(id, await this.initialize(call, message.params));
+      case 'ping':
+        return ok(id, {});
+      case 'tools/list':
+        return ok(id, { tools: await this.listTools(call) });
+      case 'tools/call':
+        return ok(id, await this.callTool(call, message.params ?? {}));
+      default:
+        return {
+          status: 200,
+          body: { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } },
+        };
+    }
+  }
+
+  private async initialize(call: McpCall, params: Record<string, unknown> | undefined) {
+    if (call.decision.caller.kind === 'anonymous') {
+      await Promise.all(call.scope.servers.map((s) => this.upstream.connect(s, this.headersFor(call, s))));
+    }
+    const requested = params?.protocolVersion;
+    const protocolVersion =
+      typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+        ? requested
+        : LATEST_PROTOCOL_VERSION;
+    return { protocolVersion, capabilities: { tools: { listChanged: false } }, serverInfo: SERVER_INFO };
+  }
+
+  private async listTools(call: McpCall): Promise<Tool[]> {
+    const lists = await Promise.all(call.scope.servers.map((server) => this.serverTools(call, server)));
+    return lists.flat();
+  }
+
+  /** One server's permitted tools; an unreachable server is left out (logged), a refusal is relayed. */
+  private async serverTools(call: McpCall, server: McpServer): Promise<Tool[]> {
+    try {
+      const tools = await this.upstream.listTools(server, this.headersFor(call, server));
+      return tools
+        .filter((tool) => toolAllowed(call.scope.permissions, server, tool.name))
+        .map((tool) => listedTool(server, tool));
+    } catch (e) {
+      if (e instanceof UpstreamRefusal && call.decision.caller.kind === 'anonymous') throw e;
+      this.logger.warn({ msg: 'MCP tools/list failed', server: server.name, error: (e as Error).message });
+      return [];
+    }
+  }
+
+  private async callTool(call: McpCall, params: Record<string, unknown>): Promise<CallToolResult> {
+    const name = typeof params.name === 'string' ? params.name : '';
+    const args = (params.arguments ?? undefined) as Record<string, unknown> | undefined;
+    const route = routeToolName(call.scope.servers, name);
+    if (!route || !toolAllowed(call.scope.permissions, route.server, route.tool)) {
+      const allowed = call.scope.servers.map((s) => s.name).join(', ');
+      return refusal(`User not allowed to call this tool. Allowed MCP servers: [${allowed}]`);
+    }
+    const { caller } = call.decision;
+    if (caller.kind === 'anonymous') {
+      return this.upstream.callTool(route.server, this.headersFor(call, route.server), route.tool, args);
+    }
+    const subject = await this.admission.subjectOf(caller.auth);
+    const start = new Date();
+    const ticket = await this.limiter.acquire(
+      rateLimitDescriptors(subject, undefined, name),
+      start.getTime(),
+    );
+    let result: CallToolResult | undefined;
+    let failure: Error | undefined;
+    try {
+      result = await this.upstream.callTool(
+        route.server,
+        this.headersFor(call, route.server),
+        route.tool,
+        args,
+      );
+      return result;
+    } catch (e) {
+      failure = e as Error;
+      throw e;
+    } finally {
+      void ticket.release(0);
+      await this.ledger.record(
+        toolCallEvent({
+          subject,
+          server: route.server,
+          name,
+          tool: route.tool,
+          start,
+          failure,
+          isError: result?.isError === true,
+        }),
+      );
+    }
+  }
+
+  private headersFor(call: McpCall, server: McpServer): Record<string, string> {
+    return upstreamHeaders(server, call.decision.caller, call.headers);
+  }
+}
+
+function ok(id: string | number, result: unknown): McpAnswer {
+  return { status: 200, body: { jsonrpc: '2.0', id, result } };
+}
+
+function refusal(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}

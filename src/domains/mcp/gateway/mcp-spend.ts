@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestSubject } from '../../gateway/checks/request-subject';
+import type { SpendEvent } from '../../spend/ledger/spend-event';
+import type { McpServer } from '../registry/mcp-server';
+
+export interface ToolCallFacts {
+  subject: RequestSubject;
+  server: McpServer;
+  /** The prefixed name the client called (`{server}-{tool}`). */
+  name: string;
+  /** The upstream's tool name. */
+  tool: string;
+  start: Date;
+  failure?: Error;
+  isError: boolean;
+}
+
+/**
+ * The `LiteLLM_SpendLogs` row of one tool call: `call_type` `call_mcp_tool`, no tokens, spend 0
+ * (a per-tool cost is not configured yet), the namespaced tool name in the metadata (the ledger's
+ * SpendEvent has no `mcp_namespaced_tool_name` column yet; see the MCP section of the README).
+ */
+export function toolCallEvent(f: ToolCallFacts): SpendEvent {
+  const { key, team } = f.subject;
+  const end = new Date();
+  return {
+    requestId: randomUUID(),
+    callType: 'call_mcp_tool',
+    apiKey: key.token,
+    keyAlias: key.alias,
+    spend: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    totalTokens: 0,
+    cacheReadInputTokens: 0,
+    cacheCreationInputTokens: 0,
+    startTime: f.start,
+    endTime: end,
+    completionStartTime: null,
+    model: f.name,
+    modelGroup: f.name,
+    modelId: f.server.serverId,
+    customLlmProvider: 'mcp',
+    apiBase: f.server.url ?? '',
+    userId: key.userId,
+    teamId: key.teamId,
+    teamAlias: team?.alias ?? null,
+    organizationId: key.organizationId ?? team?.organizationId ?? null,
+    projectId: key.projectId,
+    endUser: null,
+    sessionId: randomUUID(),
+    requestTags: key.tags,
+    requesterIp: null,
+    status: f.failure ? 'failure' : 'success',
+    endpoint: '/mcp',
+    metadata: {
+      mcp_namespaced_tool_name: f.name,
+      mcp_tool_call_metadata: {
+        name: f.tool,
+        mcp_server_name: f.server.name,
+        namespaced_tool_name: f.name,
+        is_error: f.isError,
+      },
+    },
+    ...(f.failure ? { error: { type: f.failure.name, message: f.failure.message, statusCode: 500 } } : {}),
+  };
+}

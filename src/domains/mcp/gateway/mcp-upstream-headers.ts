@@ -1,0 +1,74 @@
+import type { McpServer } from '../registry/mcp-server';
+import type { McpCaller } from './mcp-admission';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Headers of the client that never go upstream: LiteLLM's own credential and routing headers. */
+const NEVER_FORWARDED = new Set(['x-litellm-api-key', 'x-mcp-servers', 'x-mcp-access-groups']);
+
+/**
+ * The headers a call to `server` carries (spec §2.3, LiteLLM's MCP client): the server's stored
+ * auth, its `static_headers`, the client's headers named in `extra_headers`, and the client's
+ * `x-mcp-{alias}-{header}` headers. The client's `Authorization` goes upstream only for an
+ * anonymous delegate caller (it is the upstream's token); a LiteLLM key never does.
+ */
+export function upstreamHeaders(
+  server: McpServer,
+  caller: McpCaller,
+  client: Headers,
+): Record<string, string> {
+  const out: Record<string, string> = { ...storedAuth(server) };
+  for (const [name, value] of Object.entries(server.staticHeaders)) out[name] = String(value);
+  for (const name of server.extraHeaders) {
+    const lower = name.toLowerCase();
+    if (NEVER_FORWARDED.has(lower) || (lower === 'authorization' && caller.kind === 'key')) continue;
+    const value = first(client[lower]);
+    if (value !== undefined) out[name] = value;
+  }
+  Object.assign(out, perServerHeaders(server, client));
+  if (caller.kind === 'anonymous' && caller.upstreamAuthorization) {
+    out.Authorization = caller.upstreamAuthorization;
+  }
+  return out;
+}
+
+/** `x-mcp-{alias}-{header}` → `{header}` for this server (`authorization` → `Authorization`). */
+function perServerHeaders(server: McpServer, client: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  const prefix = `x-mcp-${server.name.toLowerCase()}-`;
+  for (const [name, value] of Object.entries(client)) {
+    if (!name.startsWith(prefix) || NEVER_FORWARDED.has(name)) continue;
+    const header = name.slice(prefix.length);
+    const v = first(value);
+    if (header === '' || v === undefined) continue;
+    out[header === 'authorization' ? 'Authorization' : header] = v;
+  }
+  return out;
+}
+
+/** The server's stored credential as LiteLLM's MCP client sends it, by `auth_type`. */
+function storedAuth(server: McpServer): Record<string, string> {
+  const value = server.credentials.authValue;
+  if (!value) return {};
+  switch (server.authType) {
+    case 'bearer_token':
+      return { Authorization: `Bearer ${value.replace(/^Bearer\s+/i, '')}` };
+    case 'basic':
+      // A `user:password` value is encoded; an already encoded one is sent as is.
+      return {
+        Authorization: `Basic ${value.includes(':') ? Buffer.from(value).toString('base64') : value}`,
+      };
+    case 'api_key':
+      return { 'X-API-Key': value };
+    case 'authorization':
+      return { Authorization: value };
+    case 'token':
+      return { Authorization: `token ${value}` };
+    default:
+      return {};
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

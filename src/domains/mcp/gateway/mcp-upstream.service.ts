@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ApiError } from '../../../platform/common/errors/api-error';
+import type { McpServer } from '../registry/mcp-server';
+
+/** Idle connections are closed after this long. */
+const IDLE_MS = 5 * 60_000;
+
+/**
+ * An upstream refused the gateway's request (401/403 and friends): relayed to the client as the
+ * upstream said it, `WWW-Authenticate` included, so an OAuth client can start its flow (rule 1).
+ */
+export class UpstreamRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly upstreamBody: string,
+    readonly wwwAuthenticate: string | null,
+  ) {
+    super(`MCP upstream refused the request with ${status}`);
+  }
+}
+
+interface Pooled {
+  client: Promise<Client>;
+  lastUsed: number;
+  /** Set by the connection's fetch when the upstream answers 401/403. */
+  refusal?: UpstreamRefusal;
+}
+
+/**
+ * Connections to upstream MCP servers through the SDK's own Client (initialize handshake, session
+ * id, protocol-version header, JSON or SSE answers), pooled per server and header set so a tool
+ * call costs one upstream round trip once warm. The SDK rather than hand-written JSON-RPC: an
+ * upstream may answer in SSE or require a session, and the SDK already speaks every variant.
+ */
+@Injectable()
+export class McpUpstreamService implements OnModuleDestroy {
+  private readonly logger = new Logger('mcp-upstream');
+  private readonly pool = new Map<string, Pooled>();
+  private readonly sweeper = setInterval(() => this.sweep(), IDLE_MS).unref();
+
+  async listTools(server: McpServer, headers: Record<string, string>): Promise<Tool[]> {
+    return this.withClient(server, headers, async (c) => {
+      const tools: Tool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await c.listTools(cursor ? { cursor } : undefined);
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return tools;
+    });
+  }
+
+  async callTool(
+    server: McpServer,
+    headers: Record<string, string>,
+    name: string,
+    args: Record<string, unknown> | undefined,
+  ): Promise<CallToolResult> {
+    return this.withClient(
+      server,
+      headers,
+      (c) => c.callTool({ name, arguments: args }) as Promise<CallToolResult>,
+    );
+  }
+
+  /** Opens (or reuses) the connection; an upstream that refuses the handshake is relayed. */
+  async connect(server: McpServer, headers: Record<string, string>): Promise<void> {
+    await this.withClient(server, headers, async () => undefined);
+  }
+
+  private async withClient<T>(
+    server: McpServer,
+    headers: Record<string, string>,
+    use: (client: Client) => Promise<T>,
+  ): Promise<T> {
+    const id = poolKey(server, headers);
+    let entry = this.pool.get(id);
+    if (!entry) {
+      const created: Pooled = { client: Promise.resolve(undefined as never), lastUsed: Date.now() };
+      created.client = this.open(server, headers, created);
+      this.pool.set(id, created);
+      entry = created;
+    }
+    entry.lastUsed = Date.now();
+    try {
+      return await use(await entry.client);
+    } catch (e) {
+      const refused = entry.refusal;
+      // A broken or refused connection is not reused; the next request opens a fresh one.
+      if (this.pool.get(id) === entry) this.pool.delete(id);
+      void entry.client.then((c) => c.close()).catch(() => undefined);
+      throw refused ?? e;
+    }
+  }
+
+  private async open(server: McpServer, headers: Record<string, string>, entry: Pooled): Promise<Client> {
+    if (!server.url) throw new ApiError(500, `MCP server ${server.name} has no url`);
+    const watching: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (res.status === 401 || res.status === 403) {
+        const body = await res.clone().text();
+        entry.refusal = new UpstreamRefusal(res.status, body, res.headers.get('www-authenticate'));
+      }
+      return res;
+    };
+    const url = new URL(server.url);
+    const transport =
+      server.transport === 'sse'
+        ? new SSEClientTransport(url, { requestInit: { headers }, fetch: watching })
+        : new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: watching });
+    const client = new Client({ name: 'litellm-proxy', version: '1.0.0' }, { capabilities: {} });
+    try {
+      await client.connect(transport);
+    } catch (e) {
+      if (entry.refusal) throw entry.refusal;
+      this.logger.warn({
+        msg: 'MCP upstream connect failed',
+        server: server.name,
+        error: (e as Error).message,
+      });
+      throw new ApiError(502, `Could not connect to MCP server ${server.name}`);
+    }
+    return client;
+  }
+
+  private sweep(now = Date.now()) {
+    for (const [id, entry] of this.pool) {
+      if (now - entry.lastUsed < IDLE_MS) continue;
+      this.pool.delete(id);
+      void entry.client.then((c) => c.close()).catch(() => undefined);
+    }
+  }
+
+  async onModuleDestroy() {
+    clearInterval(this.sweeper);
+    const clients = [...this.pool.values()];
+    this.pool.clear();
+    await Promise.all(clients.map((e) => e.client.then((c) => c.close()).catch(() => undefined)));
+  }
+}
+
+/** Server + url + a digest of the headers: a connection is never shared across credentials. */
+function poolKey(server: McpServer, headers: Record<string, string>): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify(Object.entries(headers).sort()))
+    .digest('hex');
+  return `${server.serverId}|${server.url}|${digest}`;
+}

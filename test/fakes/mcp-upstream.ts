@@ -1,0 +1,133 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+
+/** One tool of a fake upstream: its name and what it answers (text) for the call's arguments. */
+export interface FakeTool {
+  name: string;
+  description?: string;
+  answer?: (args: Record<string, unknown>) => string;
+}
+
+export interface McpUpstreamRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** The JSON-RPC method of the POST body (undefined for GET/DELETE). */
+  rpc: string | undefined;
+}
+
+export interface FakeMcpUpstream {
+  url: string;
+  requests: McpUpstreamRequest[];
+  /** JSON-RPC methods received, in order (`initialize`, `tools/list`, `tools/call`, ...). */
+  rpcs(): (string | undefined)[];
+  close(): Promise<void>;
+}
+
+export interface FakeMcpOptions {
+  tools: FakeTool[];
+  /**
+   * When set, a request without `Authorization: Bearer <token>` gets the stub's own 401 with
+   * `WWW-Authenticate: Bearer resource_metadata=…` (an OAuth-protected MCP server).
+   */
+  requireBearer?: string;
+  /** When set, requests must carry these headers exactly (else the stub's 401). */
+  requireHeaders?: Record<string, string>;
+}
+
+/** The body of the stub's own 401: tests tell it from the gateway's LiteLLM envelope by `from`. */
+export const STUB_401_BODY = { error: 'invalid_token', from: 'mcp-stub' };
+
+/**
+ * An upstream MCP server built with the official SDK (`Server` + `StreamableHTTPServerTransport`,
+ * stateless: a fresh server and transport per HTTP request, JSON answers) on 127.0.0.1, port 0.
+ * The low-level `Server` is used rather than `McpServer` so tool schemas are plain JSON Schema (no
+ * zod in the test's dependencies). Records every request it gets.
+ */
+export async function startMcpUpstream(opts: FakeMcpOptions): Promise<FakeMcpUpstream> {
+  const requests: McpUpstreamRequest[] = [];
+  let url = '';
+  const http = createServer((req, res) => {
+    void readJson(req).then(async (body) => {
+      requests.push({ method: req.method ?? '', headers: req.headers, rpc: rpcMethod(body) });
+      if (!authorised(req, opts)) return refuse(res, url);
+      await serveMcp(opts.tools, req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  return {
+    url,
+    requests,
+    rpcs: () => requests.map((r) => r.rpc),
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+function authorised(req: IncomingMessage, opts: FakeMcpOptions): boolean {
+  if (opts.requireBearer && req.headers.authorization !== `Bearer ${opts.requireBearer}`) return false;
+  for (const [name, value] of Object.entries(opts.requireHeaders ?? {})) {
+    if (req.headers[name.toLowerCase()] !== value) return false;
+  }
+  return true;
+}
+
+function refuse(res: ServerResponse, url: string) {
+  const metadata = new URL('/.well-known/oauth-protected-resource', url).toString();
+  res.writeHead(401, {
+    'content-type': 'application/json',
+    'www-authenticate': `Bearer resource_metadata="${metadata}"`,
+  });
+  res.end(JSON.stringify(STUB_401_BODY));
+}
+
+async function serveMcp(tools: FakeTool[], req: IncomingMessage, res: ServerResponse, body: unknown) {
+  const server = new Server({ name: 'fake-upstream', version: '1.0.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: tools.map((t) => ({
+      name: t.name,
+      description: t.description ?? `${t.name} tool`,
+      inputSchema: { type: 'object' as const, properties: {} },
+    })),
+  }));
+  server.setRequestHandler(CallToolRequestSchema, (request) => {
+    const tool = tools.find((t) => t.name === request.params.name);
+    if (!tool) return { content: [{ type: 'text', text: `no tool ${request.params.name}` }], isError: true };
+    const text = tool.answer ? tool.answer(request.params.arguments ?? {}) : `${tool.name} ok`;
+    return { content: [{ type: 'text', text }] };
+  });
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  res.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, body);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function rpcMethod(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && 'method' in body)
+    return String((body as { method: unknown }).method);
+  return undefined;
+}
