@@ -68,6 +68,7 @@ try {
     target('ours', pid, `${ours.base}/v1/chat/completions`, 'bench-gpt', { Authorization: `Bearer ${key}` }),
   ];
   for (const t of targets) await probe(t);
+  const memoryAtStart = pid ? memoryOf(pid) : undefined;
 
   console.log(
     `gateway bench: ${build.name}, ${CONNECTIONS} connections, ${SECONDS} s per target after ${WARMUP_SECONDS} s ` +
@@ -108,7 +109,7 @@ try {
     rated[t.name] = await measure(t, { connections: CONNECTIONS, overallRate: RATE, duration: RATE_SECONDS });
   }
   const memory = pid ? memoryOf(pid) : undefined;
-  printFixedRate(rated, memory);
+  printFixedRate(rated, memory, memoryAtStart);
 
   const sent = oursTarget.answered2xx;
   await checkLedger(database.url, upstream, OURS_UPSTREAM_KEY, sent);
@@ -270,7 +271,7 @@ function printClosedLoop(results) {
   for (const [name, r] of Object.entries(results)) console.log(`  ${name}: ${JSON.stringify(r.raw)}`);
 }
 
-function printFixedRate(rated, memory) {
+function printFixedRate(rated, memory, memoryAtStart) {
   const { direct, ours } = rated;
   for (const [name, r] of Object.entries(rated)) {
     console.log(
@@ -283,7 +284,8 @@ function printFixedRate(rated, memory) {
   );
   if (memory)
     console.log(
-      `ours after the run: RSS ${memory.rssMb.toFixed(0)} MB, peak RSS ${memory.peakMb.toFixed(0)} MB (goal ≤ 250 MB)`,
+      `ours after the run: RSS ${memory.rssMb.toFixed(0)} MB, peak RSS ${memory.peakMb.toFixed(0)} MB (goal ≤ 250 MB); ` +
+        `before the load ${memoryAtStart.rssMb.toFixed(0)} MB`,
     );
   else console.log('ours: pid not found, RSS not read');
 }
