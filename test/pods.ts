@@ -43,6 +43,12 @@ export async function startPods(count: number, env: Record<string, string | unde
     if (!exited(pod)) pod.process.kill(signal);
     await exit(pod);
   };
+  /** SIGTERM, then SIGKILL if the pod has not exited within `graceMs` (a shutdown hook that hangs). */
+  const killWithin = async (index: number, graceMs: number) => {
+    const hard = setTimeout(() => pods[index].process.kill('SIGKILL'), graceMs);
+    await kill(index, 'SIGTERM');
+    clearTimeout(hard);
+  };
   const respawn = async (index: number) => {
     const pod = pods[index];
     if (!exited(pod)) throw new Error(`pod on port ${pod.port} is still running`);
@@ -50,7 +56,7 @@ export async function startPods(count: number, env: Record<string, string | unde
     await waitReady(pod, Date.now() + 45_000);
   };
   const stop = async () => {
-    await Promise.all(pods.map((_, i) => kill(i, 'SIGTERM')));
+    await Promise.all(pods.map((_, i) => killWithin(i, 15_000)));
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
