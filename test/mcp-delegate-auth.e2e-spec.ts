@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Response } from 'supertest';
+import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { uniq } from './app.factory';
 import { createKey, createMcpServer } from './factories';
 import { STUB_401_BODY, startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
@@ -71,6 +72,7 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
       data: { mcp_servers: servers.map((s) => s.server_id) },
     });
     good = (await createKey(h.prisma, { object_permission_id: permission.object_permission_id })).raw;
+    await h.app.get(McpRegistryService).reload();
     const server = h.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;

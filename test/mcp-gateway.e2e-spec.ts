@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
+import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { uniq } from './app.factory';
 import { createKey, createMcpServer } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
@@ -57,6 +58,8 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     await createMcpServer(h.prisma, { alias: betaName, url: beta.url, transport: 'http' });
     alphaId = a.server_id;
     key = await keyWithMcpServers(h.prisma, [alphaId]);
+    // Rows written behind the API's back: the registry reloads as after a management change.
+    await h.app.get(McpRegistryService).reload();
   });
   afterAll(async () => {
     await alpha?.close();

@@ -121,18 +121,11 @@ export function qualifiesForDelegation(server: McpServer): boolean {
 }
 
 /**
- * The effective OAuth flow is client_credentials: stamped so (`oauth2_flow`), or an unstamped row
- * shaped like one (client id + secret + token URL, no authorization URL).
+ * The effective OAuth flow is client_credentials: stamped so, or an unstamped row shaped like one
+ * (client id + secret + token URL, no authorization URL); the registry computes it (`oauth2Flow`).
  */
 export function isMachineToMachine(server: McpServer): boolean {
-  const flow =
-    (server as { oauth2Flow?: string | null }).oauth2Flow ??
-    server.credentials.oauth2_flow ??
-    server.mcpInfo.oauth2_flow;
-  if (flow === 'client_credentials') return true;
-  if (typeof flow === 'string' && flow !== '') return false;
-  const { clientId, clientSecret } = server.credentials;
-  return !!clientId && !!clientSecret && !!server.tokenUrl && !server.authorizationUrl;
+  return server.oauth2Flow === 'client_credentials';
 }
 
 /**

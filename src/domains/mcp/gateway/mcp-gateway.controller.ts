@@ -26,7 +26,7 @@ export class McpGatewayController {
     private readonly admission: McpAdmissionService,
     private readonly scopes: McpScopeService,
     private readonly gateway: McpGatewayService,
-    @Inject(MCP_REGISTRY) private readonly registry: McpRegistry & { refresh?: () => Promise<void> },
+    @Inject(MCP_REGISTRY) private readonly registry: McpRegistry,
   ) {}
 
   @All(['mcp', 'mcp/*path', ':server/mcp', ':server/mcp/*path'])
@@ -39,7 +39,6 @@ export class McpGatewayController {
       res.status(405).set('allow', 'POST').end();
       return;
     }
-    await this.registry.refresh?.();
     const facts = { path, headers: req.headers, rawHeaders: req.rawHeaders, ip: normaliseIp(req.ip) };
     const decision = await this.admission.decide(facts, this.registry);
     const scope = await this.scopes.scopeOf(decision, this.registry);

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { GatewayModule } from '../../gateway/gateway.module';
 import { LimitsModule } from '../../gateway/limits/limits.module';
 import { SpendModule } from '../../spend/spend.module';
-import { InterimMcpRegistry } from './interim-mcp-registry';
+import { McpRegistryModule } from '../registry/mcp-registry.module';
+import { McpRegistryService } from '../registry/mcp-registry.service';
 import { McpAdmissionService } from './mcp-admission';
 import { McpGatewayController } from './mcp-gateway.controller';
 import { McpGatewayService } from './mcp-gateway.service';
@@ -16,14 +17,14 @@ import { McpUpstreamService } from './mcp-upstream.service';
  * the spend ledger.
  */
 @Module({
-  imports: [GatewayModule, LimitsModule, SpendModule],
+  imports: [GatewayModule, LimitsModule, SpendModule, McpRegistryModule],
   controllers: [McpGatewayController],
   providers: [
     McpAdmissionService,
     McpScopeService,
     McpGatewayService,
     McpUpstreamService,
-    { provide: MCP_REGISTRY, useClass: InterimMcpRegistry },
+    { provide: MCP_REGISTRY, useExisting: McpRegistryService },
   ],
   exports: [McpAdmissionService, McpUpstreamService],
 })
