@@ -24,7 +24,7 @@ const INITIALIZE = {
 const TOOLS_LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
 
 describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
-  const h = useE2e();
+  const h = useE2e({ freshDatabase: 'mcp_deleg' });
   let stub: FakeMcpUpstream;
   let plainStub: FakeMcpUpstream;
   let openStub: FakeMcpUpstream;

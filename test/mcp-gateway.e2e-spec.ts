@@ -30,7 +30,8 @@ async function connect(url: string, headers: Record<string, string>): Promise<Cl
 }
 
 describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
-  const h = useE2e();
+  // Own database: allow_all_keys servers of other runs would otherwise join every key's list.
+  const h = useE2e({ freshDatabase: 'mcp_gw' });
   let base: string;
   let alpha: FakeMcpUpstream;
   let beta: FakeMcpUpstream;
@@ -108,6 +109,92 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     await client.close();
     expect(names).toEqual(expect.arrayContaining([`${alphaName}-add`, `${betaName}-secret`]));
     expect(result.content).toEqual([{ type: 'text', text: 'secret ok' }]);
+  });
+
+  it("narrows a server's tools by the key's mcp_tool_permissions and refuses the others", async () => {
+    const narrow = await keyWithMcpServers(h.prisma, [], { mcp_tool_permissions: { [alphaId]: ['echo'] } });
+    const client = await connect(`${base}/mcp`, { 'x-litellm-api-key': narrow.raw });
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    const calls = alpha.rpcs().filter((m) => m === 'tools/call').length;
+    const refused = await client.callTool({ name: `${alphaName}-add`, arguments: { a: 1, b: 1 } });
+    await client.close();
+    expect(names).toEqual([`${alphaName}-echo`]);
+    expect(refused.isError).toBe(true);
+    expect(alpha.rpcs().filter((m) => m === 'tools/call').length).toBe(calls);
+  });
+
+  it('grants the servers of an MCP access group named in the key permission', async () => {
+    const grouped = await createMcpServer(h.prisma, {
+      alias: serverName('grouped'),
+      url: beta.url,
+      transport: 'http',
+      mcp_access_groups: ['e2e-group'],
+    });
+    await h.app.get(McpRegistryService).reload();
+    const member = await keyWithMcpServers(h.prisma, [], { mcp_access_groups: ['e2e-group'] });
+    const client = await connect(`${base}/mcp`, { 'x-litellm-api-key': member.raw });
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    await client.close();
+    expect(names).toEqual([`${grouped.alias}-secret`]);
+  });
+
+  it("applies the key's rpm_limit to tool calls: the second call in the minute is 429 and never reaches the upstream", async () => {
+    const limited = await createKey(h.prisma, {
+      rpm_limit: 1,
+      object_permission_id: (
+        await h.prisma.liteLLM_ObjectPermissionTable.create({ data: { mcp_servers: [alphaId] } })
+      ).object_permission_id,
+    });
+    const client = await connect(`${base}/mcp`, { 'x-litellm-api-key': limited.raw });
+    const calls = () => alpha.rpcs().filter((m) => m === 'tools/call').length;
+    const before = calls();
+    await client.callTool({ name: `${alphaName}-echo`, arguments: {} });
+    await expect(client.callTool({ name: `${alphaName}-echo`, arguments: {} })).rejects.toThrow(/429/);
+    await client.close();
+    expect(calls()).toBe(before + 1);
+  });
+
+  it('sends the stored bearer token, static headers, named extra headers and x-mcp-{alias}-* headers upstream', async () => {
+    const gamma = await startMcpUpstream({ tools: [{ name: 'ping' }] });
+    try {
+      const alias = serverName('gamma');
+      await createMcpServer(h.prisma, {
+        alias,
+        url: gamma.url,
+        transport: 'http',
+        auth_type: 'bearer_token',
+        credentials: { auth_value: 'gamma-token' },
+        static_headers: { 'x-static': 'fixed' },
+        extra_headers: ['x-trace'],
+        allow_all_keys: true,
+      });
+      await h.app.get(McpRegistryService).reload();
+      const client = await connect(`${base}/mcp/${alias}`, {
+        'x-litellm-api-key': key.raw,
+        'x-trace': 'trace-1',
+        [`x-mcp-${alias}-x-user`]: 'u-7',
+        'x-not-forwarded': 'no',
+      });
+      await client.callTool({ name: `${alias}-ping`, arguments: {} });
+      await client.close();
+      const sent = gamma.requests.find((r) => r.rpc === 'tools/call')!.headers;
+      expect(sent).toMatchObject({
+        authorization: 'Bearer gamma-token',
+        'x-static': 'fixed',
+        'x-trace': 'trace-1',
+        'x-user': 'u-7',
+      });
+      expect(sent['x-not-forwarded']).toBeUndefined();
+      expect(sent['x-litellm-api-key']).toBeUndefined();
+    } finally {
+      await gamma.close();
+    }
+  });
+
+  it('leaves the management routes under /v1/mcp to their own controller (not a legacy /{server}/mcp path)', async () => {
+    const res = await h.get('/v1/mcp/server');
+    expect(res.status).not.toBe(405);
+    expect(res.status).not.toBe(401);
   });
 
   it('answers a LiteLLM 401 to a request without a key on a server that does not delegate', async () => {
