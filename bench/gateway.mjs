@@ -84,7 +84,7 @@ try {
     if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write
   }
   printClosedLoop(results);
-  // The floor under any route of ours: express + Nest's pipeline and one log line, no gateway work.
+  // The floor under any route of ours: express + Nest's pipeline and its request log line, no gateway work.
   const liveliness = {
     name: 'liveliness',
     pid,
