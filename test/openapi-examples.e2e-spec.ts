@@ -106,6 +106,7 @@ const NEEDS_A_ROW: Record<string, number> = {
   updateWorkflowRun: 404,
   appendWorkflowEvent: 404,
   appendWorkflowMessage: 404,
+  updateMcpServer: 404, // the example's server_id is not in a fresh database
 };
 
 describe('request examples in Swagger UI', () => {

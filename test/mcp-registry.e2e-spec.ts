@@ -1,0 +1,303 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import request from 'supertest';
+import nacl from 'tweetnacl';
+import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
+import { encryptSecret } from '../src/platform/common/secrets';
+import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
+import { bearer, createKey, createMcpServer, createUserWithKey } from './factories';
+import { useE2e } from './harness';
+import { eventually } from './pods';
+
+interface Listed {
+  server_id: string;
+  allow_all_keys: boolean;
+  url: string | null;
+}
+
+/** Server names may not contain "-" (the tool-prefix separator), so no `uniq()` here. */
+const name = (prefix: string) => `${prefix}_${randomBytes(5).toString('hex')}`;
+const SALT = MASTER_KEY; // no LITELLM_SALT_KEY in tests: LiteLLM falls back to the master key
+
+/** LiteLLM's legacy writer: NaCl secretbox under sha256(salt key), urlsafe base64. */
+function legacyEncrypt(plain: string): string {
+  const nonce = randomBytes(24);
+  const box = nacl.secretbox(Buffer.from(plain), nonce, createHash('sha256').update(SALT).digest());
+  return Buffer.concat([nonce, Buffer.from(box)]).toString('base64url');
+}
+
+describe('MCP server registry (/v1/mcp/server)', () => {
+  const h = useE2e();
+  const registry = () => h.app.get(McpRegistryService);
+  const secrets: string[] = [];
+  const secret = (label: string) => {
+    const value = `${label}-${randomBytes(8).toString('hex')}`;
+    secrets.push(value);
+    return value;
+  };
+  const expectNoSecret = (body: unknown) => {
+    const text = JSON.stringify(body);
+    for (const s of secrets) expect(text).not.toContain(s);
+  };
+  const create = (body: Record<string, unknown>, headers = h.master) =>
+    h.post('/v1/mcp/server', { transport: 'http', url: 'https://mcp.example.com/mcp', ...body }, headers);
+
+  /** A user whose key is granted exactly these servers. */
+  async function keyFor(role: string, servers: string[], extra: { allowed_routes?: string[] } = {}) {
+    const { userId } = await createUserWithKey(h.prisma, role);
+    const perm = await h.prisma.liteLLM_ObjectPermissionTable.create({ data: { mcp_servers: servers } });
+    const { raw } = await createKey(h.prisma, {
+      user_id: userId,
+      object_permission_id: perm.object_permission_id,
+      ...extra,
+    });
+    return bearer(raw);
+  }
+
+  it('should store credentials encrypted, serve them decrypted, and never return or audit them', async () => {
+    const token = secret('tok');
+    const res = await create({
+      server_name: 'My Tools ' + name('s'),
+      credentials: { auth_value: token },
+    }).expect(201);
+    expect(res.body).toMatchObject({ credentials: null, approval_status: 'active', transport: 'http' });
+    expect(res.body.alias).toMatch(/^My_Tools_s_/);
+    const row = await h.prisma.liteLLM_MCPServerTable.findUniqueOrThrow({
+      where: { server_id: res.body.server_id },
+    });
+    expect((row.credentials as { auth_value: string }).auth_value).toMatch(/^v3:gcm:/);
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(registry().find(res.body.alias)?.credentials.authValue).toBe(token);
+    expect(registry().find(res.body.server_id)?.name).toBe(res.body.alias);
+
+    const listed = await h.get('/v1/mcp/server').expect(200);
+    const got = await h.get(`/v1/mcp/server/${res.body.server_id}`).expect(200);
+    expect(got.body).toMatchObject({ server_id: res.body.server_id, credentials: null });
+    const audit = await h.prisma.liteLLM_AuditLog.findMany({ where: { object_id: res.body.server_id } });
+    expect(audit.map((a) => a.action)).toEqual(['created']);
+    for (const body of [res.body, listed.body, got.body, audit]) expectNoSecret(body);
+  });
+
+  it.each([
+    [{ server_name: 'has-dash' }, 400],
+    [{ server_name: name('ok'), alias: 'al-ias' }, 400],
+    [{ server_id: 'all-team-mcpservers', server_name: name('r') }, 400],
+    [{ server_name: name('n'), url: null }, 422],
+    [{ server_name: name('n'), transport: 'stdio', command: 'npx', args: [] }, 422],
+    [{ server_name: name('n'), transport: 'stdio', command: '/bin/sh', args: ['-c', 'id'] }, 422],
+    [{ server_name: name('n'), auth_type: 'api_key', credentials: { auth_value: 42 } }, 422],
+  ])('should refuse %j with %i', async (body, status) => {
+    await create(body).expect(status);
+  });
+
+  it('should accept a stdio server whose command is allowed', async () => {
+    const res = await create({
+      server_name: name('fs'),
+      transport: 'stdio',
+      url: null,
+      command: '/usr/bin/npx',
+      args: ['-y', 'server-filesystem'],
+    }).expect(201);
+    expect(res.body).toMatchObject({ transport: 'stdio', command: '/usr/bin/npx' });
+  });
+
+  it('should refuse a second server with the same id, and non-admins after validating', async () => {
+    const id = name('dup');
+    await create({ server_id: id, server_name: name('a') }).expect(201);
+    const again = await create({ server_id: id, server_name: name('b') }).expect(400);
+    expect(again.body.error.message).toContain('already exists');
+    const member = (await createUserWithKey(h.prisma, 'internal_user')).headers;
+    await create({ server_name: 'bad-name' }, member).expect(400); // validation first
+    const refused = await create({ server_name: name('c') }, member).expect(403);
+    expect(refused.body.error.message).toContain('PROXY_ADMIN');
+    await h.put('/v1/mcp/server', { server_id: id }, member).expect(403);
+    await h.delete(`/v1/mcp/server/${id}`, member).expect(403);
+  });
+
+  it('should sanitise per caller: admin view, non-admin, restricted key', async () => {
+    const created = await create({
+      server_name: name('view'),
+      static_headers: { 'X-Internal': 'v' },
+      extra_headers: ['x-user'],
+      mcp_access_groups: ['eng'],
+      allowed_tools: ['read'],
+      mcp_info: { owner: 'platform' },
+      authorization_url: 'https://auth.example.com/authorize',
+    }).expect(201);
+    const id = created.body.server_id;
+    const admin = (await h.get(`/v1/mcp/server/${id}`).expect(200)).body;
+    expect(admin).toMatchObject({
+      url: 'https://mcp.example.com/mcp',
+      static_headers: { 'X-Internal': 'v' },
+      extra_headers: ['x-user'],
+      authorization_url: 'https://auth.example.com/authorize',
+    });
+
+    const member = await keyFor('internal_user', [id]);
+    const seen = (await h.get(`/v1/mcp/server/${id}`, member).expect(200)).body;
+    expect(seen).toMatchObject({
+      server_id: id,
+      url: null,
+      static_headers: null,
+      authorization_url: null,
+      extra_headers: [],
+      args: [],
+      allowed_tools: ['read'],
+      mcp_access_groups: ['eng'],
+    });
+    // Other files share the database: their allow_all_keys servers are listed to every key.
+    const granted = (body: Listed[]) => body.filter((s) => !s.allow_all_keys);
+    const listed = granted((await h.get('/v1/mcp/server', member).expect(200)).body);
+    expect(listed.map((s) => s.server_id)).toEqual([id]);
+    expect(listed[0].url).toBeNull();
+
+    const restricted = await keyFor('internal_user', [id], { allowed_routes: ['/v1/mcp/server'] });
+    const little = (await h.get(`/v1/mcp/server/${id}`, restricted).expect(200)).body;
+    expect(little).toMatchObject({
+      url: null,
+      allowed_tools: [],
+      mcp_access_groups: [],
+      mcp_info: null,
+      created_at: null,
+      created_by: null,
+      credentials: null,
+    });
+    await h.get(`/v1/mcp/server?team_id=any`, restricted).expect(403);
+
+    const stranger = await keyFor('internal_user', []);
+    const refused = await h.get(`/v1/mcp/server/${id}`, stranger).expect(403);
+    expect(refused.body.error.message).toContain(`view mcp server with id ${id}`);
+    expect(granted((await h.get('/v1/mcp/server', stranger).expect(200)).body)).toEqual([]);
+    await h.get('/v1/mcp/server/no-such-server').expect(404);
+  });
+
+  it('should read rows LiteLLM wrote: fields encrypted one by one (legacy), JSON text, one ciphertext of the map; only active rows are served', async () => {
+    const [a, b, c] = [secret('legacy'), secret('whole'), secret('pending')];
+    const legacy = await createMcpServer(h.prisma, {
+      server_name: name('legacy'),
+      auth_type: 'bearer_token',
+      credentials: JSON.stringify({ auth_value: legacyEncrypt(a) }),
+    });
+    const whole = await createMcpServer(h.prisma, {
+      server_name: name('whole'),
+      auth_type: 'oauth2',
+      token_url: 'https://auth.example.com/token',
+      credentials: encryptSecret(JSON.stringify({ client_id: 'cid', client_secret: b }), SALT),
+    });
+    const pending = await createMcpServer(h.prisma, {
+      server_name: name('pending'),
+      approval_status: 'pending_review',
+      credentials: { auth_value: encryptSecret(c, SALT) },
+    });
+    await registry().reload();
+    expect(registry().find(legacy.server_name!)?.credentials.authValue).toBe(a);
+    expect(registry().find(whole.server_id)).toMatchObject({
+      credentials: { clientId: 'cid', clientSecret: b },
+      oauth2Flow: 'client_credentials', // LiteLLM's unstamped M2M shape
+    });
+    expect(registry().find(pending.server_id)).toBeUndefined();
+    const got = await h.get(`/v1/mcp/server/${pending.server_id}`).expect(200);
+    expect(got.body.approval_status).toBe('pending_review');
+    expectNoSecret((await h.get('/v1/mcp/server').expect(200)).body);
+    expectNoSecret(got.body);
+  });
+
+  it('should clear delegate_auth_to_upstream and the credentials when auth_type leaves oauth2, and merge credentials otherwise', async () => {
+    const [id1, s1, s2] = [secret('cid'), secret('cs1'), secret('cs2')];
+    const created = await create({
+      server_name: name('deleg'),
+      auth_type: 'oauth2',
+      delegate_auth_to_upstream: true,
+      available_on_public_internet: false,
+      credentials: { client_id: id1, client_secret: s1 },
+    }).expect(201);
+    const id = created.body.server_id;
+    const merged = await h
+      .put('/v1/mcp/server', {
+        server_id: id,
+        auth_type: 'oauth2',
+        delegate_auth_to_upstream: true,
+        credentials: { client_secret: s2 },
+      })
+      .expect(202);
+    expect(merged.body).toMatchObject({
+      delegate_auth_to_upstream: true,
+      available_on_public_internet: true,
+    });
+    expect(registry().find(id)?.credentials).toMatchObject({ clientId: id1, clientSecret: s2 });
+
+    const switched = await h
+      .put('/v1/mcp/server', { server_id: id, auth_type: 'api_key', delegate_auth_to_upstream: true })
+      .expect(202);
+    expect(switched.body).toMatchObject({ auth_type: 'api_key', delegate_auth_to_upstream: false });
+    const row = await h.prisma.liteLLM_MCPServerTable.findUniqueOrThrow({ where: { server_id: id } });
+    expect(row).toMatchObject({ delegate_auth_to_upstream: false, credentials: null });
+    expect(registry().find(id)).toMatchObject({ delegateAuthToUpstream: false, credentials: {} });
+    const audit = await h.prisma.liteLLM_AuditLog.findMany({ where: { object_id: id } });
+    expect(audit.map((a) => a.action)).toEqual(['created', 'updated', 'updated']);
+    expectNoSecret([merged.body, switched.body, audit]);
+    await h.put('/v1/mcp/server', { server_id: 'no-such-server' }).expect(404);
+  });
+
+  it('should log a warning when an internal-only delegate server is created', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const res = await create({
+        server_name: name('internal'),
+        auth_type: 'oauth2',
+        delegate_auth_to_upstream: true,
+        available_on_public_internet: false,
+      }).expect(201);
+      expect(warn).toHaveBeenCalledWith(expect.objectContaining({ server_id: res.body.server_id }));
+      warn.mockClear();
+      await create({
+        server_name: name('public'),
+        auth_type: 'oauth2',
+        delegate_auth_to_upstream: true,
+      }).expect(201);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('should delete a server: 202, then gone from the routes and the registry', async () => {
+    const created = await create({ server_name: name('gone') }).expect(201);
+    const id = created.body.server_id;
+    expect(registry().find(id)).toBeDefined();
+    const res = await h.delete(`/v1/mcp/server/${id}`).expect(202);
+    expect(res.text).toBe('');
+    expect(registry().find(id)).toBeUndefined();
+    await h.get(`/v1/mcp/server/${id}`).expect(404);
+    await h.delete(`/v1/mcp/server/${id}`).expect(404);
+  });
+});
+
+describe('MCP server registry across pods', () => {
+  let podA: TestApp;
+  let podB: TestApp;
+  beforeAll(async () => {
+    podA = await createTestApp({ env: { REDIS_URL: undefined, REDIS_HOST: undefined } });
+    podB = await createTestApp({ env: { REDIS_URL: undefined, REDIS_HOST: undefined } });
+  });
+  afterAll(async () => {
+    await podA?.close();
+    await podB?.close();
+  });
+
+  it('should serve a server created on pod A from pod B within a second, and drop it when A deletes it', async () => {
+    const onB = () => podB.app.get(McpRegistryService);
+    const serverName = name('pods');
+    const res = await request(podA.app.getHttpServer())
+      .post('/v1/mcp/server')
+      .set(bearer(MASTER_KEY))
+      .send({ server_name: serverName, transport: 'http', url: 'https://mcp.example.com/mcp' })
+      .expect(201);
+    expect(await eventually(async () => onB().find(serverName) !== undefined, 1000)).toBeLessThan(1000);
+    await request(podA.app.getHttpServer())
+      .delete(`/v1/mcp/server/${res.body.server_id}`)
+      .set(bearer(MASTER_KEY))
+      .expect(202);
+    await eventually(async () => onB().find(serverName) === undefined, 1000);
+  });
+});
