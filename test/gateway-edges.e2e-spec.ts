@@ -1,9 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { BudgetCountersService } from '../src/domains/spend/ledger/budget-counters.service';
 import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggregator.service';
@@ -20,7 +15,7 @@ import {
   startFakeOpenAI,
   type FakeUpstream,
 } from './fakes/upstreams';
-import { useE2e } from './harness';
+import { useGatewayE2e } from './gateway-harness';
 
 const CONFIG = `
 model_list:
@@ -54,39 +49,28 @@ describe('gateway edges', () => {
   let openaiUpstream: FakeUpstream;
   let azureUpstream: FakeUpstream;
   let anthropicUpstream: FakeUpstream;
-  const configPath = join(mkdtempSync(join(tmpdir(), 'gw-edges-')), 'config.yaml');
-  writeFileSync(configPath, CONFIG);
-  beforeAll(async () => {
-    [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
-      startFakeOpenAI(),
-      startFakeAzure(),
-      startFakeAnthropic(),
-    ]);
-    Object.assign(process.env, {
-      EDGE_OPENAI_BASE: openaiUpstream.url,
-      EDGE_OPENAI_KEY: FAKE_OPENAI_KEY,
-      EDGE_AZURE_BASE: azureUpstream.url,
-      EDGE_AZURE_KEY: FAKE_AZURE_KEY,
-      EDGE_ANTHROPIC_BASE: anthropicUpstream.url,
-      EDGE_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
-    });
+  const h = useGatewayE2e({
+    config: CONFIG,
+    upstreams: async () => {
+      [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
+        startFakeOpenAI(),
+        startFakeAzure(),
+        startFakeAnthropic(),
+      ]);
+      return {
+        env: {
+          EDGE_OPENAI_BASE: openaiUpstream.url,
+          EDGE_OPENAI_KEY: FAKE_OPENAI_KEY,
+          EDGE_AZURE_BASE: azureUpstream.url,
+          EDGE_AZURE_KEY: FAKE_AZURE_KEY,
+          EDGE_ANTHROPIC_BASE: anthropicUpstream.url,
+          EDGE_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
+        },
+        close: () => Promise.all([openaiUpstream.close(), azureUpstream.close(), anthropicUpstream.close()]),
+      };
+    },
   });
-  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath } });
-  let baseUrl: string;
-  beforeAll(async () => {
-    const server = h.app.getHttpServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await Promise.all([openaiUpstream?.close(), azureUpstream?.close(), anthropicUpstream?.close()]);
-  });
-
-  const newKey = async (body: Record<string, unknown> = {}): Promise<string> =>
-    (await h.post('/key/generate', body).expect(200)).body.key as string;
-  const openai = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
-  const spendRow = (requestId: string) =>
-    h.prisma.liteLLM_SpendLogs.findFirstOrThrow({ where: { request_id: requestId } });
+  const { newKey, openai, spendRow } = h;
 
   describe('/v1/responses through the openai SDK', () => {
     for (const model of ['edge-openai', 'edge-azure']) {
@@ -132,7 +116,7 @@ describe('gateway edges', () => {
 
   describe("/v1/messages passes the client's anthropic-* headers on", () => {
     it('anthropic-beta reaches the Anthropic upstream, JSON and stream', async () => {
-      const client = new Anthropic({ apiKey: await newKey(), baseURL: baseUrl, maxRetries: 0 });
+      const client = h.anthropic(await newKey());
       const beta = 'prompt-caching-2024-07-31,token-efficient-tools-2025-02-19';
       const message = await client.messages.create(
         { model: 'edge-claude', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] },

@@ -1,10 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { RouterService } from '../src/domains/gateway/router/router.service';
-import { useE2e } from './harness';
+import { useGatewayE2e } from './gateway-harness';
 import {
   FAKE_OPENAI_KEY,
   FAKE_REPLY,
@@ -68,49 +64,36 @@ type Fakes = Record<
 
 describe('gateway routing: failover, cooldowns, fallbacks, retries (config.yaml, fake upstreams)', () => {
   const fakes = {} as Fakes;
-  const configPath = join(mkdtempSync(join(tmpdir(), 'gw-routing-')), 'config.yaml');
-  writeFileSync(configPath, CONFIG);
-
-  beforeAll(async () => {
-    const names = ['fail500', 'healthy', 'broken', 'backup', 'badRequest', 'slow', 'prompt'] as const;
-    const started = await Promise.all(names.map(() => startFakeOpenAI()));
-    names.forEach((name, i) => (fakes[name] = started[i]));
-    fakes.fail500.setBehaviour('fail500');
-    fakes.broken.setBehaviour('fail500');
-    fakes.slow.setBehaviour({ slow: 3_000 });
-    Object.assign(process.env, {
-      RT_KEY: FAKE_OPENAI_KEY,
-      RT_FAIL500_BASE: fakes.fail500.url,
-      RT_REFUSED_BASE: await refusedUrl(),
-      RT_HEALTHY_BASE: fakes.healthy.url,
-      RT_BROKEN_BASE: fakes.broken.url,
-      RT_BACKUP_BASE: fakes.backup.url,
-      RT_BAD_REQUEST_BASE: fakes.badRequest.url,
-      RT_SLOW_BASE: fakes.slow.url,
-      RT_PROMPT_BASE: fakes.prompt.url,
-    });
+  const h = useGatewayE2e({
+    config: CONFIG,
+    upstreams: async () => {
+      const names = ['fail500', 'healthy', 'broken', 'backup', 'badRequest', 'slow', 'prompt'] as const;
+      const started = await Promise.all(names.map(() => startFakeOpenAI()));
+      names.forEach((name, i) => (fakes[name] = started[i]));
+      fakes.fail500.setBehaviour('fail500');
+      fakes.broken.setBehaviour('fail500');
+      fakes.slow.setBehaviour({ slow: 3_000 });
+      return {
+        env: {
+          RT_KEY: FAKE_OPENAI_KEY,
+          RT_FAIL500_BASE: fakes.fail500.url,
+          RT_REFUSED_BASE: await refusedUrl(),
+          RT_HEALTHY_BASE: fakes.healthy.url,
+          RT_BROKEN_BASE: fakes.broken.url,
+          RT_BACKUP_BASE: fakes.backup.url,
+          RT_BAD_REQUEST_BASE: fakes.badRequest.url,
+          RT_SLOW_BASE: fakes.slow.url,
+          RT_PROMPT_BASE: fakes.prompt.url,
+        },
+        close: () => Promise.all(Object.values(fakes).map((f) => f.close())),
+      };
+    },
   });
-  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath } });
-  let baseUrl: string;
-
-  beforeAll(async () => {
-    const server = h.app.getHttpServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(fakes).map((f) => f?.close()));
-  });
-
-  /** maxRetries 0: every retry seen here is the gateway's, none the SDK's. */
-  const client = async () => {
-    const res = await h.post('/key/generate', {}).expect(200);
-    return new OpenAI({ apiKey: res.body.key as string, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
-  };
+  const { spendRow } = h;
+  /** A client with a fresh key (maxRetries 0: every retry seen here is the gateway's). */
+  const client = async () => h.openai(await h.newKey());
   const ask = (openai: OpenAI, model: string) =>
     openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }] }).withResponse();
-  const spendRow = (requestId: string) =>
-    h.prisma.liteLLM_SpendLogs.findFirstOrThrow({ where: { request_id: requestId } });
   const cooling = () =>
     h.app
       .get(RouterService)
@@ -206,8 +189,7 @@ describe('gateway routing: failover, cooldowns, fallbacks, retries (config.yaml,
     });
 
     it("each fallback is checked against the key's models and must route, before any upstream call", async () => {
-      const res = await h.post('/key/generate', { models: ['rt-down'] }).expect(200);
-      const limited = new OpenAI({ apiKey: res.body.key as string, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+      const limited = h.openai(await h.newKey({ models: ['rt-down'] }));
       const brokenBefore = fakes.broken.requests.length;
       expect(await statusOf(withFallbacks(limited, 'rt-down', ['rt-backup']))).toBe(403);
       const open = await client();

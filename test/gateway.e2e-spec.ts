@@ -1,11 +1,6 @@
-import Anthropic from '@anthropic-ai/sdk';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggregator.service';
-import { useE2e } from './harness';
+import { useGatewayE2e } from './gateway-harness';
 import {
   FAKE_ANTHROPIC_KEY,
   FAKE_AZURE_KEY,
@@ -54,41 +49,28 @@ describe('LLM gateway through the official SDKs (config.yaml models, fake upstre
   let openaiUpstream: FakeUpstream;
   let azureUpstream: FakeUpstream;
   let anthropicUpstream: FakeUpstream;
-  const configPath = join(mkdtempSync(join(tmpdir(), 'gw-config-')), 'config.yaml');
-  writeFileSync(configPath, CONFIG);
-
-  beforeAll(async () => {
-    [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
-      startFakeOpenAI(),
-      startFakeAzure(),
-      startFakeAnthropic(),
-    ]);
-    Object.assign(process.env, {
-      GW_TEST_OPENAI_BASE: openaiUpstream.url,
-      GW_TEST_OPENAI_KEY: FAKE_OPENAI_KEY,
-      GW_TEST_AZURE_BASE: azureUpstream.url,
-      GW_TEST_AZURE_KEY: FAKE_AZURE_KEY,
-      GW_TEST_ANTHROPIC_BASE: anthropicUpstream.url,
-      GW_TEST_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
-    });
+  const h = useGatewayE2e({
+    config: CONFIG,
+    upstreams: async () => {
+      [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
+        startFakeOpenAI(),
+        startFakeAzure(),
+        startFakeAnthropic(),
+      ]);
+      return {
+        env: {
+          GW_TEST_OPENAI_BASE: openaiUpstream.url,
+          GW_TEST_OPENAI_KEY: FAKE_OPENAI_KEY,
+          GW_TEST_AZURE_BASE: azureUpstream.url,
+          GW_TEST_AZURE_KEY: FAKE_AZURE_KEY,
+          GW_TEST_ANTHROPIC_BASE: anthropicUpstream.url,
+          GW_TEST_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
+        },
+        close: () => Promise.all([openaiUpstream.close(), azureUpstream.close(), anthropicUpstream.close()]),
+      };
+    },
   });
-  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath } });
-  let baseUrl: string;
-
-  beforeAll(async () => {
-    const server = h.app.getHttpServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await Promise.all([openaiUpstream?.close(), azureUpstream?.close(), anthropicUpstream?.close()]);
-  });
-
-  const newKey = async (body: Record<string, unknown> = {}): Promise<string> => {
-    const res = await h.post('/key/generate', body).expect(200);
-    return res.body.key as string;
-  };
-  const openai = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
+  const { newKey, openai, anthropic } = h;
   const spendLogs = (requestId: string) =>
     h.prisma.liteLLM_SpendLogs.findMany({ where: { request_id: requestId } });
 
@@ -259,8 +241,6 @@ describe('LLM gateway through the official SDKs (config.yaml models, fake upstre
   });
 
   describe('the Anthropic SDK on /v1/messages', () => {
-    const anthropic = (apiKey: string) => new Anthropic({ apiKey, baseURL: baseUrl, maxRetries: 0 });
-
     for (const model of ['claude-fake', 'gpt-fake']) {
       it(`plain and streamed messages to ${model}`, async () => {
         const key = await newKey();
