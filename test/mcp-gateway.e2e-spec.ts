@@ -191,6 +191,61 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     }
   });
 
+  it("sends a user's own stored credential: the BYOK value, or the access token of a per-user OAuth token", async () => {
+    const byokUp = await startMcpUpstream({
+      tools: [{ name: 'mine' }],
+      requireHeaders: { 'x-api-key': 'user-own-key' },
+    });
+    const oauthUp = await startMcpUpstream({
+      tools: [{ name: 'theirs' }],
+      requireBearer: 'user-oauth-token',
+    });
+    try {
+      const byok = await createMcpServer(h.prisma, {
+        alias: serverName('byok'),
+        url: byokUp.url,
+        transport: 'http',
+        auth_type: 'api_key',
+        is_byok: true,
+      });
+      const oauth = await createMcpServer(h.prisma, {
+        alias: serverName('oauth'),
+        url: oauthUp.url,
+        transport: 'http',
+        auth_type: 'oauth2',
+      });
+      await h.app.get(McpRegistryService).reload();
+      const user = uniq('mcp-user');
+      await h.prisma.liteLLM_UserTable.create({ data: { user_id: user } });
+      const stored = (text: string) => Buffer.from(text).toString('base64');
+      await h.prisma.liteLLM_MCPUserCredentials.createMany({
+        data: [
+          { user_id: user, server_id: byok.server_id, credential_b64: stored('user-own-key') },
+          {
+            user_id: user,
+            server_id: oauth.server_id,
+            credential_b64: stored(JSON.stringify({ access_token: 'user-oauth-token' })),
+          },
+        ],
+      });
+      const permission = await h.prisma.liteLLM_ObjectPermissionTable.create({
+        data: { mcp_servers: [byok.server_id, oauth.server_id] },
+      });
+      const own = await createKey(h.prisma, {
+        user_id: user,
+        object_permission_id: permission.object_permission_id,
+      });
+      const client = await connect(`${base}/mcp`, { 'x-litellm-api-key': own.raw });
+      const mine = await client.callTool({ name: `${byok.alias}-mine`, arguments: {} });
+      const theirs = await client.callTool({ name: `${oauth.alias}-theirs`, arguments: {} });
+      await client.close();
+      expect(mine.content).toEqual([{ type: 'text', text: 'mine ok' }]);
+      expect(theirs.content).toEqual([{ type: 'text', text: 'theirs ok' }]);
+    } finally {
+      await Promise.all([byokUp.close(), oauthUp.close()]);
+    }
+  });
+
   it('leaves the management routes under /v1/mcp to their own controller (not a legacy /{server}/mcp path)', async () => {
     const res = await h.get('/v1/mcp/server');
     expect(res.status).not.toBe(405);

@@ -76,7 +76,9 @@ export class McpGatewayService {
 
   private async initialize(call: McpCall, params: Record<string, unknown> | undefined) {
     if (call.decision.caller.kind === 'anonymous') {
-      await Promise.all(call.scope.servers.map((s) => this.upstream.connect(s, this.headersFor(call, s))));
+      await Promise.all(
+        call.scope.servers.map(async (s) => this.upstream.connect(s, await this.headersFor(call, s))),
+      );
     }
     const requested = params?.protocolVersion;
     const protocolVersion =
@@ -94,7 +96,7 @@ export class McpGatewayService {
   /** One server's permitted tools; an unreachable server is left out (logged), a refusal is relayed. */
   private async serverTools(call: McpCall, server: McpServer): Promise<Tool[]> {
     try {
-      const tools = await this.upstream.listTools(server, this.headersFor(call, server));
+      const tools = await this.upstream.listTools(server, await this.headersFor(call, server));
       return tools
         .filter((tool) => toolAllowed(call.scope.permissions, server, tool.name))
         .map((tool) => listedTool(server, tool));
@@ -115,7 +117,12 @@ export class McpGatewayService {
     }
     const { caller } = call.decision;
     if (caller.kind === 'anonymous') {
-      return this.upstream.callTool(route.server, this.headersFor(call, route.server), route.tool, args);
+      return this.upstream.callTool(
+        route.server,
+        await this.headersFor(call, route.server),
+        route.tool,
+        args,
+      );
     }
     const subject = await this.admission.subjectOf(caller.auth);
     const start = new Date();
@@ -126,12 +133,8 @@ export class McpGatewayService {
     let result: CallToolResult | undefined;
     let failure: Error | undefined;
     try {
-      result = await this.upstream.callTool(
-        route.server,
-        this.headersFor(call, route.server),
-        route.tool,
-        args,
-      );
+      const headers = await this.headersFor(call, route.server);
+      result = await this.upstream.callTool(route.server, headers, route.tool, args);
       return result;
     } catch (e) {
       failure = e as Error;
@@ -152,8 +155,18 @@ export class McpGatewayService {
     }
   }
 
-  private headersFor(call: McpCall, server: McpServer): Record<string, string> {
-    return upstreamHeaders(server, call.decision.caller, call.headers);
+  /**
+   * The upstream headers of one call; for a key's user on a BYOK or OAuth2 server, with that
+   * user's own stored credential (`LiteLLM_MCPUserCredentials`, one indexed read).
+   */
+  private async headersFor(call: McpCall, server: McpServer): Promise<Record<string, string>> {
+    const { caller } = call.decision;
+    const userId = caller.kind === 'key' ? caller.auth.userId : null;
+    const own =
+      userId && (server.isByok || server.authType === 'oauth2')
+        ? await call.registry.userCredential(userId, server.serverId)
+        : undefined;
+    return upstreamHeaders(server, caller, call.headers, own);
   }
 }
 

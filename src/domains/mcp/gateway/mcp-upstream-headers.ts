@@ -16,8 +16,9 @@ export function upstreamHeaders(
   server: McpServer,
   caller: McpCaller,
   client: Headers,
+  userCredential?: string,
 ): Record<string, string> {
-  const out: Record<string, string> = { ...storedAuth(server) };
+  const out: Record<string, string> = { ...storedAuth(server, userCredential) };
   for (const [name, value] of Object.entries(server.staticHeaders)) out[name] = String(value);
   for (const name of server.extraHeaders) {
     const lower = name.toLowerCase();
@@ -46,9 +47,15 @@ function perServerHeaders(server: McpServer, client: Headers): Record<string, st
   return out;
 }
 
-/** The server's stored credential as LiteLLM's MCP client sends it, by `auth_type`. */
-function storedAuth(server: McpServer): Record<string, string> {
-  const value = server.credentials.authValue;
+/**
+ * The server's credential as LiteLLM's MCP client sends it, by `auth_type`: the caller's own
+ * (BYOK value, or the access token of a stored per-user OAuth token) when there is one, else the
+ * server's stored `auth_value`.
+ */
+function storedAuth(server: McpServer, userCredential: string | undefined): Record<string, string> {
+  if (userCredential && server.authType === 'oauth2')
+    return { Authorization: `Bearer ${accessToken(userCredential)}` };
+  const value = userCredential ?? server.credentials.authValue;
   if (!value) return {};
   switch (server.authType) {
     case 'bearer_token':
@@ -71,4 +78,15 @@ function storedAuth(server: McpServer): Record<string, string> {
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** A stored OAuth credential is the token response as JSON; a bare string is the token itself. */
+function accessToken(credential: string): string {
+  try {
+    const parsed = JSON.parse(credential) as { access_token?: unknown };
+    if (typeof parsed.access_token === 'string') return parsed.access_token;
+  } catch {
+    // not JSON: the token as is
+  }
+  return credential;
 }
