@@ -34,6 +34,8 @@ export function setupApp<T extends INestApplication>(app: T): T {
     use?(fn: unknown): void;
   };
   http.disable?.('x-powered-by');
+  // No ETag per answer (a SHA-1 of every body; LiteLLM sends none and no client revalidates these).
+  http.disable?.('etag');
   app.enableCors(corsOptions(config.cors));
   http.use?.(routeAliases);
   // Chat requests carry images as base64 data URLs: a few MB is ordinary (express's default is 100 kB).

@@ -1,9 +1,18 @@
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Usage } from './provider';
 
-/** Tokens of a text with o200k_base (GPT-4o's encoding), the estimate used for every provider. */
+type CountO200k = (text: string) => number;
+let countO200k: CountO200k | undefined;
+
+/**
+ * Tokens of a text with o200k_base (GPT-4o's encoding), the estimate used for every provider. The
+ * encoding's tables take ~70 MB, and only an upstream that reports no usage needs them: loaded on
+ * first use, not at start-up.
+ */
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : countO200k(text);
+  if (text.length === 0) return 0;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  countO200k ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountO200k }).countTokens;
+  return countO200k(text);
 }
 
 // OpenAI's accounting for chat prompts: each message costs a few tokens of framing, and the

@@ -6,8 +6,6 @@ import { spendLogRow, type SpendLogRow } from './spend-log-row';
 
 /** Rows one statement inserts at most. */
 const MAX_BATCH_ROWS = 500;
-/** How long the first row of a batch waits for others (ms). */
-const GROUP_WINDOW_MS = 2;
 /** Batch statements in flight at once; past that, rows queue and the next batch is bigger. */
 const MAX_IN_FLIGHT = 2;
 
@@ -21,14 +19,16 @@ interface Waiter {
  * The spend ledger's writer. `record` resolves once the request's `LiteLLM_SpendLogs` row is committed,
  * together with its id in `ControlPlane_SpendLogPending` (the aggregator's to-do list) and, for a
  * failure, its `LiteLLM_ErrorLogs` row: all in one statement, so a crash leaves all or none. Requests
- * arriving together share that statement (group commit): a few ms of waiting buys one round trip and
- * one WAL flush for hundreds of rows. A request id already logged is skipped (idempotent retries).
+ * arriving together share that statement (group commit): rows recorded in the same turn of the event
+ * loop go together at once, and rows recorded while the statements in flight are busy go together when
+ * one returns, so a lone request waits for no timer and a busy pod writes hundreds of rows per round
+ * trip and WAL flush. A request id already logged is skipped (idempotent retries).
  */
 @Injectable()
 export class SpendLedgerService implements OnModuleDestroy {
   private readonly logger = new Logger('spend-ledger');
   private queue: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled: NodeJS.Immediate | undefined;
   private inFlight = 0;
   private idle: (() => void)[] = [];
 
@@ -45,7 +45,8 @@ export class SpendLedgerService implements OnModuleDestroy {
       }
       this.queue.push({ row, resolve, reject });
       if (this.queue.length >= MAX_BATCH_ROWS) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), GROUP_WINDOW_MS);
+      // With the pipe full, `written` flushes what queued meanwhile.
+      else if (this.inFlight < MAX_IN_FLIGHT) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
@@ -63,8 +64,8 @@ export class SpendLedgerService implements OnModuleDestroy {
   }
 
   private flush() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
     while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
       const batch = this.queue.splice(0, MAX_BATCH_ROWS);
       this.inFlight += 1;
