@@ -233,7 +233,10 @@ describe('MCP server registry (/v1/mcp/server)', () => {
     const row = await h.prisma.liteLLM_MCPServerTable.findUniqueOrThrow({ where: { server_id: id } });
     expect(row).toMatchObject({ delegate_auth_to_upstream: false, credentials: null });
     expect(registry().find(id)).toMatchObject({ delegateAuthToUpstream: false, credentials: {} });
-    const audit = await h.prisma.liteLLM_AuditLog.findMany({ where: { object_id: id } });
+    const audit = await h.prisma.liteLLM_AuditLog.findMany({
+      where: { object_id: id },
+      orderBy: { updated_at: 'asc' },
+    });
     expect(audit.map((a) => a.action)).toEqual(['created', 'updated', 'updated']);
     expectNoSecret([merged.body, switched.body, audit]);
     await h.put('/v1/mcp/server', { server_id: 'no-such-server' }).expect(404);
@@ -270,6 +273,113 @@ describe('MCP server registry (/v1/mcp/server)', () => {
     expect(registry().find(id)).toBeUndefined();
     await h.get(`/v1/mcp/server/${id}`).expect(404);
     await h.delete(`/v1/mcp/server/${id}`).expect(404);
+  });
+});
+
+describe('MCP user credentials (BYOK and OAuth, /v1/mcp/server/{id}/…credential)', () => {
+  const h = useE2e();
+  const registry = () => h.app.get(McpRegistryService);
+  const server = async (body: Record<string, unknown>) =>
+    (
+      await h
+        .post('/v1/mcp/server', {
+          transport: 'http',
+          url: 'https://mcp.example.com/mcp',
+          server_name: name('byok'),
+          ...body,
+        })
+        .expect(201)
+    ).body.server_id as string;
+
+  it('should store a BYOK credential encrypted for the caller, hand it to the gateway, and never show it', async () => {
+    const byok = await server({ is_byok: true, mcp_access_groups: ['byok_group'] });
+    const plain = await server({});
+    const alice = await createUserWithKey(h.prisma, 'internal_user');
+    const value = `byok-${randomBytes(8).toString('hex')}`;
+    await h.post(`/v1/mcp/server/${plain}/user-credential`, { credential: value }, alice.headers).expect(400);
+    await h
+      .post('/v1/mcp/server/no-such-server/user-credential', { credential: value }, alice.headers)
+      .expect(404);
+    const saved = await h
+      .post(`/v1/mcp/server/${byok}/user-credential`, { credential: value }, alice.headers)
+      .expect(200);
+    expect(saved.body).toEqual({ server_id: byok, has_credential: true });
+    const row = await h.prisma.liteLLM_MCPUserCredentials.findUniqueOrThrow({
+      where: { user_id_server_id: { user_id: alice.userId, server_id: byok } },
+    });
+    expect(row.credential_b64).toMatch(/^v3:gcm:/);
+    expect(await registry().userCredential(alice.userId, byok)).toBe(value);
+    const listed = await h.get('/v1/mcp/server').expect(200);
+    const audit = await h.prisma.liteLLM_AuditLog.findMany({ where: { object_id: row.id } });
+    expect(audit).toHaveLength(1);
+    for (const body of [saved.body, listed.body, audit, row])
+      expect(JSON.stringify(body)).not.toContain(value);
+    const groups = await h.get('/v1/mcp/access_groups', alice.headers).expect(200);
+    expect(groups.body.access_groups).toContain('byok_group');
+    expect(groups.body.access_groups).toEqual([...groups.body.access_groups].sort());
+
+    const check = await h
+      .post(`/v1/mcp/server/${byok}/user-credential`, { credential: 'other', save: false }, alice.headers)
+      .expect(200);
+    expect(check.body.has_credential).toBe(false);
+    expect(await registry().userCredential(alice.userId, byok)).toBe(value);
+
+    await h.delete(`/v1/mcp/server/${byok}/user-credential`, alice.headers).expect(200);
+    expect(await registry().userCredential(alice.userId, byok)).toBeUndefined();
+    await h.delete(`/v1/mcp/server/${byok}/user-credential`, alice.headers).expect(200);
+  });
+
+  it("should read an older LiteLLM's plain base64 credential_b64", async () => {
+    const byok = await server({ is_byok: true });
+    const { userId } = await createUserWithKey(h.prisma, 'internal_user');
+    await h.prisma.liteLLM_MCPUserCredentials.create({
+      data: {
+        user_id: userId,
+        server_id: byok,
+        credential_b64: Buffer.from('old-plain-key').toString('base64url'),
+      },
+    });
+    expect(await registry().userCredential(userId, byok)).toBe('old-plain-key');
+  });
+
+  it('should keep OAuth tokens apart from BYOK credentials', async () => {
+    const byok = await server({ is_byok: true, auth_type: 'oauth2' });
+    const bob = await createUserWithKey(h.prisma, 'internal_user');
+    const token = `at-${randomBytes(8).toString('hex')}`;
+    await h.post(`/v1/mcp/server/${byok}/user-credential`, { credential: 'k' }, bob.headers).expect(200);
+    await h
+      .post(`/v1/mcp/server/${byok}/oauth-user-credential`, { access_token: token }, bob.headers)
+      .expect(400); // a BYOK credential is not overwritten
+    await h.delete(`/v1/mcp/server/${byok}/oauth-user-credential`, bob.headers).expect(200);
+    expect(await registry().userCredential(bob.userId, byok)).toBe('k'); // not an OAuth row: left alone
+    await h.delete(`/v1/mcp/server/${byok}/user-credential`, bob.headers).expect(200);
+
+    const saved = await h
+      .post(
+        `/v1/mcp/server/${byok}/oauth-user-credential`,
+        { access_token: token, expires_in: 3600 },
+        bob.headers,
+      )
+      .expect(200);
+    expect(saved.body).toMatchObject({ server_id: byok, has_credential: true, is_expired: false });
+    const status = await h
+      .get(`/v1/mcp/server/${byok}/oauth-user-credential/status`, bob.headers)
+      .expect(200);
+    expect(status.body).toMatchObject({
+      has_credential: true,
+      is_expired: false,
+      expires_at: expect.any(String),
+    });
+    const mine = await h.get('/v1/mcp/user-credentials', bob.headers).expect(200);
+    expect(mine.body).toEqual([expect.objectContaining({ server_id: byok, credential_type: 'oauth2' })]);
+    for (const body of [saved.body, status.body, mine.body])
+      expect(JSON.stringify(body)).not.toContain(token);
+    expect(JSON.parse((await registry().userCredential(bob.userId, byok))!)).toMatchObject({
+      type: 'oauth2',
+      access_token: token,
+    });
+    await h.delete(`/v1/mcp/server/${byok}/oauth-user-credential`, bob.headers).expect(200);
+    expect((await h.get('/v1/mcp/user-credentials', bob.headers).expect(200)).body).toEqual([]);
   });
 });
 

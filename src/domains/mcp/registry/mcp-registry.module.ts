@@ -3,14 +3,22 @@ import { McpRegistryService } from './mcp-registry.service';
 import { McpServerManagementService } from './mcp-server-management.service';
 import { McpServerQueryService } from './mcp-server-query.service';
 import { McpServersController } from './mcp-servers.controller';
+import { McpUserCredentialsController } from './mcp-user-credentials.controller';
+import { McpUserCredentialsService } from './mcp-user-credentials.service';
 
 /**
  * The MCP server registry: LiteLLM_MCPServerTable and friends, config.yaml's mcp_servers, the
- * /v1/mcp routes. Exports `McpRegistryService` (the `McpRegistry` the MCP gateway reads).
+ * /v1/mcp routes. Exports `McpRegistryService` (the `McpRegistry` the MCP gateway reads) and
+ * `McpUserCredentialsService` (per-user BYOK and OAuth tokens, for the gateway's OAuth flow).
  */
 @Module({
-  controllers: [McpServersController],
-  providers: [McpRegistryService, McpServerManagementService, McpServerQueryService],
-  exports: [McpRegistryService],
+  controllers: [McpServersController, McpUserCredentialsController],
+  providers: [
+    McpRegistryService,
+    McpServerManagementService,
+    McpServerQueryService,
+    McpUserCredentialsService,
+  ],
+  exports: [McpRegistryService, McpUserCredentialsService],
 })
 export class McpRegistryModule {}

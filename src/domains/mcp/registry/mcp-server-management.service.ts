@@ -64,6 +64,8 @@ export class McpServerManagementService {
       ...(serverId === undefined ? {} : { server_id: serverId }),
       ...this.columns(body, {}),
       ...defaultedColumns(body),
+      // The flag only means something for oauth2: never store it set on another auth type.
+      delegate_auth_to_upstream: body.auth_type === 'oauth2' && body.delegate_auth_to_upstream === true,
       alias: normaliseAlias(body.alias, body.server_name),
       approval_status: 'active',
       submitted_by: null,

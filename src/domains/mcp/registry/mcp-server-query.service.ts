@@ -51,6 +51,16 @@ export class McpServerQueryService {
     return sanitiseView(this.markPublic(view), auth);
   }
 
+  /** E2: the access groups of config servers and of every stored row (any status), sorted. */
+  async accessGroups(): Promise<{ access_groups: string[] }> {
+    const rows = await this.prisma.liteLLM_MCPServerTable.findMany({ select: { mcp_access_groups: true } });
+    const groups = new Set<string>();
+    for (const s of this.registry.all())
+      if (s.source === 'config') s.mcpAccessGroups.forEach((g) => groups.add(g));
+    for (const r of rows) r.mcp_access_groups.forEach((g) => groups.add(g));
+    return { access_groups: [...groups].sort() };
+  }
+
   private configServer(idOrName: string): McpServer | undefined {
     const configs = this.registry.all().filter((s) => s.source === 'config');
     return (
