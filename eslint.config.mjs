@@ -50,6 +50,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'scripts/**',
       'bench/**/*.mjs',
+      'bench/**/*.cjs',
     ],
   },
   js.configs.recommended,
