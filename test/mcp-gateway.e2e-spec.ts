@@ -246,6 +246,31 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     }
   });
 
+  it('opens a new upstream session when a stateful upstream forgot the pooled one (restart), without a second tool run', async () => {
+    const runs: number[] = [];
+    const up = await startMcpUpstream({
+      stateful: true,
+      tools: [{ name: 'count', answer: () => String(runs.push(1)) }],
+    });
+    try {
+      const alias = serverName('stateful');
+      await createMcpServer(h.prisma, { alias, url: up.url, transport: 'http', allow_all_keys: true });
+      await h.app.get(McpRegistryService).reload();
+      const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
+      const first = await client.callTool({ name: `${alias}-count`, arguments: {} });
+      up.forgetSessions();
+      const second = await client.callTool({ name: `${alias}-count`, arguments: {} });
+      await client.close();
+      expect([first.content, second.content]).toEqual([
+        [{ type: 'text', text: '1' }],
+        [{ type: 'text', text: '2' }],
+      ]);
+      expect(up.rpcs().filter((m) => m === 'initialize')).toHaveLength(2);
+    } finally {
+      await up.close();
+    }
+  });
+
   it('leaves the management routes under /v1/mcp to their own controller (not a legacy /{server}/mcp path)', async () => {
     const res = await h.get('/v1/mcp/server');
     expect(res.status).not.toBe(405);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -23,6 +24,8 @@ export interface FakeMcpUpstream {
   requests: McpUpstreamRequest[];
   /** JSON-RPC methods received, in order (`initialize`, `tools/list`, `tools/call`, ...). */
   rpcs(): (string | undefined)[];
+  /** Stateful servers only: drops every session, as a restarted upstream would (old ids get 404). */
+  forgetSessions(): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ export interface FakeMcpOptions {
   requireBearer?: string;
   /** When set, requests must carry these headers exactly (else the stub's 401). */
   requireHeaders?: Record<string, string>;
+  /** Sessions (`mcp-session-id`), as most real servers: a request of an unknown session is 404. */
+  stateful?: boolean;
 }
 
 /** The body of the stub's own 401: tests tell it from the gateway's LiteLLM envelope by `from`. */
@@ -48,11 +53,13 @@ export const STUB_401_BODY = { error: 'invalid_token', from: 'mcp-stub' };
  */
 export async function startMcpUpstream(opts: FakeMcpOptions): Promise<FakeMcpUpstream> {
   const requests: McpUpstreamRequest[] = [];
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
   let url = '';
   const http = createServer((req, res) => {
     void readJson(req).then(async (body) => {
       requests.push({ method: req.method ?? '', headers: req.headers, rpc: rpcMethod(body) });
       if (!authorised(req, opts)) return refuse(res, url);
+      if (opts.stateful) return serveSession(opts.tools, sessions, req, res, body);
       await serveMcp(opts.tools, req, res, body);
     });
   });
@@ -62,6 +69,7 @@ export async function startMcpUpstream(opts: FakeMcpOptions): Promise<FakeMcpUps
     url,
     requests,
     rpcs: () => requests.map((r) => r.rpc),
+    forgetSessions: () => sessions.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         http.closeAllConnections();
@@ -87,7 +95,34 @@ function refuse(res: ServerResponse, url: string) {
   res.end(JSON.stringify(STUB_401_BODY));
 }
 
-async function serveMcp(tools: FakeTool[], req: IncomingMessage, res: ServerResponse, body: unknown) {
+/** The SDK's stateful mode: `initialize` opens a session; other requests must name a live one. */
+async function serveSession(
+  tools: FakeTool[],
+  sessions: Map<string, StreamableHTTPServerTransport>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+) {
+  const id = req.headers['mcp-session-id'];
+  const known = typeof id === 'string' ? sessions.get(id) : undefined;
+  if (known) return known.handleRequest(req, res, body);
+  if (rpcMethod(body) !== 'initialize') {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }),
+    );
+    return;
+  }
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: () => randomUUID(),
+    enableJsonResponse: true,
+    onsessioninitialized: (sessionId) => void sessions.set(sessionId, transport),
+  });
+  await toolServer(tools).connect(transport);
+  await transport.handleRequest(req, res, body);
+}
+
+function toolServer(tools: FakeTool[]): Server {
   const server = new Server({ name: 'fake-upstream', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: tools.map((t) => ({
@@ -102,6 +137,11 @@ async function serveMcp(tools: FakeTool[], req: IncomingMessage, res: ServerResp
     const text = tool.answer ? tool.answer(request.params.arguments ?? {}) : `${tool.name} ok`;
     return { content: [{ type: 'text', text }] };
   });
+  return server;
+}
+
+async function serveMcp(tools: FakeTool[], req: IncomingMessage, res: ServerResponse, body: unknown) {
+  const server = toolServer(tools);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError } from '../../../platform/common/errors/api-error';
 import type { McpServer } from '../registry/mcp-server';
@@ -74,7 +77,26 @@ export class McpUpstreamService implements OnModuleDestroy {
     await this.withClient(server, headers, async () => undefined);
   }
 
+  /**
+   * Runs `use` on the pooled connection. A pooled session the upstream no longer knows (404 after a
+   * restart or expiry, where the MCP spec says to start a new session) is retried once on a fresh
+   * connection: the upstream never ran the request, so the retry cannot run a tool twice.
+   */
   private async withClient<T>(
+    server: McpServer,
+    headers: Record<string, string>,
+    use: (client: Client) => Promise<T>,
+  ): Promise<T> {
+    const reused = this.pool.has(poolKey(server, headers));
+    try {
+      return await this.once(server, headers, use);
+    } catch (e) {
+      if (!reused || !(e instanceof StreamableHTTPError) || e.code !== 404) throw e;
+      return this.once(server, headers, use);
+    }
+  }
+
+  private async once<T>(
     server: McpServer,
     headers: Record<string, string>,
     use: (client: Client) => Promise<T>,
