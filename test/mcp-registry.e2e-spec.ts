@@ -5,7 +5,7 @@ import nacl from 'tweetnacl';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { encryptSecret } from '../src/platform/common/secrets';
 import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
-import { bearer, createKey, createMcpServer, createUserWithKey } from './factories';
+import { bearer, createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
 import { useE2e } from './harness';
 import { eventually } from './pods';
 
@@ -380,6 +380,69 @@ describe('MCP user credentials (BYOK and OAuth, /v1/mcp/server/{id}/…credentia
     });
     await h.delete(`/v1/mcp/server/${byok}/oauth-user-credential`, bob.headers).expect(200);
     expect((await h.get('/v1/mcp/user-credentials', bob.headers).expect(200)).body).toEqual([]);
+  });
+});
+
+describe('MCP server submissions (register → approve / reject)', () => {
+  const h = useE2e();
+  const registry = () => h.app.get(McpRegistryService);
+  const submission = (body: Record<string, unknown> = {}) => ({
+    server_name: name('sub'),
+    transport: 'http',
+    url: 'https://mcp.example.com/mcp',
+    ...body,
+  });
+
+  it('should take a team member submission as pending (not served) and let a proxy admin approve and reject it', async () => {
+    const team = await createTeam(h.prisma);
+    const { userId } = await createUserWithKey(h.prisma, 'internal_user');
+    const member = bearer((await createKey(h.prisma, { user_id: userId, team_id: team.team_id })).raw);
+    const loner = (await createUserWithKey(h.prisma, 'internal_user')).headers;
+    const token = `sub-${randomBytes(8).toString('hex')}`;
+
+    await h.post('/v1/mcp/server/register', submission()).expect(403); // proxy admins create directly
+    await h.post('/v1/mcp/server/register', submission(), loner).expect(400); // no team
+    await h.post('/v1/mcp/server/register', submission({ server_name: 'bad-name' }), member).expect(400);
+    await h.post('/v1/mcp/server/register', submission({ url: null }), member).expect(400);
+    await h
+      .post(
+        '/v1/mcp/server/register',
+        submission({ transport: 'stdio', command: 'npx', args: ['x'] }),
+        member,
+      )
+      .expect(400);
+    const res = await h
+      .post(
+        '/v1/mcp/server/register',
+        submission({ approval_status: 'active', credentials: { auth_value: token } }),
+        member,
+      )
+      .expect(201);
+    const id = res.body.server_id;
+    expect(res.body).toMatchObject({
+      approval_status: 'pending_review',
+      submitted_by: userId,
+      credentials: null,
+    });
+    expect(registry().find(id)).toBeUndefined();
+
+    await h.get('/v1/mcp/server/submissions', member).expect(403);
+    const listed = await h.get('/v1/mcp/server/submissions').expect(200);
+    expect(listed.body.items.map((i: { server_id: string }) => i.server_id)).toContain(id);
+    expect(listed.body.pending_review).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify([res.body, listed.body])).not.toContain(token);
+
+    await h.put(`/v1/mcp/server/${id}/approve`, {}, member).expect(403);
+    await h.put('/v1/mcp/server/no-such-server/approve', {}).expect(404);
+    const approved = await h.put(`/v1/mcp/server/${id}/approve`, {}).expect(200);
+    expect(approved.body).toMatchObject({ approval_status: 'active', reviewed_at: expect.any(String) });
+    expect(registry().find(id)?.credentials.authValue).toBe(token);
+    await h.put(`/v1/mcp/server/${id}/approve`, {}).expect(400);
+
+    const rejected = await h.put(`/v1/mcp/server/${id}/reject`, { review_notes: 'duplicate' }).expect(200);
+    expect(rejected.body).toMatchObject({ approval_status: 'rejected', review_notes: 'duplicate' });
+    expect(registry().find(id)).toBeUndefined();
+    await h.put(`/v1/mcp/server/${id}/reject`, {}).expect(400);
   });
 });
 

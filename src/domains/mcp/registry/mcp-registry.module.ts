@@ -3,6 +3,8 @@ import { McpRegistryService } from './mcp-registry.service';
 import { McpServerManagementService } from './mcp-server-management.service';
 import { McpServerQueryService } from './mcp-server-query.service';
 import { McpServersController } from './mcp-servers.controller';
+import { McpSubmissionsController } from './mcp-submissions.controller';
+import { McpSubmissionsService } from './mcp-submissions.service';
 import { McpUserCredentialsController } from './mcp-user-credentials.controller';
 import { McpUserCredentialsService } from './mcp-user-credentials.service';
 
@@ -12,12 +14,14 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
  * `McpUserCredentialsService` (per-user BYOK and OAuth tokens, for the gateway's OAuth flow).
  */
 @Module({
-  controllers: [McpServersController, McpUserCredentialsController],
+  // McpSubmissionsController first: its /v1/mcp/server/submissions must win over /v1/mcp/server/{server_id}.
+  controllers: [McpSubmissionsController, McpUserCredentialsController, McpServersController],
   providers: [
     McpRegistryService,
     McpServerManagementService,
     McpServerQueryService,
     McpUserCredentialsService,
+    McpSubmissionsService,
   ],
   exports: [McpRegistryService, McpUserCredentialsService],
 })

@@ -63,7 +63,6 @@ export class McpServerManagementService {
     const data: Data = {
       ...(serverId === undefined ? {} : { server_id: serverId }),
       ...this.columns(body, {}),
-      ...defaultedColumns(body),
       // The flag only means something for oauth2: never store it set on another auth type.
       delegate_auth_to_upstream: body.auth_type === 'oauth2' && body.delegate_auth_to_upstream === true,
       alias: normaliseAlias(body.alias, body.server_name),
@@ -102,7 +101,6 @@ export class McpServerManagementService {
       const authType = body.auth_type ?? before.auth_type;
       const data: Prisma.LiteLLM_MCPServerTableUncheckedUpdateInput = {
         ...this.columns(body, jsonObject(before.mcp_info)),
-        ...defaultedColumns(body),
         ...this.credentialsUpdate(body, before),
         // Issue 13: the flag only means something for oauth2; never leave it set in the row otherwise.
         delegate_auth_to_upstream: authType === 'oauth2' && body.delegate_auth_to_upstream === true,
@@ -145,17 +143,12 @@ export class McpServerManagementService {
     await this.registry.serversChanged();
   }
 
-  /** The columns a request sets; `oauth2_flow` is stamped into `mcp_info` (the baseline table has no column). */
+  /** The columns a request sets, credentials encrypted. */
   private columns(body: McpServerFieldsRequest, storedInfo: Record<string, unknown>): Data {
-    const data: Record<string, unknown> = {};
-    for (const name of PLAIN_COLUMNS)
-      if (body[name] !== undefined && body[name] !== null) data[name] = body[name];
-    for (const name of JSON_COLUMNS)
-      if (body[name] !== undefined && body[name] !== null) data[name] = body[name] as Prisma.InputJsonObject;
-    const info = body.mcp_info ?? (body.oauth2_flow ? storedInfo : undefined);
-    if (info) data.mcp_info = { ...info, ...(body.oauth2_flow ? { oauth2_flow: body.oauth2_flow } : {}) };
-    if (body.credentials) data.credentials = encryptCredentials(body.credentials, this.saltKey);
-    return data as Data;
+    const data = serverColumns(body, storedInfo);
+    if (body.credentials)
+      data.credentials = encryptCredentials(body.credentials, this.saltKey) as Prisma.InputJsonObject;
+    return data;
   }
 
   /**
@@ -187,6 +180,21 @@ export class McpServerManagementService {
   private get saltKey(): string {
     return secretsKey(this.config);
   }
+}
+
+/**
+ * The columns a request sets, credentials aside; `oauth2_flow` is stamped into `mcp_info` (the
+ * baseline table has no column for it).
+ */
+export function serverColumns(body: McpServerFieldsRequest, storedInfo: Record<string, unknown>): Data {
+  const data: Record<string, unknown> = {};
+  for (const name of PLAIN_COLUMNS)
+    if (body[name] !== undefined && body[name] !== null) data[name] = body[name];
+  for (const name of JSON_COLUMNS)
+    if (body[name] !== undefined && body[name] !== null) data[name] = body[name] as Prisma.InputJsonObject;
+  const info = body.mcp_info ?? (body.oauth2_flow ? storedInfo : undefined);
+  if (info) data.mcp_info = { ...info, ...(body.oauth2_flow ? { oauth2_flow: body.oauth2_flow } : {}) };
+  return { ...(data as Data), ...defaultedColumns(body) };
 }
 
 /** Fields with defaults LiteLLM always writes (PUT replaces them when omitted, spec §9 rule 9). */

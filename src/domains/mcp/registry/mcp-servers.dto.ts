@@ -232,3 +232,19 @@ export class McpServerResponse {
   @ApiPropertyOptional({ description: 'BYOK servers: whether the caller stored a credential.' })
   has_user_credential?: boolean;
 }
+
+export class McpServerRejectRequest {
+  @OptionalString(
+    { description: 'Why; stored as review_notes.', example: 'Use the official server instead.' },
+    4096,
+  )
+  review_notes?: string | null;
+}
+
+export class McpSubmissionsResponse {
+  @ApiProperty() total!: number;
+  @ApiProperty() pending_review!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty() rejected!: number;
+  @ApiProperty({ type: McpServerResponse, isArray: true }) items!: McpServerResponse[];
+}
