@@ -89,7 +89,12 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
       where: { api_key: key.token, call_type: 'call_mcp_tool' },
     });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ spend: 0, model: `${alphaName}-add`, status: 'success' });
+    expect(rows[0]).toMatchObject({
+      spend: 0,
+      model: `${alphaName}-add`,
+      status: 'success',
+      requester_ip_address: '127.0.0.1',
+    });
     expect(rows[0].metadata).toMatchObject({ mcp_namespaced_tool_name: `${alphaName}-add` });
   });
 

@@ -148,6 +148,7 @@ export class McpGatewayService {
           name,
           tool: route.tool,
           start,
+          ip: call.decision.ip,
           failure,
           isError: result?.isError === true,
         }),

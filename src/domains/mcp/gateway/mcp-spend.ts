@@ -11,6 +11,8 @@ export interface ToolCallFacts {
   /** The upstream's tool name. */
   tool: string;
   start: Date;
+  /** The caller's address, as admission saw it. */
+  ip: string | null;
   failure?: Error;
   isError: boolean;
 }
@@ -50,7 +52,7 @@ export function toolCallEvent(f: ToolCallFacts): SpendEvent {
     endUser: null,
     sessionId: randomUUID(),
     requestTags: key.tags,
-    requesterIp: null,
+    requesterIp: f.ip,
     status: f.failure ? 'failure' : 'success',
     endpoint: '/mcp',
     metadata: {
