@@ -5,7 +5,7 @@ import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { uniq } from './app.factory';
 import { createKey, createMcpServer } from './factories';
-import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
+import { startMcpSseUpstream, startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
 
 /** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
@@ -271,6 +271,23 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
         [{ type: 'text', text: '2' }],
       ]);
       expect(up.rpcs().filter((m) => m === 'initialize')).toHaveLength(2);
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('reaches an upstream on the SSE transport (transport: sse)', async () => {
+    const up = await startMcpSseUpstream({ tools: [{ name: 'old' }] });
+    try {
+      const alias = serverName('sse');
+      await createMcpServer(h.prisma, { alias, url: up.url, transport: 'sse', allow_all_keys: true });
+      await h.app.get(McpRegistryService).reload();
+      const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      const result = await client.callTool({ name: `${alias}-old`, arguments: {} });
+      await client.close();
+      expect(names).toEqual([`${alias}-old`]);
+      expect(result.content).toEqual([{ type: 'text', text: 'old ok' }]);
     } finally {
       await up.close();
     }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
@@ -67,6 +68,43 @@ export async function startMcpUpstream(opts: FakeMcpOptions): Promise<FakeMcpUps
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
   return {
     url,
+    requests,
+    rpcs: () => requests.map((r) => r.rpc),
+    forgetSessions: () => sessions.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * An upstream on the SDK's older SSE transport (`transport: sse`): `GET /sse` opens the event
+ * stream, whose first event names `POST /messages?sessionId=…` for the client's messages.
+ */
+export async function startMcpSseUpstream(opts: FakeMcpOptions): Promise<FakeMcpUpstream> {
+  const requests: McpUpstreamRequest[] = [];
+  const sessions = new Map<string, SSEServerTransport>();
+  const http = createServer((req, res) => {
+    void readJson(req).then(async (body) => {
+      requests.push({ method: req.method ?? '', headers: req.headers, rpc: rpcMethod(body) });
+      const path = new URL(req.url ?? '/', 'http://x');
+      if (req.method === 'GET' && path.pathname === '/sse') {
+        const transport = new SSEServerTransport('/messages', res);
+        sessions.set(transport.sessionId, transport);
+        res.on('close', () => sessions.delete(transport.sessionId));
+        await toolServer(opts.tools).connect(transport);
+        return;
+      }
+      const transport = sessions.get(path.searchParams.get('sessionId') ?? '');
+      if (!transport) return void res.writeHead(404).end();
+      await transport.handlePostMessage(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/sse`,
     requests,
     rpcs: () => requests.map((r) => r.rpc),
     forgetSessions: () => sessions.clear(),
