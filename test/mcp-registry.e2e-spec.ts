@@ -446,6 +446,51 @@ describe('MCP server submissions (register → approve / reject)', () => {
   });
 });
 
+describe('MCP toolsets (/v1/mcp/toolset)', () => {
+  const h = useE2e();
+
+  it('should let proxy admins create, change and delete toolsets, and others read only the ones granted', async () => {
+    const toolsetName = name('triage');
+    const tools = [{ server_id: 'srv', tool_name: 'create_issue' }];
+    const member = (await createUserWithKey(h.prisma, 'internal_user')).headers;
+    await h.post('/v1/mcp/toolset', { toolset_name: toolsetName, tools }, member).expect(403);
+    const created = await h.post('/v1/mcp/toolset', { toolset_name: toolsetName, tools }).expect(201);
+    expect(created.body).toMatchObject({ toolset_name: toolsetName, tools });
+    const id = created.body.toolset_id;
+    await h.post('/v1/mcp/toolset', { toolset_name: toolsetName, tools: [] }).expect(409);
+    await h.post('/v1/mcp/toolset', { toolset_name: name('bad'), tools: [{ server_id: 'srv' }] }).expect(422);
+
+    expect(
+      (await h.get('/v1/mcp/toolset').expect(200)).body.map((t: { toolset_id: string }) => t.toolset_id),
+    ).toContain(id);
+    expect((await h.get('/v1/mcp/toolset', member).expect(200)).body).toEqual([]);
+    await h.get(`/v1/mcp/toolset/${id}`, member).expect(403);
+    const { userId } = await createUserWithKey(h.prisma, 'internal_user');
+    const perm = await h.prisma.liteLLM_ObjectPermissionTable.create({ data: { mcp_toolsets: [id] } });
+    const granted = bearer(
+      (await createKey(h.prisma, { user_id: userId, object_permission_id: perm.object_permission_id })).raw,
+    );
+    expect((await h.get('/v1/mcp/toolset', granted).expect(200)).body).toEqual([
+      expect.objectContaining({ toolset_id: id }),
+    ]);
+    await h.get(`/v1/mcp/toolset/${id}`, granted).expect(200);
+
+    const other = await h.post('/v1/mcp/toolset', { toolset_name: name('other'), tools: [] }).expect(201);
+    await h
+      .put('/v1/mcp/toolset', { toolset_id: other.body.toolset_id, toolset_name: toolsetName })
+      .expect(409);
+    const changed = await h
+      .put('/v1/mcp/toolset', { toolset_id: id, description: 'triage', tools: [] })
+      .expect(202);
+    expect(changed.body).toMatchObject({ toolset_name: toolsetName, description: 'triage', tools: [] });
+    await h.put('/v1/mcp/toolset', { toolset_id: 'no-such-toolset' }).expect(404);
+    await h.delete(`/v1/mcp/toolset/${id}`, member).expect(403);
+    await h.delete(`/v1/mcp/toolset/${id}`).expect(202);
+    await h.get(`/v1/mcp/toolset/${id}`).expect(404);
+    await h.delete(`/v1/mcp/toolset/${id}`).expect(404);
+  });
+});
+
 describe('MCP server registry across pods', () => {
   let podA: TestApp;
   let podB: TestApp;

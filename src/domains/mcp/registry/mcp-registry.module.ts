@@ -5,6 +5,8 @@ import { McpServerQueryService } from './mcp-server-query.service';
 import { McpServersController } from './mcp-servers.controller';
 import { McpSubmissionsController } from './mcp-submissions.controller';
 import { McpSubmissionsService } from './mcp-submissions.service';
+import { McpToolsetsController } from './mcp-toolsets.controller';
+import { McpToolsetsService } from './mcp-toolsets.service';
 import { McpUserCredentialsController } from './mcp-user-credentials.controller';
 import { McpUserCredentialsService } from './mcp-user-credentials.service';
 
@@ -15,13 +17,19 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
  */
 @Module({
   // McpSubmissionsController first: its /v1/mcp/server/submissions must win over /v1/mcp/server/{server_id}.
-  controllers: [McpSubmissionsController, McpUserCredentialsController, McpServersController],
+  controllers: [
+    McpSubmissionsController,
+    McpUserCredentialsController,
+    McpServersController,
+    McpToolsetsController,
+  ],
   providers: [
     McpRegistryService,
     McpServerManagementService,
     McpServerQueryService,
     McpUserCredentialsService,
     McpSubmissionsService,
+    McpToolsetsService,
   ],
   exports: [McpRegistryService, McpUserCredentialsService],
 })
