@@ -183,6 +183,15 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
     expectLiteLlm401(await post(`/${n('deleg')}/mcp`, { Authorization: 'Bearer sk-bad' }));
   });
 
+  it('a bearer that is not a LiteLLM key is the upstream token on qualifying delegate targets only (spec §8: our choice)', async () => {
+    // Delegate target: forwarded, and the upstream (not LiteLLM) refuses a wrong token.
+    expectStub401(await post(`/${n('deleg')}/mcp`, { Authorization: 'Bearer not-a-litellm-key' }));
+    expect(stub.requests.at(-1)?.headers.authorization).toBe('Bearer not-a-litellm-key');
+    // Any other target: it must be a LiteLLM credential, and is not one.
+    expectLiteLlm401(await post(`/${n('plain')}/mcp`, { Authorization: `Bearer ${TOKEN}` }));
+    expectLiteLlm401(await post(`/mcp/${n('deleg')},${n('plain')}`, { Authorization: `Bearer ${TOKEN}` }));
+  });
+
   it('rule 14 (second half): /.well-known/ in the query string does not make a request public', async () => {
     expectLiteLlm401(await post(`/mcp/${n('plain')}?x=/.well-known/`));
   });
