@@ -293,6 +293,24 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     }
   });
 
+  it('x-mcp-access-groups narrows the aggregate /mcp to the servers of those groups (still only allowed ones)', async () => {
+    const tagged = await createMcpServer(h.prisma, {
+      alias: serverName('tagged'),
+      url: beta.url,
+      transport: 'http',
+      mcp_access_groups: ['narrow-group'],
+      allow_all_keys: true,
+    });
+    await h.app.get(McpRegistryService).reload();
+    const client = await connect(`${base}/mcp`, {
+      'x-litellm-api-key': key.raw,
+      'x-mcp-access-groups': 'narrow-group',
+    });
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    await client.close();
+    expect(names).toEqual([`${tagged.alias}-secret`]);
+  });
+
   it('leaves the management routes under /v1/mcp to their own controller (not a legacy /{server}/mcp path)', async () => {
     const res = await h.get('/v1/mcp/server');
     expect(res.status).not.toBe(405);

@@ -31,6 +31,8 @@ export interface McpDecision {
   caller: McpCaller;
   /** Targeted names (path, else `x-mcp-servers`); `undefined` = the aggregate (every allowed server). */
   targetNames: string[] | undefined;
+  /** `x-mcp-access-groups`: servers of these MCP access groups are targeted too (key callers). */
+  accessGroups: string[] | undefined;
   /** For an anonymous caller: exactly the targeted delegate servers (rule 19). */
   delegateServers: McpServer[];
   ip: string | null;
@@ -57,7 +59,8 @@ export class McpAdmissionService {
       throw badRequest('Multiple Authorization headers are not allowed');
     }
     const targetNames = targetServerNames(req.path, single(req.headers['x-mcp-servers']));
-    const base = { targetNames, ip: req.ip, delegateServers: [] as McpServer[] };
+    const accessGroups = list(single(req.headers['x-mcp-access-groups']));
+    const base = { targetNames, accessGroups, ip: req.ip, delegateServers: [] as McpServer[] };
     const litellmKey = single(req.headers['x-litellm-api-key'])?.trim();
     if (litellmKey) return { ...base, caller: await this.keyCaller(litellmKey.replace(BEARER, '')) };
     const authorization = single(req.headers['authorization'])?.trim() || undefined;
@@ -135,6 +138,13 @@ export function isMachineToMachine(server: McpServer): boolean {
 export function findByName(registry: McpRegistry, name: string, ip: string | null): McpServer | undefined {
   const server = registry.all().find((s) => s.name === name || s.alias === name || s.serverName === name);
   return server && visibleFrom(server, ip) ? server : undefined;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function single(value: string | string[] | undefined): string | undefined {

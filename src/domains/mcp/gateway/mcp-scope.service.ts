@@ -31,15 +31,14 @@ export class McpScopeService {
   ) {}
 
   async scopeOf(decision: McpDecision, registry: McpRegistry): Promise<McpScope> {
-    const { caller, targetNames, ip } = decision;
+    const { caller, ip } = decision;
     if (caller.kind === 'anonymous') {
       return { servers: decision.delegateServers, permissions: { ...UNRESTRICTED, unrestricted: false } };
     }
     const permissions = await this.permissionsOf(caller.auth);
     const allowed = allowedServerIds(permissions, registry);
-    const candidates = targetNames
-      ? targetNames.map((name) => findByName(registry, name, ip)).filter((s): s is McpServer => !!s)
-      : registry.all().filter((s) => visibleFrom(s, ip));
+    const candidates =
+      targetedServers(decision, registry) ?? registry.all().filter((s) => visibleFrom(s, ip));
     const servers = [...new Set(candidates)].filter((s) => allowed.has(s.serverId));
     return { servers, permissions };
   }
@@ -54,4 +53,20 @@ export class McpScopeService {
     this.authCache.attach(token, PERMISSIONS_SLOT, permissions, generation);
     return permissions;
   }
+}
+
+/**
+ * The named targets (path or `x-mcp-servers`) plus the servers of the `x-mcp-access-groups`
+ * groups, among those visible from the caller's IP; `undefined` when the request names neither
+ * (the aggregate: every allowed server).
+ */
+function targetedServers(decision: McpDecision, registry: McpRegistry): McpServer[] | undefined {
+  const { targetNames, accessGroups, ip } = decision;
+  if (!targetNames && !accessGroups) return undefined;
+  const named = (targetNames ?? []).map((name) => findByName(registry, name, ip));
+  const groups = new Set(accessGroups ?? []);
+  const grouped = registry
+    .all()
+    .filter((s) => s.mcpAccessGroups.some((g) => groups.has(g)) && visibleFrom(s, ip));
+  return [...named, ...grouped].filter((s): s is McpServer => !!s);
 }
