@@ -6,6 +6,7 @@ import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.ser
 import { encryptSecret } from '../src/platform/common/secrets';
 import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
 import { bearer, createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
+import { FakeMcpUpstream, startMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
 import { eventually } from './pods';
 
@@ -488,6 +489,60 @@ describe('MCP toolsets (/v1/mcp/toolset)', () => {
     await h.delete(`/v1/mcp/toolset/${id}`).expect(202);
     await h.get(`/v1/mcp/toolset/${id}`).expect(404);
     await h.delete(`/v1/mcp/toolset/${id}`).expect(404);
+  });
+});
+
+describe('MCP server health (/v1/mcp/server/health)', () => {
+  const h = useE2e();
+  let upstream: FakeMcpUpstream;
+  beforeAll(async () => {
+    upstream = await startMcpUpstream({ tools: [{ name: 'ping' }], requireBearer: 'health-token' });
+  });
+  afterAll(() => upstream?.close());
+  const create = async (body: Record<string, unknown>) =>
+    (await h.post('/v1/mcp/server', { server_name: name('health'), transport: 'http', ...body }).expect(201))
+      .body.server_id as string;
+
+  it('should initialize each server with its stored auth and record the result in its row', async () => {
+    const good = await create({
+      url: upstream.url,
+      auth_type: 'bearer_token',
+      credentials: { auth_value: 'health-token' },
+    });
+    const wrong = await create({
+      url: upstream.url,
+      auth_type: 'bearer_token',
+      credentials: { auth_value: 'nope' },
+    });
+    const oauth = await create({ url: upstream.url, auth_type: 'oauth2' });
+    const res = await h
+      .get(`/v1/mcp/server/health?server_ids=${good}&server_ids=${wrong}&server_ids=${oauth}`)
+      .expect(200);
+    expect(res.body).toEqual(
+      expect.arrayContaining([
+        { server_id: good, status: 'healthy' },
+        { server_id: wrong, status: 'unhealthy' },
+        { server_id: oauth, status: 'unknown' },
+      ]),
+    );
+    expect(res.body).toHaveLength(3);
+    expect(upstream.requests.some((r) => r.headers.authorization === 'Bearer health-token')).toBe(true);
+    const rows = await h.prisma.liteLLM_MCPServerTable.findMany({
+      where: { server_id: { in: [good, wrong] } },
+    });
+    const byId = new Map(rows.map((r) => [r.server_id, r]));
+    expect(byId.get(good)).toMatchObject({
+      status: 'healthy',
+      health_check_error: null,
+      last_health_check: expect.any(Date),
+    });
+    expect(byId.get(wrong)).toMatchObject({ status: 'unhealthy', health_check_error: expect.any(String) });
+    const viewed = await h.get(`/v1/mcp/server/${wrong}`).expect(200);
+    expect(viewed.body.status).toBe('unhealthy');
+
+    const member = (await createUserWithKey(h.prisma, 'internal_user')).headers;
+    const theirs = await h.get(`/v1/mcp/server/health?server_ids=${good}`, member).expect(200);
+    expect(theirs.body).toEqual([]);
   });
 });
 

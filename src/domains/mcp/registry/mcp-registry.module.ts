@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { McpHealthController } from './mcp-health.controller';
+import { McpHealthService } from './mcp-health.service';
 import { McpRegistryService } from './mcp-registry.service';
 import { McpServerManagementService } from './mcp-server-management.service';
 import { McpServerQueryService } from './mcp-server-query.service';
@@ -16,8 +18,9 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
  * `McpUserCredentialsService` (per-user BYOK and OAuth tokens, for the gateway's OAuth flow).
  */
 @Module({
-  // McpSubmissionsController first: its /v1/mcp/server/submissions must win over /v1/mcp/server/{server_id}.
+  // Health and submissions first: /v1/mcp/server/health and …/submissions must win over /v1/mcp/server/{server_id}.
   controllers: [
+    McpHealthController,
     McpSubmissionsController,
     McpUserCredentialsController,
     McpServersController,
@@ -30,6 +33,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
     McpUserCredentialsService,
     McpSubmissionsService,
     McpToolsetsService,
+    McpHealthService,
   ],
   exports: [McpRegistryService, McpUserCredentialsService],
 })

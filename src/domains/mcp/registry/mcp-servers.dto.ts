@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsArray, IsOptional, IsString } from 'class-validator';
 import {
   OptionalBoolean,
   OptionalEnum,
@@ -247,4 +249,22 @@ export class McpSubmissionsResponse {
   @ApiProperty() active!: number;
   @ApiProperty() rejected!: number;
   @ApiProperty({ type: McpServerResponse, isArray: true }) items!: McpServerResponse[];
+}
+
+export class McpServerHealthQuery {
+  @ApiPropertyOptional({
+    type: String,
+    isArray: true,
+    description: 'Servers to check (repeat the parameter); default every server you may use.',
+  })
+  @Transform(({ value }: { value: unknown }) => (value === undefined ? undefined : [value].flat()))
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  server_ids?: string[];
+}
+
+export class McpServerHealthResponse {
+  @ApiProperty() server_id!: string;
+  @ApiProperty({ enum: ['healthy', 'unhealthy', 'unknown'] }) status!: string;
 }
