@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import nacl from 'tweetnacl';
@@ -170,6 +173,7 @@ describe('MCP server registry (/v1/mcp/server)', () => {
     expect(refused.body.error.message).toContain(`view mcp server with id ${id}`);
     expect(granted((await h.get('/v1/mcp/server', stranger).expect(200)).body)).toEqual([]);
     await h.get('/v1/mcp/server/no-such-server').expect(404);
+    await h.http().get('/v1/mcp/registry.json').expect(404); // not enabled, and no key needed to learn it
   });
 
   it('should read rows LiteLLM wrote: fields encrypted one by one (legacy), JSON text, one ciphertext of the map; only active rows are served', async () => {
@@ -543,6 +547,62 @@ describe('MCP server health (/v1/mcp/server/health)', () => {
     const member = (await createUserWithKey(h.prisma, 'internal_user')).headers;
     const theirs = await h.get(`/v1/mcp/server/health?server_ids=${good}`, member).expect(200);
     expect(theirs.body).toEqual([]);
+  });
+});
+
+describe('config.yaml mcp_servers and registry.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-config-'));
+  const configPath = join(dir, 'config.yaml');
+  writeFileSync(
+    configPath,
+    [
+      'mcp_servers:',
+      '  cfg_tools:',
+      '    url: https://cfg.example.com/mcp',
+      '    auth_type: api_key',
+      '    auth_value: os.environ/CFG_MCP_KEY_FOR_TEST',
+      '    access_groups: [cfg_group]',
+      '  cfg_internal:',
+      '    url: https://internal.example.com/mcp',
+      '    available_on_public_internet: false',
+      'general_settings:',
+      '  enable_mcp_registry: true',
+    ].join('\n'),
+  );
+  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath, CFG_MCP_KEY_FOR_TEST: 'cfg-secret-value' } });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should serve config.yaml servers beside the rows, with their credentials, never shown', async () => {
+    const server = h.app.get(McpRegistryService).find('cfg_tools');
+    expect(server).toMatchObject({
+      source: 'config',
+      transport: 'http',
+      credentials: { authValue: 'cfg-secret-value' },
+    });
+    const listed = await h.get('/v1/mcp/server').expect(200);
+    expect(listed.body.map((s: { server_id: string }) => s.server_id)).toContain(server!.serverId);
+    const got = await h.get(`/v1/mcp/server/${server!.serverId}`).expect(200);
+    expect(got.body).toMatchObject({
+      server_name: 'cfg_tools',
+      url: 'https://cfg.example.com/mcp',
+      credentials: null,
+    });
+    expect((await h.get('/v1/mcp/server/cfg_tools').expect(200)).body.server_id).toBe(server!.serverId);
+    expect((await h.get('/v1/mcp/access_groups').expect(200)).body.access_groups).toContain('cfg_group');
+    expect(JSON.stringify([listed.body, got.body])).not.toContain('cfg-secret-value');
+  });
+
+  it('should publish registry.json without a key, the aggregate first; a loopback caller is internal and sees internal-only servers', async () => {
+    const res = await h.http().get('/v1/mcp/registry.json').expect(200);
+    const names = res.body.servers.map((s: { server: { name: string } }) => s.server.name);
+    expect(names[0]).toBe('litellm-mcp-server');
+    expect(res.body.servers[0].server.remotes[0].url).toMatch(/\/mcp$/);
+    expect(names).toEqual(expect.arrayContaining(['cfg_tools', 'cfg_internal']));
+    const cfg = res.body.servers.find((s: { server: { name: string } }) => s.server.name === 'cfg_tools');
+    expect(cfg.server).toMatchObject({
+      version: '1.0.0',
+      remotes: [{ type: 'streamable-http', url: expect.stringMatching(/\/cfg_tools\/mcp$/) }],
+    });
   });
 });
 

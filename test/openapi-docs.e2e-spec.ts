@@ -21,6 +21,7 @@ const PUBLIC_ROUTES = [
   'GET /health/readiness',
   'GET /onboarding/get_token',
   'POST /onboarding/claim_token',
+  'GET /v1/mcp/registry.json', // MCP clients discover servers from it without a key (LiteLLM)
 ];
 
 /** The options we give Swagger UI (they override its template's), read from the served swagger-ui-init.js. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { McpHealthController } from './mcp-health.controller';
 import { McpHealthService } from './mcp-health.service';
+import { McpRegistryJsonController } from './mcp-registry-json.controller';
 import { McpRegistryService } from './mcp-registry.service';
 import { McpServerManagementService } from './mcp-server-management.service';
 import { McpServerQueryService } from './mcp-server-query.service';
@@ -25,6 +26,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
     McpUserCredentialsController,
     McpServersController,
     McpToolsetsController,
+    McpRegistryJsonController,
   ],
   providers: [
     McpRegistryService,
