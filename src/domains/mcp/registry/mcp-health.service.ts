@@ -46,12 +46,17 @@ export class McpHealthService {
     const allowed =
       isAdminViewer(auth.role) && !isRestrictedKey(auth)
         ? servers
-        : await accessibleServerIds(this.prisma, auth, servers).then((ids) =>
+        : await accessibleServerIds(this.prisma, auth, this.registry).then((ids) =>
             servers.filter((s) => ids.has(s.serverId)),
           );
     const targets = serverIds.length ? allowed.filter((s) => serverIds.includes(s.serverId)) : allowed;
     const results = await Promise.all(targets.map((s) => this.checkAndRecord(s)));
     return results.map((r) => ({ server_id: r.server_id, status: r.status }));
+  }
+
+  /** Every served server, checked and recorded: the body of a scheduled health job (not scheduled yet). */
+  async checkAllServers(): Promise<HealthResult[]> {
+    return Promise.all(this.registry.all().map((s) => this.checkAndRecord(s)));
   }
 
   async checkAndRecord(server: McpServer): Promise<HealthResult> {

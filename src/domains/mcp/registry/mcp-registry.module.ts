@@ -16,7 +16,8 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
 /**
  * The MCP server registry: LiteLLM_MCPServerTable and friends, config.yaml's mcp_servers, the
  * /v1/mcp routes. Exports `McpRegistryService` (the `McpRegistry` the MCP gateway reads) and
- * `McpUserCredentialsService` (per-user BYOK and OAuth tokens, for the gateway's OAuth flow).
+ * `McpUserCredentialsService` (per-user BYOK and OAuth tokens, for the gateway's OAuth flow) and
+ * `McpHealthService` (`checkAllServers()` for a scheduled health job).
  */
 @Module({
   // Health and submissions first: /v1/mcp/server/health and …/submissions must win over /v1/mcp/server/{server_id}.
@@ -37,6 +38,6 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
     McpToolsetsService,
     McpHealthService,
   ],
-  exports: [McpRegistryService, McpUserCredentialsService],
+  exports: [McpRegistryService, McpUserCredentialsService, McpHealthService],
 })
 export class McpRegistryModule {}

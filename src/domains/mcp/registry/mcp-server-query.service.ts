@@ -26,7 +26,7 @@ export class McpServerQueryService {
     if (teamId?.trim()) allowed = await this.teamServers(auth, teamId.trim(), servers);
     else if (isAdminViewer(auth.role) && !isRestrictedKey(auth)) allowed = servers;
     else {
-      const ids = await accessibleServerIds(this.prisma, auth, servers);
+      const ids = await accessibleServerIds(this.prisma, auth, this.registry);
       allowed = servers.filter((s) => ids.has(s.serverId));
     }
     const views = await this.viewsOf(allowed);
@@ -43,7 +43,7 @@ export class McpServerQueryService {
       // LiteLLM's quirk, kept: a stored server must be in the key's own list (team and access-group grants do not count).
       const allowed = row
         ? (await keyServerList(this.prisma, auth)).has(serverId)
-        : (await accessibleServerIds(this.prisma, auth, this.registry.all())).has(config!.serverId);
+        : (await accessibleServerIds(this.prisma, auth, this.registry)).has(config!.serverId);
       if (!allowed) throw forbidden(`User does not have permission to view mcp server with id ${serverId}`);
     }
     const view = row ? rowView(row) : configView(config!);
