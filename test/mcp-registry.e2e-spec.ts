@@ -319,6 +319,7 @@ describe('MCP user credentials (BYOK and OAuth, /v1/mcp/server/{id}/…credentia
     expect(audit).toHaveLength(1);
     for (const body of [saved.body, listed.body, audit, row])
       expect(JSON.stringify(body)).not.toContain(value);
+    expect((await h.get('/v1/mcp/network/client-ip', alice.headers).expect(200)).body.ip).toBe('127.0.0.1');
     const groups = await h.get('/v1/mcp/access_groups', alice.headers).expect(200);
     expect(groups.body.access_groups).toContain('byok_group');
     expect(groups.body.access_groups).toEqual([...groups.body.access_groups].sort());

@@ -1,13 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../../platform/audit/audit.service';
 import { CurrentActor } from '../../../platform/audit/current-actor.decorator';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { CurrentAuth } from '../../../platform/auth/decorators';
 import { ApiErrors } from '../../../platform/common/errors/api-errors.decorator';
+import { normaliseIp } from '../gateway/mcp-visibility';
 import { McpServerQueryService } from './mcp-server-query.service';
 import {
   McpAccessGroupsResponse,
+  McpClientIpResponse,
   McpOauthCredentialListItem,
   McpOauthCredentialStatusResponse,
   McpOauthUserCredentialRequest,
@@ -19,7 +22,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
 const SERVER_ID = { name: 'server_id', example: 'github-server-id' };
 const NEEDS_USER = 'Any key with a user (400 "User ID not found in token" otherwise).';
 
-/** The caller's own credentials for MCP servers (§1.3 E18–E23) and the access-group list (E2). */
+/** The caller's own credentials for MCP servers (§1.3 E18–E23), the access-group list (E2) and the caller's address (E3). */
 @ApiTags('mcp')
 @ApiBearerAuth('bearer')
 @Controller('v1/mcp')
@@ -37,6 +40,16 @@ export class McpUserCredentialsController {
   @ApiOkResponse({ type: McpAccessGroupsResponse })
   listMcpAccessGroups() {
     return this.query.accessGroups();
+  }
+
+  @Get('network/client-ip')
+  @ApiOperation({
+    summary: 'Your address as the MCP gateway sees it',
+    description: 'Any key. The address internal-only servers are checked against (mcp_internal_ip_ranges).',
+  })
+  @ApiOkResponse({ type: McpClientIpResponse })
+  getMcpClientIp(@Req() req: Request) {
+    return { ip: normaliseIp(req.ip) };
   }
 
   @Post('server/:server_id/user-credential')

@@ -59,3 +59,7 @@ export class McpOauthCredentialListItem {
 export class McpAccessGroupsResponse {
   @ApiProperty({ type: String, isArray: true, example: ['engineering'] }) access_groups!: string[];
 }
+
+export class McpClientIpResponse {
+  @ApiPropertyOptional({ type: String, nullable: true, example: '10.0.0.12' }) ip!: string | null;
+}
