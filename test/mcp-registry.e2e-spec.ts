@@ -110,6 +110,9 @@ describe('MCP server registry (/v1/mcp/server)', () => {
     await create({ server_id: id, server_name: name('a') }).expect(201);
     const again = await create({ server_id: id, server_name: name('b') }).expect(400);
     expect(again.body.error.message).toContain('already exists');
+    const raced = name('race');
+    const both = await Promise.all([1, 2].map(() => create({ server_id: raced, server_name: name('r') })));
+    expect(both.map((r) => r.status).sort()).toEqual([201, 400]); // the loser is told, not a 500
     const member = (await createUserWithKey(h.prisma, 'internal_user')).headers;
     await create({ server_name: 'bad-name' }, member).expect(400); // validation first
     const refused = await create({ server_name: name('c') }, member).expect(403);

@@ -72,18 +72,25 @@ export class McpServerManagementService {
       created_by: by,
       updated_by: by,
     };
-    const view = await this.changes.run(actor, async (change) => {
-      if (serverId !== undefined && (await exists(change.tx, serverId))) throw duplicate(serverId);
-      const row = await change.tx.liteLLM_MCPServerTable.create({ data });
-      const view = rowView(row);
-      await change.audit({
-        action: 'created',
-        table: MCP_SERVER_TABLE,
-        objectId: row.server_id,
-        after: view,
+    const view = await this.changes
+      .run(actor, async (change) => {
+        if (serverId !== undefined && (await exists(change.tx, serverId))) throw duplicate(serverId);
+        const row = await change.tx.liteLLM_MCPServerTable.create({ data });
+        const view = rowView(row);
+        await change.audit({
+          action: 'created',
+          table: MCP_SERVER_TABLE,
+          objectId: row.server_id,
+          after: view,
+        });
+        return view;
+      })
+      .catch((e: unknown) => {
+        // A concurrent create of the same id loses on the primary key: the same 400.
+        if (serverId !== undefined && e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')
+          throw duplicate(serverId);
+        throw e;
       });
-      return view;
-    });
     this.warnInternalDelegate(view);
     await this.registry.serversChanged();
     return view;
