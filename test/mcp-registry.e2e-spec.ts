@@ -571,6 +571,7 @@ describe('config.yaml mcp_servers and registry.json', () => {
       '    available_on_public_internet: false',
       'general_settings:',
       '  enable_mcp_registry: true',
+      '  user_mcp_management_mode: view_all',
     ].join('\n'),
   );
   const h = useE2e({ env: { CONFIG_FILE_PATH: configPath, CFG_MCP_KEY_FOR_TEST: 'cfg-secret-value' } });
@@ -594,6 +595,16 @@ describe('config.yaml mcp_servers and registry.json', () => {
     expect((await h.get('/v1/mcp/server/cfg_tools').expect(200)).body.server_id).toBe(server!.serverId);
     expect((await h.get('/v1/mcp/access_groups').expect(200)).body.access_groups).toContain('cfg_group');
     expect(JSON.stringify([listed.body, got.body])).not.toContain('cfg-secret-value');
+    // view_all: a key granted nothing still lists every server (sanitised); a restricted key does not.
+    const member = (await createUserWithKey(h.prisma, 'internal_user')).headers;
+    const seen = (await h.get('/v1/mcp/server', member).expect(200)).body;
+    expect(seen.find((s: Listed) => s.server_id === server!.serverId)).toMatchObject({ url: null });
+    const { userId } = await createUserWithKey(h.prisma, 'internal_user');
+    const restricted = bearer(
+      (await createKey(h.prisma, { user_id: userId, allowed_routes: ['/v1/mcp/server'] })).raw,
+    );
+    const few = (await h.get('/v1/mcp/server', restricted).expect(200)).body;
+    expect(few.map((s: Listed) => s.server_id)).not.toContain(server!.serverId);
   });
 
   it('should publish registry.json without a key, the aggregate first; a loopback caller is internal and sees internal-only servers', async () => {

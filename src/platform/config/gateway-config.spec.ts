@@ -55,6 +55,7 @@ describe('loadConfig with a LiteLLM config.yaml', () => {
       mcpStdioAllowedCommands: ['npx', 'uvx', 'python', 'python3', 'node', 'docker', 'deno'],
       publicMcpServers: [],
       enableMcpRegistry: false,
+      mcpViewAll: false,
       unsetVariables: [],
     });
   });
@@ -78,6 +79,7 @@ litellm_settings:
 general_settings:
   mcp_internal_ip_ranges: ["10.0.0.0/8"]
   enable_mcp_registry: true
+  user_mcp_management_mode: view_all
 `,
     );
     const { gateway } = loadConfig(
@@ -113,6 +115,7 @@ general_settings:
       publicMcpServers: ['abc'],
       mcpInternalIpRanges: ['10.0.0.0/8'],
       enableMcpRegistry: true,
+      mcpViewAll: true,
     });
   });
 

@@ -37,6 +37,8 @@ export interface GatewayConfig {
   mcpInternalIpRanges?: string[];
   /** `general_settings.enable_mcp_registry`: serve `GET /v1/mcp/registry.json`. */
   enableMcpRegistry: boolean;
+  /** `general_settings.user_mcp_management_mode == "view_all"`: everyone but restricted keys lists every MCP server. */
+  mcpViewAll: boolean;
   /** The file read, absolute; unset when start-up named none. */
   configPath?: string;
   /** `os.environ/NAME` references in the file whose variable is unset (start-up warns). */
@@ -101,6 +103,7 @@ export function loadGatewayConfig(
       publicMcpServers: litellm.publicMcpServers,
       mcpInternalIpRanges: file.generalSettings.mcpInternalIpRanges,
       enableMcpRegistry: file.generalSettings.enableMcpRegistry ?? false,
+      mcpViewAll: file.generalSettings.userMcpManagementMode === 'view_all',
       configPath: path,
       unsetVariables: file.unsetVariables,
       environment,
@@ -123,6 +126,7 @@ export function gatewayDefaults(): GatewayConfig {
     mcpStdioAllowedCommands: [...MCP_STDIO_DEFAULT_COMMANDS],
     publicMcpServers: [],
     enableMcpRegistry: false,
+    mcpViewAll: false,
     unsetVariables: [],
     environment: () => undefined,
   };

@@ -73,6 +73,7 @@ describe('LiteLLM config.yaml', () => {
       databaseUrl: undefined,
       mcpInternalIpRanges: undefined,
       enableMcpRegistry: undefined,
+      userMcpManagementMode: undefined,
     });
     expect(config.unsetVariables.sort()).toEqual(['ANTHROPIC_API_KEY', 'DATABASE_URL']);
     expect(config.modelList[2].litellmParams.api_key).toBeUndefined();

@@ -35,6 +35,8 @@ export interface LiteLLMConfigFile {
     mcpInternalIpRanges?: string[];
     /** `GET /v1/mcp/registry.json` is served only when true. */
     enableMcpRegistry?: boolean;
+    /** `view_all`: every caller but a restricted key lists every MCP server (LiteLLM's default: `restricted`). */
+    userMcpManagementMode?: 'restricted' | 'view_all';
   };
   unsetVariables: string[];
 }
@@ -129,6 +131,11 @@ export function parseLiteLLMConfig(
         general.mcp_internal_ip_ranges,
       ),
       enableMcpRegistry: doc.boolean('general_settings.enable_mcp_registry', general.enable_mcp_registry),
+      userMcpManagementMode: doc.oneOf(
+        'general_settings.user_mcp_management_mode',
+        general.user_mcp_management_mode,
+        ['restricted', 'view_all'] as const,
+      ),
     },
     unsetVariables: [...unset],
   };

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { isAdminViewer } from '../../../platform/auth/roles';
+import type { AppConfig } from '../../../platform/config/app-config';
+import { APP_CONFIG } from '../../../platform/config/config.module';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { upstreamHeaders } from '../gateway/mcp-upstream-headers';
 import { McpRegistryService } from './mcp-registry.service';
@@ -33,6 +35,7 @@ const HEALTH_TIMEOUT_MS = 10_000;
 @Injectable()
 export class McpHealthService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly registry: McpRegistryService,
   ) {}
@@ -44,7 +47,7 @@ export class McpHealthService {
   ): Promise<{ server_id: string; status: HealthStatus }[]> {
     const servers = this.registry.all();
     const allowed =
-      isAdminViewer(auth.role) && !isRestrictedKey(auth)
+      (isAdminViewer(auth.role) || this.config.gateway.mcpViewAll) && !isRestrictedKey(auth)
         ? servers
         : await accessibleServerIds(this.prisma, auth, this.registry).then((ids) =>
             servers.filter((s) => ids.has(s.serverId)),

@@ -24,7 +24,8 @@ export class McpServerQueryService {
     const servers = this.registry.all();
     let allowed: readonly McpServer[];
     if (teamId?.trim()) allowed = await this.teamServers(auth, teamId.trim(), servers);
-    else if (isAdminViewer(auth.role) && !isRestrictedKey(auth)) allowed = servers;
+    else if ((isAdminViewer(auth.role) || this.config.gateway.mcpViewAll) && !isRestrictedKey(auth))
+      allowed = servers;
     else {
       const ids = await accessibleServerIds(this.prisma, auth, this.registry);
       allowed = servers.filter((s) => ids.has(s.serverId));
