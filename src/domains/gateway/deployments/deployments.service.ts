@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BusMirror } from '../../../platform/auth/bus-mirror';
 import { InvalidationBus } from '../../../platform/auth/invalidation-bus';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
@@ -38,14 +39,14 @@ export class DeploymentsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('deployments');
   private readonly configModels: readonly RegisteredModel[];
   private snapshot: Snapshot;
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private readonly mirror: BusMirror;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
-    private readonly bus: InvalidationBus,
+    bus: InvalidationBus,
   ) {
+    this.mirror = new BusMirror(bus, 'models', () => this.loadTable(), 'the model table');
     this.configModels = config.gateway.models.map((m) => {
       const entry = { modelName: m.modelName, litellmParams: m.litellmParams, modelInfo: m.modelInfo };
       const id = typeof m.modelInfo.id === 'string' && m.modelInfo.id ? m.modelInfo.id : configModelId(entry);
@@ -56,13 +57,7 @@ export class DeploymentsService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap() {
-    await this.bus.start(
-      (message) => {
-        if (message.scope === 'models') this.reloadInBackground();
-      },
-      () => this.reloadInBackground(),
-    );
-    await this.reload();
+    await this.mirror.start();
   }
 
   // ---- The registry, as the router and the gateway read it (no I/O) --------------------------
@@ -101,46 +96,18 @@ export class DeploymentsService implements OnApplicationBootstrap {
 
   // ---- Changes ---------------------------------------------------------------------------------
 
-  /**
-   * After a committed write of the model table: this pod reloads now, the others on the bus message.
-   * Never throws: the write has committed, so a failed reload is logged, not answered as a failure.
-   */
-  async modelsChanged(): Promise<void> {
-    try {
-      await this.bus.publish({ scope: 'models' });
-    } catch (e) {
-      this.logger.error({
-        msg: 'could not announce a model change to other pods',
-        error: (e as Error).message,
-      });
-    }
-    await this.reload().catch((e: unknown) =>
-      this.logger.error({ msg: 'could not reload the model table', error: (e as Error).message }),
-    );
+  /** After a committed write of the table: this pod reloads now, the others on the bus message. */
+  modelsChanged(): Promise<void> {
+    return this.mirror.changed();
   }
 
-  /** Reads the table again. Calls while a reload runs are folded into one more reload after it. */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = this.reloadLoop().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    return this.mirror.reload();
   }
 
-  private async reloadLoop(): Promise<void> {
-    do {
-      this.reloadAgain = false;
-      const stored = await this.readStoredModels();
-      this.snapshot = buildSnapshot([...this.configModels, ...stored]);
-    } while (this.reloadAgain);
-  }
-
-  private reloadInBackground() {
-    this.reload().catch((e: unknown) =>
-      this.logger.error({ msg: 'could not reload the model table', error: (e as Error).message }),
-    );
+  private async loadTable(): Promise<void> {
+    const stored = await this.readStoredModels();
+    this.snapshot = buildSnapshot([...this.configModels, ...stored]);
   }
 
   private async readStoredModels(): Promise<RegisteredModel[]> {

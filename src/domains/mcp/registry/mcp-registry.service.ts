@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BusMirror } from '../../../platform/auth/bus-mirror';
 import { InvalidationBus } from '../../../platform/auth/invalidation-bus';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
@@ -29,26 +30,20 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
   private readonly logger = new Logger('mcp-registry');
   private readonly configServers: readonly McpServer[];
   private snapshot: Snapshot;
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private readonly mirror: BusMirror;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
-    private readonly bus: InvalidationBus,
+    bus: InvalidationBus,
   ) {
+    this.mirror = new BusMirror(bus, 'mcp', () => this.loadTable(), 'the MCP servers');
     this.configServers = config.gateway.mcpServers.map(serverFromConfig);
     this.snapshot = buildSnapshot(this.configServers);
   }
 
   async onApplicationBootstrap() {
-    await this.bus.start(
-      (message) => {
-        if (message.scope === 'mcp' || message.scope === 'all') this.reloadInBackground();
-      },
-      () => this.reloadInBackground(),
-    );
-    await this.reload();
+    await this.mirror.start();
   }
 
   // ---- Reads (no I/O) --------------------------------------------------------------------------
@@ -86,43 +81,18 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
 
   // ---- Changes ---------------------------------------------------------------------------------
 
-  /**
-   * After a committed write of the server table: this pod reloads now, the others on the bus
-   * message. Never throws: the write has committed, so a failed reload is logged.
-   */
-  async serversChanged(): Promise<void> {
-    try {
-      await this.bus.publish({ scope: 'mcp' });
-    } catch (e) {
-      this.logger.error({ msg: 'could not announce an MCP server change', error: (e as Error).message });
-    }
-    await this.reload().catch((e: unknown) =>
-      this.logger.error({ msg: 'could not reload the MCP servers', error: (e as Error).message }),
-    );
+  /** After a committed write of the table: this pod reloads now, the others on the bus message. */
+  serversChanged(): Promise<void> {
+    return this.mirror.changed();
   }
 
-  /** Reads the table again. Calls while a reload runs are folded into one more reload after it. */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = this.reloadLoop().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    return this.mirror.reload();
   }
 
-  private async reloadLoop(): Promise<void> {
-    do {
-      this.reloadAgain = false;
-      const stored = await this.readStoredServers();
-      this.snapshot = buildSnapshot([...this.configServers, ...stored]);
-    } while (this.reloadAgain);
-  }
-
-  private reloadInBackground() {
-    this.reload().catch((e: unknown) =>
-      this.logger.error({ msg: 'could not reload the MCP servers', error: (e as Error).message }),
-    );
+  private async loadTable(): Promise<void> {
+    const stored = await this.readStoredServers();
+    this.snapshot = buildSnapshot([...this.configServers, ...stored]);
   }
 
   private async readStoredServers(): Promise<McpServer[]> {
