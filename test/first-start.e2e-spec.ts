@@ -70,7 +70,10 @@ describe('first start', () => {
     expect(res.status).toBe(200);
 
     process.kill(-first.child.pid!, 'SIGINT'); // Ctrl-C reaches the whole foreground group
-    expect(await exitCode(first.child)).toBe(0);
+    const code = await exitCode(first.child);
+    // On failure, the process's last lines say why (e.g. `shutdown failed` with the error).
+    const tail = (first.out.stdout + first.out.stderr).split('\n').slice(-8).join('\n');
+    expect({ code, tail: code === 0 ? '' : tail }).toEqual({ code: 0, tail: '' });
     expect(first.out.stdout + first.out.stderr).not.toMatch(
       /listener connection error|terminating connection/,
     );
