@@ -1,3 +1,4 @@
+import { BUS_TRANSPORTS, TEST_REDIS_URL, useTwoApps } from './two-apps';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,11 +8,11 @@ import request from 'supertest';
 import nacl from 'tweetnacl';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { encryptSecret } from '../src/platform/common/secrets';
-import { createTestApp, MASTER_KEY, TestApp } from './app.factory';
+import { MASTER_KEY } from './app.factory';
 import { bearer, createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
 import { FakeMcpUpstream, startMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
-import { eventually, tcpAnswers } from './pods';
+import { eventually } from './pods';
 
 interface Listed {
   server_id: string;
@@ -621,39 +622,19 @@ describe('config.yaml mcp_servers and registry.json', () => {
   });
 });
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-describe.each([
-  ['postgres LISTEN/NOTIFY', { REDIS_URL: undefined, REDIS_HOST: undefined }],
-  ['redis pub/sub', { REDIS_URL }],
-])('MCP server registry across pods (%s)', (_transport, env) => {
-  let podA: TestApp;
-  let podB: TestApp;
-  let skip = false;
-  beforeAll(async () => {
-    if (env.REDIS_URL && !(await tcpAnswers(env.REDIS_URL, 6379))) {
-      skip = true;
-      return;
-    }
-    podA = await createTestApp({ env });
-    podB = await createTestApp({ env });
-  });
-  afterAll(async () => {
-    await podA?.close();
-    await podB?.close();
-  });
-
+describe.each(BUS_TRANSPORTS)('MCP server registry across pods (%s)', (_transport, env) => {
+  const pods = useTwoApps(env);
   it('should serve a server created on pod A from pod B within a second, and drop it when A deletes it', async () => {
-    if (skip) return console.warn(`skipped: no Redis at ${REDIS_URL}`);
-    const onB = () => podB.app.get(McpRegistryService);
+    if (pods.skip) return console.warn(`skipped: no Redis at ${TEST_REDIS_URL}`);
+    const onB = () => pods.podB.app.get(McpRegistryService);
     const serverName = name('pods');
-    const res = await request(podA.app.getHttpServer())
+    const res = await request(pods.podA.app.getHttpServer())
       .post('/v1/mcp/server')
       .set(bearer(MASTER_KEY))
       .send({ server_name: serverName, transport: 'http', url: 'https://mcp.example.com/mcp' })
       .expect(201);
     expect(await eventually(async () => onB().find(serverName) !== undefined, 1000)).toBeLessThan(1000);
-    await request(podA.app.getHttpServer())
+    await request(pods.podA.app.getHttpServer())
       .delete(`/v1/mcp/server/${res.body.server_id}`)
       .set(bearer(MASTER_KEY))
       .expect(202);
