@@ -5,17 +5,8 @@ import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggreg
 import { keyModelEntity } from '../src/domains/spend/ledger/spend-event';
 import { InvalidationBus, type Invalidation } from '../src/platform/auth/invalidation-bus';
 import { uniq } from './app.factory';
-import {
-  FAKE_ANTHROPIC_KEY,
-  FAKE_AZURE_KEY,
-  FAKE_OPENAI_KEY,
-  FAKE_REPLY,
-  startFakeAnthropic,
-  startFakeAzure,
-  startFakeOpenAI,
-  type FakeUpstream,
-} from './fakes/upstreams';
-import { useGatewayE2e } from './gateway-harness';
+import { FAKE_ANTHROPIC_KEY, FAKE_REPLY, type FakeUpstream } from './fakes/upstreams';
+import { threeProviders, useGatewayE2e } from './gateway-harness';
 
 const CONFIG = `
 model_list:
@@ -51,24 +42,9 @@ describe('gateway edges', () => {
   let anthropicUpstream: FakeUpstream;
   const h = useGatewayE2e({
     config: CONFIG,
-    upstreams: async () => {
-      [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
-        startFakeOpenAI(),
-        startFakeAzure(),
-        startFakeAnthropic(),
-      ]);
-      return {
-        env: {
-          EDGE_OPENAI_BASE: openaiUpstream.url,
-          EDGE_OPENAI_KEY: FAKE_OPENAI_KEY,
-          EDGE_AZURE_BASE: azureUpstream.url,
-          EDGE_AZURE_KEY: FAKE_AZURE_KEY,
-          EDGE_ANTHROPIC_BASE: anthropicUpstream.url,
-          EDGE_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
-        },
-        close: () => Promise.all([openaiUpstream.close(), azureUpstream.close(), anthropicUpstream.close()]),
-      };
-    },
+    upstreams: threeProviders('EDGE', (fakes) => {
+      ({ openai: openaiUpstream, azure: azureUpstream, anthropic: anthropicUpstream } = fakes);
+    }),
   });
   const { newKey, openai, spendRow } = h;
 

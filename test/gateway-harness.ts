@@ -4,6 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import {
+  FAKE_ANTHROPIC_KEY,
+  FAKE_AZURE_KEY,
+  FAKE_OPENAI_KEY,
+  startFakeAnthropic,
+  startFakeAzure,
+  startFakeOpenAI,
+  type FakeUpstream,
+} from './fakes/upstreams';
 import { useE2e, type E2e } from './harness';
 
 /** What a gateway e2e file works with, beside the usual harness. */
@@ -67,4 +76,41 @@ export function useGatewayE2e(opts: GatewayE2eOptions): GatewayE2e {
     spendRow: (requestId: string) =>
       h.prisma.liteLLM_SpendLogs.findFirstOrThrow({ where: { request_id: requestId } }),
   });
+}
+
+/** A fake of each provider, started by `threeProviders`. */
+export interface ThreeProviders {
+  openai: FakeUpstream;
+  azure: FakeUpstream;
+  anthropic: FakeUpstream;
+}
+
+/**
+ * `upstreams` for a config whose models read `os.environ/{prefix}_{OPENAI,AZURE,ANTHROPIC}_{BASE,KEY}`:
+ * starts one fake of each provider and hands them to `started` (the test keeps them to look at what
+ * they received).
+ */
+export function threeProviders(
+  prefix: string,
+  started: (fakes: ThreeProviders) => void,
+): GatewayE2eOptions['upstreams'] {
+  return async () => {
+    const [openai, azure, anthropic] = await Promise.all([
+      startFakeOpenAI(),
+      startFakeAzure(),
+      startFakeAnthropic(),
+    ]);
+    started({ openai, azure, anthropic });
+    return {
+      env: {
+        [`${prefix}_OPENAI_BASE`]: openai.url,
+        [`${prefix}_OPENAI_KEY`]: FAKE_OPENAI_KEY,
+        [`${prefix}_AZURE_BASE`]: azure.url,
+        [`${prefix}_AZURE_KEY`]: FAKE_AZURE_KEY,
+        [`${prefix}_ANTHROPIC_BASE`]: anthropic.url,
+        [`${prefix}_ANTHROPIC_KEY`]: FAKE_ANTHROPIC_KEY,
+      },
+      close: () => Promise.all([openai.close(), azure.close(), anthropic.close()]),
+    };
+  };
 }

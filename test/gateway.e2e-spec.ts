@@ -1,16 +1,12 @@
 import OpenAI from 'openai';
 import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggregator.service';
-import { useGatewayE2e } from './gateway-harness';
+import { threeProviders, useGatewayE2e } from './gateway-harness';
 import {
   FAKE_ANTHROPIC_KEY,
-  FAKE_AZURE_KEY,
   FAKE_OPENAI_KEY,
   FAKE_REPLY,
   FAKE_TOOL_ARGUMENTS,
   TOOL_TRIGGER,
-  startFakeAnthropic,
-  startFakeAzure,
-  startFakeOpenAI,
   type FakeUpstream,
 } from './fakes/upstreams';
 
@@ -51,24 +47,9 @@ describe('LLM gateway through the official SDKs (config.yaml models, fake upstre
   let anthropicUpstream: FakeUpstream;
   const h = useGatewayE2e({
     config: CONFIG,
-    upstreams: async () => {
-      [openaiUpstream, azureUpstream, anthropicUpstream] = await Promise.all([
-        startFakeOpenAI(),
-        startFakeAzure(),
-        startFakeAnthropic(),
-      ]);
-      return {
-        env: {
-          GW_TEST_OPENAI_BASE: openaiUpstream.url,
-          GW_TEST_OPENAI_KEY: FAKE_OPENAI_KEY,
-          GW_TEST_AZURE_BASE: azureUpstream.url,
-          GW_TEST_AZURE_KEY: FAKE_AZURE_KEY,
-          GW_TEST_ANTHROPIC_BASE: anthropicUpstream.url,
-          GW_TEST_ANTHROPIC_KEY: FAKE_ANTHROPIC_KEY,
-        },
-        close: () => Promise.all([openaiUpstream.close(), azureUpstream.close(), anthropicUpstream.close()]),
-      };
-    },
+    upstreams: threeProviders('GW_TEST', (fakes) => {
+      ({ openai: openaiUpstream, azure: azureUpstream, anthropic: anthropicUpstream } = fakes);
+    }),
   });
   const { newKey, openai, anthropic } = h;
   const spendLogs = (requestId: string) =>
