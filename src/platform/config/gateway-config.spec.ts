@@ -56,6 +56,7 @@ describe('loadConfig with a LiteLLM config.yaml', () => {
       publicMcpServers: [],
       enableMcpRegistry: false,
       mcpViewAll: false,
+      mcpTrustedRedirectUris: [],
       unsetVariables: [],
     });
   });
@@ -83,7 +84,12 @@ general_settings:
 `,
     );
     const { gateway } = loadConfig(
-      { GITHUB_TOKEN_FOR_TEST: 'ghp-secret', LITELLM_MCP_STDIO_EXTRA_COMMANDS: 'bun, ,uvx' },
+      {
+        GITHUB_TOKEN_FOR_TEST: 'ghp-secret',
+        LITELLM_MCP_STDIO_EXTRA_COMMANDS: 'bun, ,uvx',
+        MCP_TRUSTED_NATIVE_REDIRECT_URIS:
+          'cursor://anysphere.cursor-mcp/oauth/callback, https://app.example/cb*,',
+      },
       ['--config', path],
     );
     expect(gateway.mcpServers).toEqual([
@@ -116,6 +122,7 @@ general_settings:
       mcpInternalIpRanges: ['10.0.0.0/8'],
       enableMcpRegistry: true,
       mcpViewAll: true,
+      mcpTrustedRedirectUris: ['cursor://anysphere.cursor-mcp/oauth/callback', 'https://app.example/cb*'],
     });
   });
 

@@ -39,6 +39,11 @@ export interface GatewayConfig {
   enableMcpRegistry: boolean;
   /** `general_settings.user_mcp_management_mode == "view_all"`: everyone but restricted keys lists every MCP server. */
   mcpViewAll: boolean;
+  /**
+   * Redirect URIs the MCP OAuth flow may send a code to besides this proxy's origin and loopback:
+   * LiteLLM's MCP_TRUSTED_NATIVE_REDIRECT_URIS, comma-separated, exact or a prefix ending in `*`.
+   */
+  mcpTrustedRedirectUris: string[];
   /** The file read, absolute; unset when start-up named none. */
   configPath?: string;
   /** `os.environ/NAME` references in the file whose variable is unset (start-up warns). */
@@ -75,9 +80,10 @@ export function loadGatewayConfig(
   const path = configPathOf(env, argv);
   const environment = (name: string) => env[name];
   const mcpStdioAllowedCommands = stdioCommands(env);
+  const mcpTrustedRedirectUris = commaList(env.MCP_TRUSTED_NATIVE_REDIRECT_URIS);
   if (path === undefined)
     return {
-      gateway: { ...gatewayDefaults(), environment, mcpStdioAllowedCommands },
+      gateway: { ...gatewayDefaults(), environment, mcpStdioAllowedCommands, mcpTrustedRedirectUris },
       generalSettings: {},
     };
   const file = readLiteLLMConfigFile(path, env);
@@ -104,6 +110,7 @@ export function loadGatewayConfig(
       mcpInternalIpRanges: file.generalSettings.mcpInternalIpRanges,
       enableMcpRegistry: file.generalSettings.enableMcpRegistry ?? false,
       mcpViewAll: file.generalSettings.userMcpManagementMode === 'view_all',
+      mcpTrustedRedirectUris,
       configPath: path,
       unsetVariables: file.unsetVariables,
       environment,
@@ -127,9 +134,17 @@ export function gatewayDefaults(): GatewayConfig {
     publicMcpServers: [],
     enableMcpRegistry: false,
     mcpViewAll: false,
+    mcpTrustedRedirectUris: [],
     unsetVariables: [],
     environment: () => undefined,
   };
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function stdioCommands(env: Env): string[] {
