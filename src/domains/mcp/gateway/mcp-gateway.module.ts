@@ -26,6 +26,6 @@ import { McpUpstreamService } from './mcp-upstream.service';
     McpUpstreamService,
     { provide: MCP_REGISTRY, useExisting: McpRegistryService },
   ],
-  exports: [McpAdmissionService, McpUpstreamService],
+  exports: [McpAdmissionService, McpUpstreamService, McpGatewayService, McpScopeService, MCP_REGISTRY],
 })
 export class McpGatewayModule {}

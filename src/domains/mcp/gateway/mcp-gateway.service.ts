@@ -88,13 +88,14 @@ export class McpGatewayService {
     return { protocolVersion, capabilities: { tools: { listChanged: false } }, serverInfo: SERVER_INFO };
   }
 
-  private async listTools(call: McpCall): Promise<Tool[]> {
+  /** The request's servers' permitted tools, prefixed (`tools/list`; also `GET /v1/mcp/tools`). */
+  async listTools(call: McpCall): Promise<Tool[]> {
     const lists = await Promise.all(call.scope.servers.map((server) => this.serverTools(call, server)));
     return lists.flat();
   }
 
   /** One server's permitted tools; an unreachable server is left out (logged), a refusal is relayed. */
-  private async serverTools(call: McpCall, server: McpServer): Promise<Tool[]> {
+  async serverTools(call: McpCall, server: McpServer): Promise<Tool[]> {
     try {
       const tools = await this.upstream.listTools(server, await this.headersFor(call, server));
       return tools
@@ -107,7 +108,8 @@ export class McpGatewayService {
     }
   }
 
-  private async callTool(call: McpCall, params: Record<string, unknown>): Promise<CallToolResult> {
+  /** `tools/call` (also the REST façade's): routed by prefix, checked, rate-limited, logged. */
+  async callTool(call: McpCall, params: Record<string, unknown>): Promise<CallToolResult> {
     const name = typeof params.name === 'string' ? params.name : '';
     const args = (params.arguments ?? undefined) as Record<string, unknown> | undefined;
     const route = routeToolName(call.scope.servers, name);
