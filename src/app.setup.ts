@@ -7,7 +7,9 @@ import { RequestValidationPipe } from './platform/common/errors/validation.pipe'
 import type { AppConfig, CorsConfig } from './platform/config/app-config';
 import { APP_CONFIG } from './platform/config/config.module';
 import { buildOpenApiDocument } from './openapi';
-import { isJsonRequest } from './platform/common/json-body';
+import { isJsonRequest, JSON_BODY_LIMIT_BYTES } from './platform/common/json-body';
+import { installDirectRoutes } from './platform/http/direct-dispatch';
+import { isOAuthTokenForm } from './platform/common/oauth-form-body';
 import { routeAliases } from './platform/common/route-aliases';
 
 /**
@@ -23,7 +25,8 @@ export function installBigIntJson() {
 }
 
 /**
- * Everything main.ts and the e2e tests share: CORS, body parsing, pipes, filters, Swagger. (Signals
+ * Everything main.ts and the e2e tests share: CORS, body parsing, pipes, filters, Swagger, the
+ * routes served in front of express. (Signals
  * are main.ts's: it closes the app before it stops an embedded database.)
  */
 export function setupApp<T extends INestApplication>(app: T): T {
@@ -36,10 +39,17 @@ export function setupApp<T extends INestApplication>(app: T): T {
   http.disable?.('x-powered-by');
   // No ETag per answer (a SHA-1 of every body; LiteLLM sends none and no client revalidates these).
   http.disable?.('etag');
-  app.enableCors(corsOptions(config.cors));
+  const cors = corsOptions(config.cors);
+  app.enableCors(cors);
   http.use?.(routeAliases);
   // Chat requests carry images as base64 data URLs: a few MB is ordinary (express's default is 100 kB).
-  (app as unknown as NestExpressApplication).useBodyParser('json', { type: isJsonRequest, limit: '50mb' });
+  (app as unknown as NestExpressApplication).useBodyParser('json', { type: isJsonRequest, limit: JSON_BODY_LIMIT_BYTES });
+  // OAuth token requests are forms (MCP OAuth); no other route parses one.
+  (app as unknown as NestExpressApplication).useBodyParser('urlencoded', {
+    type: isOAuthTokenForm,
+    extended: false,
+    limit: '64kb',
+  });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(new RequestValidationPipe());
   const document = buildOpenApiDocument(app);
@@ -54,6 +64,7 @@ export function setupApp<T extends INestApplication>(app: T): T {
   app
     .getHttpAdapter()
     .get('/docs-json', (_req: unknown, res: { json(body: unknown): void }) => res.json(document));
+  installDirectRoutes(app, cors);
   return app;
 }
 
