@@ -91,11 +91,12 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       spend: 0,
-      model: `${alphaName}-add`,
+      model: 'MCP: add',
+      custom_llm_provider: alphaName,
+      mcp_namespaced_tool_name: `${alphaName}-add`,
       status: 'success',
       requester_ip_address: '127.0.0.1',
     });
-    expect(rows[0].metadata).toMatchObject({ mcp_namespaced_tool_name: `${alphaName}-add` });
   });
 
   it("refuses a tool of a server the key does not have with LiteLLM's error, without calling it", async () => {

@@ -18,9 +18,9 @@ export interface ToolCallFacts {
 }
 
 /**
- * The `LiteLLM_SpendLogs` row of one tool call: `call_type` `call_mcp_tool`, no tokens, spend 0
- * (a per-tool cost is not configured yet), the namespaced tool name in the metadata (the ledger's
- * SpendEvent has no `mcp_namespaced_tool_name` column yet; see the MCP section of the README).
+ * The `LiteLLM_SpendLogs` row of one tool call as LiteLLM logs it: `call_type` `call_mcp_tool`, no
+ * tokens, `model` `MCP: {tool}`, the server's name as `custom_llm_provider`, the namespaced tool name
+ * in `mcp_namespaced_tool_name` (and so in the Daily tables' key and the tool index).
  */
 export function toolCallEvent(f: ToolCallFacts): SpendEvent {
   const { key, team } = f.subject;
@@ -39,10 +39,10 @@ export function toolCallEvent(f: ToolCallFacts): SpendEvent {
     startTime: f.start,
     endTime: end,
     completionStartTime: null,
-    model: f.name,
-    modelGroup: f.name,
+    model: `MCP: ${f.tool}`,
+    modelGroup: '',
     modelId: f.server.serverId,
-    customLlmProvider: 'mcp',
+    customLlmProvider: f.server.name,
     apiBase: f.server.url ?? '',
     userId: key.userId,
     teamId: key.teamId,
@@ -55,8 +55,8 @@ export function toolCallEvent(f: ToolCallFacts): SpendEvent {
     requesterIp: f.ip,
     status: f.failure ? 'failure' : 'success',
     endpoint: '/mcp',
+    mcpNamespacedToolName: f.name,
     metadata: {
-      mcp_namespaced_tool_name: f.name,
       mcp_tool_call_metadata: {
         name: f.tool,
         mcp_server_name: f.server.name,

@@ -37,6 +37,12 @@ export interface SpendEvent {
   unpriced?: boolean;
   /** `/chat/completions` etc.: the daily tables' `endpoint` column. */
   endpoint: string;
+  /**
+   * MCP tool calls: the tool as the client called it (`{server}-{tool}`), the spend log's
+   * `mcp_namespaced_tool_name` column, a key column of the Daily tables and the tool of the row's
+   * `LiteLLM_SpendLogToolIndex` entry. Absent (NULL) for LLM calls.
+   */
+  mcpNamespacedToolName?: string | null;
   /** Extra metadata merged into the row's `metadata` (attempted retries, overhead ms, ...). */
   metadata?: Record<string, unknown>;
   /** For failures: also written to `LiteLLM_ErrorLogs`. */

@@ -17,12 +17,12 @@ interface Waiter {
 
 /**
  * The spend ledger's writer. `record` resolves once the request's `LiteLLM_SpendLogs` row is committed,
- * together with its id in `ControlPlane_SpendLogPending` (the aggregator's to-do list) and, for a
- * failure, its `LiteLLM_ErrorLogs` row: all in one statement, so a crash leaves all or none. Requests
- * arriving together share that statement (group commit): rows recorded in the same turn of the event
- * loop go together at once, and rows recorded while the statements in flight are busy go together when
- * one returns, so a lone request waits for no timer and a busy pod writes hundreds of rows per round
- * trip and WAL flush. A request id already logged is skipped (idempotent retries).
+ * together with its id in `ControlPlane_SpendLogPending` (the aggregator's to-do list), for an MCP
+ * tool call its `LiteLLM_SpendLogToolIndex` row and, for a failure, its `LiteLLM_ErrorLogs` row: all in
+ * one statement, so a crash leaves all or none. Requests arriving together share that statement
+ * (group commit): rows recorded in the same turn of the event loop go together at once, and rows
+ * recorded while the statements in flight are busy go together when one returns, so a lone request
+ * waits for no timer and a busy pod writes hundreds of rows per round trip and WAL flush. A request id already logged is skipped (idempotent retries).
  */
 @Injectable()
 export class SpendLedgerService implements OnModuleDestroy {
@@ -95,7 +95,10 @@ export class SpendLedgerService implements OnModuleDestroy {
     }
   }
 
-  /** One statement: the spend logs, their pending ids (only rows actually inserted), their error logs. */
+  /**
+   * One statement: the spend logs, their pending ids (only rows actually inserted), the tool index
+   * of MCP tool calls (`LiteLLM_SpendLogToolIndex`, one row per called tool), their error logs.
+   */
   private async insert(rows: SpendLogRow[]): Promise<void> {
     await this.prisma.queryRows(Prisma.sql`
       WITH r AS (
@@ -105,23 +108,29 @@ export class SpendLedgerService implements OnModuleDestroy {
           "completionStartTime" timestamp(3), request_duration_ms int, model text, model_id text,
           model_group text, custom_llm_provider text, api_base text, "user" text, team_id text,
           organization_id text, end_user text, agent_id text, requester_ip_address text, session_id text,
-          status text, request_tags jsonb, metadata jsonb, error jsonb)
+          status text, mcp_namespaced_tool_name text, request_tags jsonb, metadata jsonb, error jsonb)
       ), logged AS (
         INSERT INTO "LiteLLM_SpendLogs" (request_id, call_type, api_key, spend, total_tokens, prompt_tokens,
           completion_tokens, "startTime", "endTime", "completionStartTime", request_duration_ms, model,
           model_id, model_group, custom_llm_provider, api_base, "user", team_id, organization_id, end_user,
-          agent_id, requester_ip_address, session_id, status, request_tags, metadata, cache_hit, cache_key,
-          messages, response, proxy_server_request)
+          agent_id, requester_ip_address, session_id, status, mcp_namespaced_tool_name, request_tags, metadata,
+          cache_hit, cache_key, messages, response, proxy_server_request)
         SELECT request_id, call_type, api_key, spend, total_tokens, prompt_tokens, completion_tokens,
           "startTime", "endTime", "completionStartTime", request_duration_ms, model, model_id, model_group,
           custom_llm_provider, api_base, "user", team_id, organization_id, end_user, agent_id,
-          requester_ip_address, session_id, status, request_tags, metadata, 'False', 'Cache OFF',
-          '{}'::jsonb, '{}'::jsonb, '{}'::jsonb
+          requester_ip_address, session_id, status, mcp_namespaced_tool_name, request_tags, metadata, 'False',
+          'Cache OFF', '{}'::jsonb, '{}'::jsonb, '{}'::jsonb
         FROM r
         ON CONFLICT (request_id) DO NOTHING
         RETURNING request_id
       ), pending AS (
         INSERT INTO "ControlPlane_SpendLogPending" (request_id) SELECT request_id FROM logged
+      ), tools AS (
+        INSERT INTO "LiteLLM_SpendLogToolIndex" (request_id, tool_name, start_time)
+        SELECT r.request_id, r.mcp_namespaced_tool_name, r."startTime"
+        FROM r JOIN logged USING (request_id)
+        WHERE r.mcp_namespaced_tool_name <> ''
+        ON CONFLICT DO NOTHING
       )
       INSERT INTO "LiteLLM_ErrorLogs" (request_id, "startTime", "endTime", api_base, model_group,
         litellm_model_name, model_id, request_kwargs, exception_type, exception_string, status_code)

@@ -29,6 +29,7 @@ export interface SpendLogRow {
   requester_ip_address: string;
   session_id: string;
   status: string;
+  mcp_namespaced_tool_name: string | null;
   request_tags: string[];
   metadata: Record<string, unknown>;
   error: ErrorLogFields | null;
@@ -74,6 +75,7 @@ export function spendLogRow(event: SpendEvent): SpendLogRow {
     requester_ip_address: event.requesterIp ?? '',
     session_id: event.sessionId,
     status: event.status,
+    mcp_namespaced_tool_name: event.mcpNamespacedToolName || null,
     request_tags: [...new Set(event.requestTags)],
     metadata: spendLogMetadata(event),
     error: event.error ? errorLogFields(event) : null,

@@ -1,0 +1,147 @@
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
+import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggregator.service';
+import { SpendLedgerService } from '../src/domains/spend/ledger/spend-ledger.service';
+import type { PrismaService } from '../src/platform/prisma/prisma.service';
+import { uniq } from './app.factory';
+import { createKey, createMcpServer, createUser } from './factories';
+import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
+import { useE2e } from './harness';
+
+/** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
+const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
+
+async function connect(url: string, headers: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+/** A key of `userId` allowed on `servers`, with the key fields given (e.g. `max_budget`). */
+async function keyOn(prisma: PrismaService, servers: string[], data: Record<string, unknown> = {}) {
+  const permission = await prisma.liteLLM_ObjectPermissionTable.create({ data: { mcp_servers: servers } });
+  return createKey(prisma, { object_permission_id: permission.object_permission_id, ...data });
+}
+
+describe('MCP tool calls in the spend ledger', () => {
+  const h = useE2e();
+  let base: string;
+  let upstream: FakeMcpUpstream;
+  const name = serverName('spend');
+  let serverId: string;
+
+  beforeAll(async () => {
+    const server = h.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    upstream = await startMcpUpstream({
+      tools: [
+        { name: 'search', answer: () => 'found' },
+        { name: 'fetch', answer: () => 'fetched' },
+      ],
+    });
+    const row = await createMcpServer(h.prisma, {
+      alias: name,
+      url: upstream.url,
+      transport: 'http',
+      mcp_info: {
+        mcp_server_cost_info: { default_cost_per_query: 0.01, tool_name_to_cost_per_query: { search: 0.25 } },
+      },
+    });
+    serverId = row.server_id;
+    await h.app.get(McpRegistryService).reload();
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  async function call(rawKey: string, tool: string) {
+    const client = await connect(`${base}/mcp/${name}`, { 'x-litellm-api-key': rawKey });
+    try {
+      return await client.callTool({ name: `${name}-${tool}`, arguments: {} });
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('should write mcp_namespaced_tool_name, one tool index row and a Daily row keyed by the tool', async () => {
+    const user = await createUser(h.prisma);
+    const key = await keyOn(h.prisma, [serverId], { user_id: user.user_id });
+    await call(key.raw, 'fetch');
+    const [log] = await h.prisma.liteLLM_SpendLogs.findMany({
+      where: { api_key: key.token, call_type: 'call_mcp_tool' },
+    });
+    expect(log).toMatchObject({
+      mcp_namespaced_tool_name: `${name}-fetch`,
+      model: 'MCP: fetch',
+      custom_llm_provider: name,
+      user: user.user_id,
+    });
+    const index = await h.prisma.liteLLM_SpendLogToolIndex.findMany({
+      where: { request_id: log.request_id },
+    });
+    expect(index).toEqual([
+      { request_id: log.request_id, tool_name: `${name}-fetch`, start_time: log.startTime },
+    ]);
+    await h.app.get(SpendAggregatorService).drain();
+    const daily = await h.prisma.liteLLM_DailyUserSpend.findMany({ where: { user_id: user.user_id } });
+    expect(daily).toEqual([
+      expect.objectContaining({
+        api_key: key.token,
+        model: 'MCP: fetch',
+        custom_llm_provider: name,
+        mcp_namespaced_tool_name: `${name}-fetch`,
+        endpoint: '/mcp',
+        api_requests: 1n,
+        successful_requests: 1n,
+      }),
+    ]);
+  });
+
+  it("should keep an LLM row's mcp_namespaced_tool_name NULL, write no tool index row, and key its Daily row by ''", async () => {
+    const user = await createUser(h.prisma);
+    const requestId = uniq('llm');
+    const now = new Date();
+    await h.app.get(SpendLedgerService).record({
+      requestId,
+      callType: 'acompletion',
+      apiKey: uniq('tok'),
+      keyAlias: null,
+      spend: 0.5,
+      promptTokens: 1,
+      completionTokens: 1,
+      totalTokens: 2,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+      startTime: now,
+      endTime: now,
+      completionStartTime: null,
+      model: 'openai/gpt-4o',
+      modelGroup: 'gpt-4o',
+      modelId: 'd1',
+      customLlmProvider: 'openai',
+      apiBase: '',
+      userId: user.user_id,
+      teamId: null,
+      teamAlias: null,
+      organizationId: null,
+      projectId: null,
+      endUser: null,
+      sessionId: requestId,
+      requestTags: [],
+      requesterIp: null,
+      status: 'success',
+      endpoint: '/chat/completions',
+    });
+    const log = await h.prisma.liteLLM_SpendLogs.findUniqueOrThrow({ where: { request_id: requestId } });
+    expect(log.mcp_namespaced_tool_name).toBeNull();
+    expect(await h.prisma.liteLLM_SpendLogToolIndex.count({ where: { request_id: requestId } })).toBe(0);
+    await h.app.get(SpendAggregatorService).drain();
+    const daily = await h.prisma.liteLLM_DailyUserSpend.findMany({ where: { user_id: user.user_id } });
+    expect(daily).toEqual([
+      expect.objectContaining({ mcp_namespaced_tool_name: '', model: 'openai/gpt-4o' }),
+    ]);
+  });
+});
