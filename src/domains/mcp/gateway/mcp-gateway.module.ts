@@ -9,6 +9,8 @@ import { McpGatewayController } from './mcp-gateway.controller';
 import { McpGatewayService } from './mcp-gateway.service';
 import { MCP_REGISTRY } from './mcp-registry.token';
 import { McpScopeService } from './mcp-scope.service';
+import { McpSseController } from './mcp-sse.controller';
+import { McpSseSessions } from './mcp-sse-sessions';
 import { McpUpstreamService } from './mcp-upstream.service';
 
 /**
@@ -18,12 +20,14 @@ import { McpUpstreamService } from './mcp-upstream.service';
  */
 @Module({
   imports: [GatewayModule, LimitsModule, SpendModule, McpRegistryModule],
-  controllers: [McpGatewayController],
+  // The SSE routes first: `mcp/*path` would take `GET /mcp/sse` otherwise.
+  controllers: [McpSseController, McpGatewayController],
   providers: [
     McpAdmissionService,
     McpScopeService,
     McpGatewayService,
     McpUpstreamService,
+    McpSseSessions,
     { provide: MCP_REGISTRY, useExisting: McpRegistryService },
   ],
   exports: [McpAdmissionService, McpUpstreamService, McpGatewayService, McpScopeService, MCP_REGISTRY],

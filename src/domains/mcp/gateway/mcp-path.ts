@@ -1,3 +1,6 @@
+/** The aggregate SSE transport's own paths (`GET /mcp/sse`, `POST /mcp/sse/messages`). */
+const SSE_PATHS = /^\/mcp\/sse(?:\/messages)?\/?(?:[?#].*)?$/;
+
 /**
  * The one parser of MCP request paths (spec §2.2): the admission decision and the routing both
  * call it, so they can never disagree about which servers a request targets (the seed commit's
@@ -7,9 +10,11 @@
  * - `/mcp/{a},{b}[/sub/path]` → `[a, b]` (a trailing sub-path is stripped)
  * - `/mcp/{name}[/…]` → the name with at most one embedded `/` (`/mcp/custom/user_1/tools` →
  *   `custom/user_1`, which only resolves if a server is named that way)
- * - `/mcp`, `/mcp/`, anything else → `[]` (no targets in the path)
+ * - `/mcp`, `/mcp/`, the SSE transport's `/mcp/sse` and `/mcp/sse/messages`, anything else → `[]`
+ *   (no targets in the path; `sse` is never a server name there, spec §2.1)
  */
 export function serversInPath(path: string): string[] {
+  if (SSE_PATHS.test(path)) return [];
   const segments = path.split('/').filter((s) => s !== '');
   if (segments.length >= 2 && segments[1] === 'mcp' && segments[0] !== 'mcp') return [segments[0]];
   const captured = /^\/mcp\/([^?#]+)(?:\?.*)?(?:#.*)?$/.exec(path)?.[1];
