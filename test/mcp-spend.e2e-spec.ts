@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
@@ -12,6 +15,13 @@ import { useE2e } from './harness';
 
 /** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
 const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
+
+/** The app's base URL, listening on a free port. */
+async function listen(h: { app: { getHttpServer(): import('node:http').Server } }): Promise<string> {
+  const server = h.app.getHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 async function connect(url: string, headers: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'e2e', version: '1.0.0' });
@@ -33,9 +43,7 @@ describe('MCP tool calls in the spend ledger', () => {
   let serverId: string;
 
   beforeAll(async () => {
-    const server = h.app.getHttpServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listen(h);
     upstream = await startMcpUpstream({
       tools: [
         { name: 'search', answer: () => 'found' },
@@ -143,5 +151,96 @@ describe('MCP tool calls in the spend ledger', () => {
     expect(daily).toEqual([
       expect.objectContaining({ mcp_namespaced_tool_name: '', model: 'openai/gpt-4o' }),
     ]);
+  });
+  it("should price a call from mcp_server_cost_info (the tool's own price, else the default) and count it in the key and user spend", async () => {
+    const user = await createUser(h.prisma);
+    const key = await keyOn(h.prisma, [serverId], { user_id: user.user_id });
+    await call(key.raw, 'search');
+    await call(key.raw, 'fetch');
+    const logs = await h.prisma.liteLLM_SpendLogs.findMany({
+      where: { api_key: key.token },
+      orderBy: { startTime: 'asc' },
+    });
+    expect(logs.map((l) => [l.model, l.spend])).toEqual([
+      ['MCP: search', 0.25],
+      ['MCP: fetch', 0.01],
+    ]);
+    expect((logs[0].metadata as Record<string, any>).mcp_tool_call_metadata.mcp_server_cost_info).toEqual({
+      default_cost_per_query: 0.01,
+      tool_name_to_cost_per_query: { search: 0.25 },
+    });
+    await h.app.get(SpendAggregatorService).drain();
+    const row = await h.prisma.liteLLM_VerificationToken.findUniqueOrThrow({ where: { token: key.token } });
+    expect(row.spend).toBeCloseTo(0.26, 10);
+    const owner = await h.prisma.liteLLM_UserTable.findUniqueOrThrow({ where: { user_id: user.user_id } });
+    expect(owner.spend).toBeCloseTo(0.26, 10);
+  });
+
+  it("should refuse the next call of a key whose priced tool calls reached its max_budget, with LiteLLM's budget error, without calling upstream", async () => {
+    const key = await keyOn(h.prisma, [serverId], { max_budget: 0.6 });
+    for (let i = 0; i < 3; i++) expect((await call(key.raw, 'search')).isError).toBeFalsy();
+    const before = upstream.rpcs().filter((r) => r === 'tools/call').length;
+    const res = await fetch(`${base}/mcp/${name}`, {
+      method: 'POST',
+      headers: {
+        'x-litellm-api-key': key.raw,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: `${name}-search`, arguments: {} },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: {
+        message: 'Budget has been exceeded! Current cost: 0.75, Max budget: 0.6',
+        type: 'budget_exceeded',
+        param: null,
+        code: '400',
+      },
+    });
+    expect(upstream.rpcs().filter((r) => r === 'tools/call').length).toBe(before);
+    expect(await h.prisma.liteLLM_SpendLogs.count({ where: { api_key: key.token } })).toBe(3);
+  });
+});
+
+describe('MCP tool prices of config.yaml servers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-cost-'));
+  const configPath = join(dir, 'config.yaml');
+  let upstream: FakeMcpUpstream;
+  // Before the app starts (hooks run in order): the config names the upstream's URL.
+  beforeAll(async () => {
+    upstream = await startMcpUpstream({ tools: [{ name: 'lookup', answer: () => 'ok' }] });
+    writeFileSync(
+      configPath,
+      [
+        'mcp_servers:',
+        '  cfg_priced:',
+        `    url: ${upstream.url}`,
+        '    transport: http',
+        '    mcp_info:',
+        '      mcp_server_cost_info:',
+        '        default_cost_per_query: 0.5',
+      ].join('\n'),
+    );
+  });
+  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath } });
+  afterAll(async () => {
+    await upstream?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should charge the default_cost_per_query of a config.yaml server', async () => {
+    const base = await listen(h);
+    const key = await keyOn(h.prisma, ['cfg_priced']);
+    const client = await connect(`${base}/mcp/cfg_priced`, { 'x-litellm-api-key': key.raw });
+    await client.callTool({ name: 'cfg_priced-lookup', arguments: {} });
+    await client.close();
+    const [log] = await h.prisma.liteLLM_SpendLogs.findMany({ where: { api_key: key.token } });
+    expect(log).toMatchObject({ spend: 0.5, mcp_namespaced_tool_name: 'cfg_priced-lookup' });
   });
 });

@@ -4,6 +4,10 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcont
 import { AdmissionService } from '../../gateway/serve/admission.service';
 import { rateLimitDescriptors } from '../../gateway/checks/rate-limit-descriptors';
 import { RateLimiterService } from '../../gateway/limits/rate-limiter.service';
+import { assertWithinBudgets, budgetEntities } from '../../gateway/checks/budget-checks';
+import type { RequestSubject } from '../../gateway/checks/request-subject';
+import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
+import { entitiesOf, type SpendEvent } from '../../spend/ledger/spend-event';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import type { McpDecision } from './mcp-admission';
@@ -41,7 +45,8 @@ const SERVER_INFO = { name: 'litellm-mcp-server', version: '1.0.0' };
  * The gateway's MCP server side, stateless: `initialize` is answered here (an anonymous delegate
  * caller's is first carried to its upstream, whose refusal is relayed), `tools/list` is the union
  * of the request's servers' tools with LiteLLM's prefixes, `tools/call` is routed by prefix, checked
- * against the tool permissions, rate-limited and logged as a `call_mcp_tool` spend row.
+ * against the tool permissions and the caller's budgets, rate-limited and logged as a `call_mcp_tool`
+ * spend row priced from the server's `mcp_info.mcp_server_cost_info`.
  */
 @Injectable()
 export class McpGatewayService {
@@ -52,6 +57,7 @@ export class McpGatewayService {
     private readonly admission: AdmissionService,
     private readonly limiter: RateLimiterService,
     private readonly ledger: SpendLedgerService,
+    private readonly counters: BudgetCountersService,
   ) {}
 
   async handle(call: McpCall, message: JsonRpcMessage): Promise<McpAnswer> {
@@ -128,6 +134,7 @@ export class McpGatewayService {
     }
     const subject = await this.admission.subjectOf(caller.auth);
     const start = new Date();
+    await this.checkBudgets(subject, start);
     const ticket = await this.limiter.acquire(
       rateLimitDescriptors(subject, undefined, name),
       start.getTime(),
@@ -143,7 +150,7 @@ export class McpGatewayService {
       throw e;
     } finally {
       void ticket.release(0);
-      await this.ledger.record(
+      await this.settle(
         toolCallEvent({
           subject,
           server: route.server,
@@ -156,6 +163,23 @@ export class McpGatewayService {
         }),
       );
     }
+  }
+
+  /**
+   * The caller's budgets (key, project, team, organization, user, team member) against the live
+   * counters, as for an LLM call: over one, the call is refused with LiteLLM's 400 `budget_exceeded`
+   * before anything goes upstream.
+   */
+  private async checkBudgets(subject: RequestSubject, now: Date): Promise<void> {
+    const checks = budgetEntities(subject, undefined, { now: now.getTime() });
+    if (checks.length === 0) return;
+    assertWithinBudgets(checks, await this.counters.spendOf(checks));
+  }
+
+  /** The call's spend-log row (durable on return), then its price on the live counters. */
+  private async settle(event: SpendEvent): Promise<void> {
+    await this.ledger.record(event);
+    await this.counters.add(entitiesOf(event), event.spend);
   }
 
   /**
