@@ -51,6 +51,7 @@ export default tseslint.config(
       'scripts/**',
       'bench/**/*.mjs',
       'bench/**/*.cjs',
+      'test/fakes/**/*.mjs',
     ],
   },
   js.configs.recommended,

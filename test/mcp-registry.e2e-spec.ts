@@ -88,22 +88,22 @@ describe('MCP server registry (/v1/mcp/server)', () => {
     [{ server_name: name('ok'), alias: 'al-ias' }, 400],
     [{ server_id: 'all-team-mcpservers', server_name: name('r') }, 400],
     [{ server_name: name('n'), url: null }, 422],
-    [{ server_name: name('n'), transport: 'stdio', command: 'npx', args: [] }, 422],
-    [{ server_name: name('n'), transport: 'stdio', command: '/bin/sh', args: ['-c', 'id'] }, 422],
+    [{ server_name: name('n'), transport: 'stdio', command: 'npx', args: [] }, 400],
+    [{ server_name: name('n'), transport: 'stdio', command: '/bin/sh', args: ['-c', 'id'] }, 400],
     [{ server_name: name('n'), auth_type: 'api_key', credentials: { auth_value: 42 } }, 422],
   ])('should refuse %j with %i', async (body, status) => {
     await create(body).expect(status);
   });
 
-  it('should accept a stdio server whose command is allowed', async () => {
+  it('should refuse a stdio server even with an allowed command (config file only; LiteLLM stores it)', async () => {
     const res = await create({
       server_name: name('fs'),
       transport: 'stdio',
       url: null,
       command: '/usr/bin/npx',
       args: ['-y', 'server-filesystem'],
-    }).expect(201);
-    expect(res.body).toMatchObject({ transport: 'stdio', command: '/usr/bin/npx' });
+    }).expect(400);
+    expect(JSON.stringify(res.body)).toContain('config file only');
   });
 
   it('should refuse a second server with the same id, and non-admins after validating', async () => {

@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { McpSseSessions } from '../src/domains/mcp/gateway/mcp-sse-sessions';
+import { McpUpstreamService } from '../src/domains/mcp/gateway/mcp-upstream.service';
 import { uniq } from './app.factory';
 import { createKey, createMcpServer } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
@@ -120,3 +124,131 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
     expect(tools.map((t) => t.name)).toEqual([`${alphaName}-add`]);
   });
 });
+
+describe('stdio MCP servers: config file only, allowed commands only, one child per server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-stdio-'));
+  const configPath = join(dir, 'config.yaml');
+  const script = join(__dirname, 'fakes', 'mcp-stdio-server.mjs');
+  writeFileSync(
+    configPath,
+    [
+      'mcp_servers:',
+      '  local_tools:',
+      '    transport: stdio',
+      '    command: node',
+      `    args: [${JSON.stringify(script)}]`,
+      '    env: { GREETING: hello-from-config }',
+      '  blocked_tools:',
+      '    transport: stdio',
+      '    command: /bin/sh',
+      `    args: ["-c", "node ${script}"]`,
+    ].join('\n'),
+  );
+  const h = useE2e({ env: { CONFIG_FILE_PATH: configPath } });
+  let base: string;
+  const master = { Authorization: 'Bearer sk-1234' };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    const server = h.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+    const result = await client.callTool({ name, arguments: args });
+    return (result.content as { text: string }[])[0].text;
+  }
+
+  async function connect(path: string, extra: Record<string, string> = {}): Promise<Client> {
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    const headers = { ...master, ...extra };
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}${path}`), { requestInit: { headers } }),
+    );
+    return client;
+  }
+
+  it('lists and calls the tools of a config stdio server, started with its args and env', async () => {
+    const client = await connect('/mcp/local_tools');
+    const names = (await client.listTools()).tools.map((t) => t.name).sort();
+    const sum = await call(client, 'local_tools-add', { a: 3, b: 4 });
+    const greeting = await call(client, 'local_tools-greet');
+    await client.close();
+    expect(names).toEqual(['local_tools-add', 'local_tools-exit', 'local_tools-greet', 'local_tools-pid']);
+    expect(sum).toBe('7');
+    expect(greeting).toBe('hello-from-config');
+  });
+
+  it('keeps one child for every caller, starts a new one after it exits, and kills it at shutdown', async () => {
+    const client = await connect('/mcp/local_tools');
+    const first = await call(client, 'local_tools-pid');
+    // Other upstream headers (x-mcp-{alias}-…) would be another HTTP connection; never another child.
+    const other = await connect('/mcp/local_tools', { 'x-mcp-local_tools-x-trace': 'other' });
+    expect(await call(other, 'local_tools-pid')).toBe(first);
+    await other.close();
+    expect(await call(client, 'local_tools-exit')).toBe('bye');
+    for (let i = 0; i < 40 && alive(Number(first)); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
+    // The exited child was dropped when it closed: the next call starts a new one, and does not fail.
+    const next = await call(client, 'local_tools-pid');
+    await client.close();
+    expect(next).not.toBe(first);
+    expect(alive(Number(next))).toBe(true);
+    await h.app.get(McpUpstreamService).onModuleDestroy();
+    for (let i = 0; i < 40 && alive(Number(next)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(Number(next))).toBe(false);
+  });
+
+  it('never starts a config stdio server whose command is not allowed (403 naming it)', async () => {
+    const client = await connect('/mcp/blocked_tools');
+    expect((await client.listTools()).tools).toEqual([]);
+    await client.close();
+    const res = await fetch(`${base}/mcp/blocked_tools`, {
+      method: 'POST',
+      headers: {
+        ...master,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'blocked_tools-pid', arguments: {} },
+      }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("MCP stdio command '/bin/sh' is not in the allowlist");
+  });
+
+  it('never starts a stdio server stored in the database, and the API refuses to create one (400)', async () => {
+    const row = await createMcpServer(h.prisma, {
+      alias: serverName('stored_stdio'),
+      transport: 'stdio',
+      command: 'node',
+      args: [script],
+    });
+    await h.app.get(McpRegistryService).reload();
+    const client = await connect(`/mcp/${row.alias}`);
+    expect((await client.listTools()).tools).toEqual([]);
+    await client.close();
+    const created = await h
+      .post('/v1/mcp/server', {
+        server_name: serverName('api_stdio'),
+        transport: 'stdio',
+        command: 'node',
+        args: [script],
+      })
+      .expect(400);
+    expect(JSON.stringify(created.body)).toContain('config file');
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError } from '../../../platform/common/errors/api-error';
-import type { McpServer } from '../registry/mcp-server';
+import type { AppConfig } from '../../../platform/config/app-config';
+import { APP_CONFIG } from '../../../platform/config/config.module';
+import type { McpRegistry, McpServer } from '../registry/mcp-server';
+import { MCP_REGISTRY } from './mcp-registry.token';
+import { stdioRefusal } from './mcp-stdio';
 
 /** Idle connections are closed after this long. */
 const IDLE_MS = 5 * 60_000;
@@ -39,12 +45,30 @@ interface Pooled {
  * id, protocol-version header, JSON or SSE answers), pooled per server and header set so a tool
  * call costs one upstream round trip once warm. The SDK rather than hand-written JSON-RPC: an
  * upstream may answer in SSE or require a session, and the SDK already speaks every variant.
+ * A stdio server (config file only, allowed commands only: mcp-stdio.ts) is one child process per
+ * server, whatever the caller's headers; a child that exits is dropped and the next call starts a
+ * new one; every child is killed when the app shuts down (the SDK's close: SIGTERM, then SIGKILL).
  */
 @Injectable()
-export class McpUpstreamService implements OnModuleDestroy {
+export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('mcp-upstream');
   private readonly pool = new Map<string, Pooled>();
   private readonly sweeper = setInterval(() => this.sweep(), IDLE_MS).unref();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MCP_REGISTRY) private readonly registry: McpRegistry,
+  ) {}
+
+  /** A config stdio server that will never start is named once at start-up (each call is refused). */
+  onApplicationBootstrap() {
+    for (const server of this.registry.all()) {
+      if (server.transport !== 'stdio' || server.source !== 'config') continue;
+      const refusal = stdioRefusal(server, this.config.gateway.mcpStdioAllowedCommands);
+      if (refusal)
+        this.logger.warn({ msg: 'MCP stdio server not started', server: server.name, reason: refusal });
+    }
+  }
 
   async listTools(server: McpServer, headers: Record<string, string>): Promise<Tool[]> {
     return this.withClient(server, headers, async (c) => {
@@ -122,21 +146,15 @@ export class McpUpstreamService implements OnModuleDestroy {
   }
 
   private async open(server: McpServer, headers: Record<string, string>, entry: Pooled): Promise<Client> {
-    if (!server.url) throw new ApiError(500, `MCP server ${server.name} has no url`);
-    const watching: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      if (res.status === 401 || res.status === 403) {
-        const body = await res.clone().text();
-        entry.refusal = new UpstreamRefusal(res.status, body, res.headers.get('www-authenticate'));
-      }
-      return res;
-    };
-    const url = new URL(server.url);
-    const transport =
-      server.transport === 'sse'
-        ? new SSEClientTransport(url, { requestInit: { headers }, fetch: watching })
-        : new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: watching });
     const client = new Client({ name: 'litellm-proxy', version: '1.0.0' }, { capabilities: {} });
+    const transport = this.transportOf(server, headers, entry);
+    if (server.transport === 'stdio') {
+      // The child exited (or was closed): the next call starts a new one.
+      client.onclose = () => {
+        const id = poolKey(server, headers);
+        if (this.pool.get(id) === entry) this.pool.delete(id);
+      };
+    }
     try {
       await client.connect(transport);
     } catch (e) {
@@ -149,6 +167,32 @@ export class McpUpstreamService implements OnModuleDestroy {
       throw new ApiError(502, `Could not connect to MCP server ${server.name}`);
     }
     return client;
+  }
+
+  private transportOf(server: McpServer, headers: Record<string, string>, entry: Pooled): Transport {
+    if (server.transport === 'stdio') {
+      const refusal = stdioRefusal(server, this.config.gateway.mcpStdioAllowedCommands);
+      if (refusal) throw new ApiError(403, refusal);
+      return new StdioClientTransport({
+        command: server.command!,
+        args: server.args,
+        env: server.env,
+        stderr: 'ignore',
+      });
+    }
+    if (!server.url) throw new ApiError(500, `MCP server ${server.name} has no url`);
+    const watching: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (res.status === 401 || res.status === 403) {
+        const body = await res.clone().text();
+        entry.refusal = new UpstreamRefusal(res.status, body, res.headers.get('www-authenticate'));
+      }
+      return res;
+    };
+    const url = new URL(server.url);
+    return server.transport === 'sse'
+      ? new SSEClientTransport(url, { requestInit: { headers }, fetch: watching })
+      : new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: watching });
   }
 
   private sweep(now = Date.now()) {
@@ -167,8 +211,12 @@ export class McpUpstreamService implements OnModuleDestroy {
   }
 }
 
-/** Server + url + a digest of the headers: a connection is never shared across credentials. */
+/**
+ * Server + url + a digest of the headers: a connection is never shared across credentials. A
+ * stdio server has no headers to send: one child per server.
+ */
 function poolKey(server: McpServer, headers: Record<string, string>): string {
+  if (server.transport === 'stdio') return `${server.serverId}|stdio`;
   const digest = createHash('sha256')
     .update(JSON.stringify(Object.entries(headers).sort()))
     .digest('hex');

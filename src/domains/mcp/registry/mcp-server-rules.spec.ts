@@ -23,12 +23,17 @@ describe('MCP server rules', () => {
     [{ server_id: 'all-proxy-mcpservers', url: 'https://x' }, 400],
     [{ server_name: 'x' }, 422],
     [{ server_name: 'x', spec_path: '/spec.json' }, 'ok'],
-    [{ transport: 'stdio', command: 'npx', args: ['-y', 'pkg'] }, 'ok'],
-    [{ transport: 'stdio', command: '/opt/bin/uvx', args: ['pkg'] }, 'ok'],
-    [{ transport: 'stdio', command: 'bash', args: ['-c', 'id'] }, 422],
-    [{ transport: 'stdio', command: 'npx' }, 422],
+    [{ transport: 'stdio', command: 'npx', args: ['-y', 'pkg'] }, 400],
+    [{ transport: 'stdio', command: '/opt/bin/uvx', args: ['pkg'] }, 400],
+    [{ transport: 'stdio', command: 'bash', args: ['-c', 'id'] }, 400],
+    [{ transport: 'stdio', command: 'npx' }, 400],
   ] as const)('%j → %s', (body, expected) => {
     expect(status(() => validateServerFields(body as never, COMMANDS))).toBe(expected);
+  });
+
+  it('should refuse an update of a stored stdio row (stdio servers come from the config file only)', () => {
+    const stored = { transport: 'stdio', url: null, spec_path: null };
+    expect(status(() => validateServerFields({ description: 'd' }, COMMANDS, stored))).toBe(400);
   });
 
   it("should take the stored row's transport and url on an update", () => {

@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { ApiError, badRequest, RequestValidationError } from '../../../platform/common/errors/api-error';
 import { SECRET_CREDENTIAL_FIELDS } from './mcp-credentials';
 import type { McpServerFieldsRequest } from './mcp-servers.dto';
@@ -19,7 +18,7 @@ export function normaliseAlias(alias: string | null | undefined, serverName: str
 /**
  * The checks LiteLLM runs before the role check (§1.3 E12/E24): names without the tool-prefix
  * separator that make a valid prefix (400), a reserved id (400), and the transport's needs
- * (pydantic validators: 422).
+ * (pydantic validators: 422); stdio is refused (400, config file only).
  */
 export function validateServerFields(
   body: McpServerFieldsRequest & { server_id?: string | null },
@@ -57,16 +56,13 @@ function validateTransport(
   stored?: { transport: string; url: string | null; spec_path: string | null },
 ) {
   const transport = body.transport ?? stored?.transport ?? 'sse';
-  if (transport === 'stdio') {
-    if (!body.command || !body.args || body.args.length === 0)
-      throw invalid('command', 'stdio transport requires command and args');
-    if (!stdioCommands.includes(basename(body.command)))
-      throw invalid(
-        'command',
-        `Command '${basename(body.command)}' is not allowed for stdio MCP servers. Allowed commands: ${stdioCommands.join(', ')}`,
-      );
-    return;
-  }
+  // Where we differ: LiteLLM stores stdio servers created through the API; here a stdio server
+  // (a command the proxy runs) comes from config.yaml only (issue 13), so the API refuses it.
+  if (transport === 'stdio')
+    throw badRequest(
+      `stdio MCP servers are defined in the config file only (mcp_servers, with a command among: ${stdioCommands.join(', ')}); the API does not accept transport 'stdio'`,
+      'transport',
+    );
   const url = body.url ?? stored?.url;
   const specPath = body.spec_path ?? stored?.spec_path;
   if (!url && !specPath) throw invalid('url', `url or spec_path is required for ${transport} transport`);

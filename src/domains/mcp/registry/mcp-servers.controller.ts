@@ -40,7 +40,7 @@ export class McpServersController {
   @ApiOperation({
     summary: 'Create an MCP server',
     description:
-      'Proxy admins only (403), checked after the request is validated. http and sse need url (or spec_path); stdio needs command and args, and the command must be an allowed stdio command (422). server_name and alias may not contain "-" (400); alias defaults to server_name with spaces as "_". Reserved or existing server_id → 400. Credentials are stored encrypted and never returned. Served by every pod within a second.',
+      'Proxy admins only (403), checked after the request is validated. http and sse need url (or spec_path); stdio is refused (400: stdio servers come from the config file only). server_name and alias may not contain "-" (400); alias defaults to server_name with spaces as "_". Reserved or existing server_id → 400. Credentials are stored encrypted and never returned. Served by every pod within a second.',
   })
   @ApiCreatedResponse({ type: McpServerResponse })
   @ApiErrors(400)
