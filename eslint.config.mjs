@@ -14,7 +14,7 @@ const LAYERS = [
   ['platform/config'],
   ['platform/prisma', 'platform/redis'],
   ['platform/auth'],
-  ['platform/audit', 'platform/health'],
+  ['platform/audit', 'platform/health', 'platform/http'],
   ['tenancy'], // the tenancy core: memberships, roles, user rows
   ['domains/object-permissions', 'domains/budgets', 'domains/spend', 'domains/workflows'],
   ['domains/organizations', 'domains/tags', 'domains/access-groups', 'domains/customers'],

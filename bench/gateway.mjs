@@ -28,6 +28,7 @@ import {
   startUpstream,
 } from './gateway-processes.mjs';
 import { checkLedger } from './gateway-ledger.mjs';
+import { paced } from './paced.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -105,11 +106,26 @@ try {
   const direct = targets[0];
   const oursTarget = targets[3];
   const rated = {};
+  for (const t of [direct, oursTarget]) rated[t.name] = await measurePaced(t);
+  console.log('  evenly spaced sends (bench/paced.mjs), latency from when each request was due:');
+  printFixedRate(rated);
+  const bursts = {};
   for (const t of [direct, oursTarget]) {
-    rated[t.name] = await measure(t, { connections: CONNECTIONS, overallRate: RATE, duration: RATE_SECONDS });
+    bursts[t.name] = await measure(t, {
+      connections: CONNECTIONS,
+      overallRate: RATE,
+      duration: RATE_SECONDS,
+    });
   }
+  console.log("  autocannon's overallRate (each second's quota sent at once, up to 50 in flight):");
+  printFixedRate(bursts);
   const memory = pid ? memoryOf(pid) : undefined;
-  printFixedRate(rated, memory, memoryAtStart);
+  if (memory)
+    console.log(
+      `ours after the run: RSS ${memory.rssMb.toFixed(0)} MB, peak RSS ${memory.peakMb.toFixed(0)} MB (goal ≤ 250 MB); ` +
+        `before the load ${memoryAtStart.rssMb.toFixed(0)} MB`,
+    );
+  else console.log('ours: pid not found, RSS not read');
 
   const sent = oursTarget.answered2xx;
   await checkLedger(database.url, upstream, OURS_UPSTREAM_KEY, sent);
@@ -271,21 +287,37 @@ function printClosedLoop(results) {
   for (const [name, r] of Object.entries(results)) console.log(`  ${name}: ${JSON.stringify(r.raw)}`);
 }
 
-function printFixedRate(rated, memory, memoryAtStart) {
+function printFixedRate(rated) {
   const { direct, ours } = rated;
   for (const [name, r] of Object.entries(rated)) {
     console.log(
-      `  ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} req/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
-        `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/req   n=${r.n}${r.errors ? `   ${r.errors} errors or timeouts!` : ''}   raw ${JSON.stringify(r.raw)}`,
+      `    ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} req/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
+        `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/req   n=${r.n}${r.errors ? `   ${r.errors} errors or timeouts!` : ''}`,
     );
   }
   console.log(
-    `ours at ${RATE} req/s: added latency p50 ${ms(ours.p50 - direct.p50)} ms, p99 ${ms(ours.p99 - direct.p99)} ms (goal p99 ≤ 10 ms)`,
+    `    ours at ${RATE} req/s: added latency p50 ${ms(ours.p50 - direct.p50)} ms, p99 ${ms(ours.p99 - direct.p99)} ms (goal p99 ≤ 10 ms)`,
   );
-  if (memory)
-    console.log(
-      `ours after the run: RSS ${memory.rssMb.toFixed(0)} MB, peak RSS ${memory.peakMb.toFixed(0)} MB (goal ≤ 250 MB); ` +
-        `before the load ${memoryAtStart.rssMb.toFixed(0)} MB`,
-    );
-  else console.log('ours: pid not found, RSS not read');
+}
+
+/** The paced load (bench/paced.mjs) at RATE for RATE_SECONDS; same result shape as measure(). */
+async function measurePaced(t) {
+  const cpuBefore = t.pid ? cpuMsOf(t.pid) : undefined;
+  const run = await paced(t.url, {
+    rate: RATE,
+    seconds: RATE_SECONDS,
+    connections: CONNECTIONS,
+    headers: t.headers,
+    body: t.body,
+  });
+  t.answered2xx += run.ok;
+  const cpuMs = cpuBefore === undefined ? undefined : cpuMsOf(t.pid) - cpuBefore;
+  return {
+    rps: run.ok / run.seconds,
+    cpuUs: cpuMs === undefined || run.ok === 0 ? undefined : (1000 * cpuMs) / run.ok,
+    p50: quantile(run.latencies, 0.5),
+    p99: quantile(run.latencies, 0.99),
+    n: run.ok,
+    errors: run.errors,
+  };
 }

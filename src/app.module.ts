@@ -7,6 +7,7 @@ import { rejectUnsafeInput } from './platform/common/errors/unsafe-input';
 import { requireJsonBody } from './platform/common/json-body';
 import { requestLogging } from './platform/common/logging/request-logging.middleware';
 import { RedisModule } from './platform/redis/redis.module';
+import { DirectRoutesModule } from './platform/http/direct-routes.module';
 import type { AppConfig } from './platform/config/app-config';
 import { ConfigModule } from './platform/config/config.module';
 import { CustomersModule } from './domains/customers/customers.module';
@@ -31,6 +32,7 @@ const INFRASTRUCTURE = [
   PrismaModule,
   RedisModule,
   AuthModule,
+  DirectRoutesModule,
   AuditModule,
   TenancyModule,
   ObjectPermissionsModule,

@@ -26,8 +26,8 @@ export function installBigIntJson() {
 
 /**
  * Everything main.ts and the e2e tests share: CORS, body parsing, pipes, filters, Swagger, the
- * routes served in front of express. (Signals
- * are main.ts's: it closes the app before it stops an embedded database.)
+ * routes served in front of express. (Signals are main.ts's: it closes the app before it stops an
+ * embedded database.)
  */
 export function setupApp<T extends INestApplication>(app: T): T {
   installBigIntJson();
@@ -43,7 +43,10 @@ export function setupApp<T extends INestApplication>(app: T): T {
   app.enableCors(cors);
   http.use?.(routeAliases);
   // Chat requests carry images as base64 data URLs: a few MB is ordinary (express's default is 100 kB).
-  (app as unknown as NestExpressApplication).useBodyParser('json', { type: isJsonRequest, limit: JSON_BODY_LIMIT_BYTES });
+  (app as unknown as NestExpressApplication).useBodyParser('json', {
+    type: isJsonRequest,
+    limit: JSON_BODY_LIMIT_BYTES,
+  });
   // OAuth token requests are forms (MCP OAuth); no other route parses one.
   (app as unknown as NestExpressApplication).useBodyParser('urlencoded', {
     type: isOAuthTokenForm,

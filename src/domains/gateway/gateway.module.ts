@@ -7,6 +7,7 @@ import { RouterModule } from './router/router.module';
 import { AdmissionService } from './serve/admission.service';
 import { GatewayService } from './serve/gateway.service';
 import { LlmController } from './serve/llm.controller';
+import { LlmDirectRoutes } from './serve/llm-direct-routes';
 import { ModelListService } from './serve/model-list.service';
 
 /**
@@ -17,7 +18,7 @@ import { ModelListService } from './serve/model-list.service';
 @Module({
   imports: [DeploymentsModule, ProvidersModule, LimitsModule, RouterModule, SpendModule],
   controllers: [LlmController],
-  providers: [AdmissionService, GatewayService, ModelListService],
+  providers: [AdmissionService, GatewayService, ModelListService, LlmDirectRoutes],
   exports: [AdmissionService],
 })
 export class GatewayModule {}

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { SseEvent, UpstreamStream } from '../providers/provider';
 
 /** When the stream's first event reached the client (LiteLLM's `completionStartTime`). */
@@ -15,7 +15,7 @@ export interface StreamOutcome {
  * Headers go out with the first write, so the caller sets them before.
  */
 export async function pipeStream(
-  res: Response,
+  res: ServerResponse,
   stream: UpstreamStream,
   beforeTerminal: (outcome: StreamOutcome) => Promise<void>,
 ): Promise<StreamOutcome> {
@@ -24,7 +24,7 @@ export async function pipeStream(
     if (!res.writableFinished) outcome.clientGone = true;
   };
   res.on('close', onClose);
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('content-type', 'text/event-stream; charset=utf-8');
   res.setHeader('cache-control', 'no-cache');
   res.setHeader('connection', 'keep-alive');

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { ApiError } from '../../../platform/common/errors/api-error';
+import { sendJson } from '../../../platform/common/http-response';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
 import { entitiesOf, keyModelEntity, type SpendEvent } from '../../spend/ledger/spend-event';
@@ -44,7 +45,9 @@ interface Call {
   kind: CallKind;
   auth: AuthContext;
   admission: Admission;
-  req: Request;
+  req: IncomingMessage;
+  /** The caller's address (the row's requester_ip_address). */
+  ip: string | undefined;
   startTime: Date;
   started: number;
   upstreamMs: number;
@@ -73,12 +76,24 @@ export class GatewayService {
     router.useDeployments(deployments);
   }
 
-  async serve(kind: CallKind, auth: AuthContext, body: Record<string, unknown>, req: Request, res: Response) {
+  /**
+   * Answers one request on plain Node objects: the direct route (platform/http) and the Nest
+   * controller (whose express request and response are Node's) both call it.
+   */
+  async serve(
+    kind: CallKind,
+    auth: AuthContext,
+    body: Record<string, unknown>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ip: string | undefined,
+  ) {
     const call = {
       id: randomUUID(),
       kind,
       auth,
       req,
+      ip,
       startTime: new Date(),
       started: performance.now(),
       upstreamMs: 0,
@@ -129,7 +144,7 @@ export class GatewayService {
     deployment: Deployment,
     body: Record<string, unknown>,
     signal: AbortSignal,
-    req: Request,
+    req: IncomingMessage,
   ) {
     const adapter = this.providers.adapterFor(deployment.provider);
     const request: Record<string, unknown> = {
@@ -164,14 +179,14 @@ export class GatewayService {
     body: Record<string, unknown>,
     deployment: Deployment,
     result: UpstreamResult,
-    res: Response,
+    res: ServerResponse,
   ): Promise<number> {
     if (result.kind === 'json') {
       const usage = result.usage ?? estimateUsage(body, '');
       const cost = await this.settle(call, deployment, usage, null);
       res.setHeader('x-litellm-response-cost', String(cost));
       res.setHeader('x-litellm-overhead-duration-ms', overheadMs(call));
-      res.status(result.status).json(result.body);
+      sendJson(res, result.status, result.body);
       return usage.completionTokens;
     }
     res.setHeader('x-litellm-overhead-duration-ms', overheadMs(call));
@@ -261,14 +276,14 @@ export class GatewayService {
       endUser: endUserId,
       sessionId: typeof headerSession === 'string' && headerSession !== '' ? headerSession : randomUUID(),
       requestTags: tags,
-      requesterIp: call.req.ip ?? null,
+      requesterIp: call.ip ?? null,
       status,
     };
   }
 }
 
 /** The client's `anthropic-*` headers (`anthropic-beta`, `anthropic-version`), passed on with /v1/messages. */
-function anthropicHeaders(req: Request): Record<string, string> | undefined {
+function anthropicHeaders(req: IncomingMessage): Record<string, string> | undefined {
   let headers: Record<string, string> | undefined;
   for (const name in req.headers) {
     const value = req.headers[name];
@@ -283,7 +298,7 @@ function hasModelBudgets(subject: RequestSubject): boolean {
   return Object.keys(subject.key.modelMaxBudget).length > 0;
 }
 
-function setHeaders(res: Response, headers: Record<string, string>) {
+function setHeaders(res: ServerResponse, headers: Record<string, string>) {
   for (const name in headers) res.setHeader(name, headers[name]);
 }
 
@@ -292,7 +307,7 @@ function overheadMs(call: Call): string {
 }
 
 /** A stream that broke after its first event: the error as a last event, as OpenAI's servers do. */
-function endBrokenStream(res: Response, error: unknown) {
+function endBrokenStream(res: ServerResponse, error: unknown) {
   const e = error instanceof ApiError ? error : new ApiError(500, 'Upstream stream failed');
   if (!res.writableEnded) {
     res.end(

@@ -5,11 +5,14 @@ import type { Request, Response } from 'express';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { CurrentAuth } from '../../../platform/auth/decorators';
 import { GatewayService } from './gateway.service';
+import { LLM_PATHS } from './llm-paths';
 import { ModelListService } from './model-list.service';
 
 /**
  * The OpenAI- and Anthropic-compatible routes. Bodies are passed on as the client sent them (the
- * upstream validates its own format), so they are plain objects here, not DTOs.
+ * upstream validates its own format), so they are plain objects here, not DTOs. The POST routes
+ * are normally answered in front of express (llm-direct-routes.ts); they are declared here too for
+ * the API docs and for requests the direct path leaves to express (e.g. a trailing slash).
  */
 @ApiTags('LLM gateway')
 @ApiBearerAuth()
@@ -20,7 +23,7 @@ export class LlmController {
     private readonly models: ModelListService,
   ) {}
 
-  @Post(['v1/chat/completions', 'chat/completions'])
+  @Post(LLM_PATHS.chat)
   @HttpCode(200)
   @ApiOperation({ summary: 'Chat completion (OpenAI format; `stream: true` for server-sent events)' })
   @ApiErrors(400)
@@ -45,10 +48,10 @@ export class LlmController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.gateway.serve('chat', auth, body, req, res);
+    return this.gateway.serve('chat', auth, body, req, res, req.ip);
   }
 
-  @Post(['v1/embeddings', 'embeddings'])
+  @Post(LLM_PATHS.embeddings)
   @HttpCode(200)
   @ApiOperation({ summary: 'Embeddings (OpenAI format)' })
   @ApiErrors(400)
@@ -69,10 +72,10 @@ export class LlmController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.gateway.serve('embeddings', auth, body, req, res);
+    return this.gateway.serve('embeddings', auth, body, req, res, req.ip);
   }
 
-  @Post(['v1/responses', 'responses'])
+  @Post(LLM_PATHS.responses)
   @HttpCode(200)
   @ApiOperation({ summary: "OpenAI's Responses API, passed through to deployments that speak it" })
   @ApiErrors(400)
@@ -94,10 +97,10 @@ export class LlmController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.gateway.serve('responses', auth, body, req, res);
+    return this.gateway.serve('responses', auth, body, req, res, req.ip);
   }
 
-  @Post('v1/messages')
+  @Post(LLM_PATHS.messages)
   @HttpCode(200)
   @ApiOperation({ summary: "Anthropic's Messages API (as Claude Code and the Anthropic SDK call it)" })
   @ApiErrors(400)
@@ -125,7 +128,7 @@ export class LlmController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.gateway.serve('messages', auth, body, req, res);
+    return this.gateway.serve('messages', auth, body, req, res, req.ip);
   }
 
   @Get(['v1/models', 'models'])

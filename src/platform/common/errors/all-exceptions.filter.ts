@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Prisma } from '@prisma/client';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { currentRequestId } from '../logging/request-context';
 import { ApiError, RequestValidationError, errorTypeFor } from './api-error';
+import { sendJson } from '../http-response';
 
 /**
  * Every error leaves as LiteLLM's envelope. Known classes map to their status; anything else
@@ -10,35 +11,42 @@ import { ApiError, RequestValidationError, errorTypeFor } from './api-error';
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('errors');
-
   catch(exception: unknown, host: ArgumentsHost) {
-    const res = host.switchToHttp().getResponse<Response>();
-    const error = this.toApiError(exception);
-    if (error.status >= 500) {
-      this.logger.error({ msg: 'unhandled error', error: describe(exception) });
-    }
-    if (res.headersSent) return;
-    const body: Record<string, unknown> = {
-      error: { message: error.message, type: error.type, param: error.param, code: String(error.status) },
-    };
-    if (error instanceof RequestValidationError) body.detail = error.issues;
-    if (error.headers) res.set(error.headers);
-    res.status(error.status).json(body);
+    sendError(host.switchToHttp().getResponse<ServerResponse>(), exception);
   }
+}
 
-  private toApiError(exception: unknown): ApiError {
-    if (exception instanceof ApiError) return exception;
-    if (exception instanceof HttpException) return fromHttpException(exception);
-    if (exception instanceof Prisma.PrismaClientKnownRequestError) {
-      const mapped = fromPrismaError(exception);
-      if (mapped) return mapped;
-    }
-    const parserError = fromBodyParserError(exception);
-    if (parserError) return parserError;
-    const requestId = currentRequestId();
-    return new ApiError(500, `Internal server error${requestId ? ` (request id ${requestId})` : ''}`);
+const logger = new Logger('errors');
+
+/**
+ * Writes `exception` as LiteLLM's envelope on a plain Node response: the filter's answer, also
+ * used by the routes served in front of express (platform/http/direct-routes.ts).
+ */
+export function sendError(res: ServerResponse, exception: unknown) {
+  const error = toApiError(exception);
+  if (error.status >= 500) {
+    logger.error({ msg: 'unhandled error', error: describe(exception) });
   }
+  if (res.headersSent) return;
+  const body: Record<string, unknown> = {
+    error: { message: error.message, type: error.type, param: error.param, code: String(error.status) },
+  };
+  if (error instanceof RequestValidationError) body.detail = error.issues;
+  if (error.headers) for (const name in error.headers) res.setHeader(name, error.headers[name]);
+  sendJson(res, error.status, body);
+}
+
+function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (exception instanceof Prisma.PrismaClientKnownRequestError) {
+    const mapped = fromPrismaError(exception);
+    if (mapped) return mapped;
+  }
+  const parserError = fromBodyParserError(exception);
+  if (parserError) return parserError;
+  const requestId = currentRequestId();
+  return new ApiError(500, `Internal server error${requestId ? ` (request id ${requestId})` : ''}`);
 }
 
 function fromHttpException(exception: HttpException): ApiError {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { requestContext } from './request-context';
@@ -13,8 +14,17 @@ const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * carry `?key=`).
  */
 export function requestLogging(req: Request, res: Response, next: NextFunction) {
-  const incoming = req.header('x-request-id');
-  const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+  const requestId = beginRequest(req, res, req.path);
+  requestContext.run({ requestId }, next);
+}
+
+/**
+ * The request id and the finish line of one request on a plain Node request (the express
+ * middleware above and the routes served in front of express share it). Returns the id.
+ */
+export function beginRequest(req: IncomingMessage, res: ServerResponse, path: string): string {
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
   const started = process.hrtime.bigint();
   res.setHeader('x-request-id', requestId);
   res.on('finish', () => {
@@ -23,11 +33,11 @@ export function requestLogging(req: Request, res: Response, next: NextFunction) 
       logger.log({
         msg: 'request',
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
       }),
     );
   });
-  requestContext.run({ requestId }, next);
+  return requestId;
 }
