@@ -1,9 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
-import { uniq } from './app.factory';
-import { bearer, createKey, createMcpServer } from './factories';
+import { MASTER_KEY, uniq } from './app.factory';
+import { bearer, createKey, createMcpServer, createUserWithKey } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
+import { eventually } from './pods';
+import { BUS_TRANSPORTS, TEST_REDIS_URL, useTwoApps } from './two-apps';
 
 /** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
 const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
@@ -141,5 +147,123 @@ describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp
     await h.post('/mcp-rest/tools/call', { name: `${alphaName}-echo` }, bearer(limited.raw)).expect(200);
     await h.post('/mcp-rest/tools/call', { name: `${alphaName}-echo` }, bearer(limited.raw)).expect(429);
     expect(calls(alpha)).toBe(before + 1);
+  });
+});
+
+describe('MCP visibility by address: mcp_internal_ip_ranges, X-Forwarded-For, public_mcp_servers and make_public', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-ip-'));
+  const configPath = join(dir, 'config.yaml');
+  let upstream: FakeMcpUpstream;
+  // Registered before useE2e's, so the upstream is up (and its URL in the environment) when the app reads config.yaml.
+  beforeAll(async () => {
+    upstream = await startMcpUpstream({ tools: [{ name: 'inside' }] });
+    process.env.MCP_IP_TEST_URL = upstream.url;
+  });
+  const h = useE2e({ freshDatabase: 'mcp_ip', env: { CONFIG_FILE_PATH: configPath } });
+  const registry = () => h.app.get(McpRegistryService);
+  const from = (ip: string, headers = h.master) => ({ ...headers, 'x-forwarded-for': ip });
+  const toolNames = async (ip: string) =>
+    (await h.get('/v1/mcp/tools', from(ip)).expect(200)).body.tools.map((t: { name: string }) => t.name);
+
+  afterAll(async () => {
+    delete process.env.MCP_IP_TEST_URL;
+    await upstream?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeFileSync(
+    configPath,
+    [
+      'mcp_servers:',
+      '  cfg_inside:',
+      '    url: os.environ/MCP_IP_TEST_URL',
+      '    transport: http',
+      '    available_on_public_internet: false',
+      'general_settings:',
+      '  use_x_forwarded_for: true',
+      '  mcp_trusted_proxy_ranges: ["127.0.0.0/8", "::1/128"]',
+      '  mcp_internal_ip_ranges: ["203.0.113.0/24"]',
+      '  enable_mcp_registry: true',
+    ].join('\n'),
+  );
+
+  it('should read the client address from X-Forwarded-For of a trusted proxy', async () => {
+    expect((await h.get('/v1/mcp/network/client-ip', from('8.8.8.8')).expect(200)).body).toEqual({
+      ip: '8.8.8.8',
+    });
+    expect((await h.get('/v1/mcp/network/client-ip').expect(200)).body).toEqual({ ip: '127.0.0.1' });
+  });
+
+  it('should hide an internal-only server from a public address and from private ones outside mcp_internal_ip_ranges', async () => {
+    expect(await toolNames('203.0.113.9')).toEqual(['cfg_inside-inside']);
+    expect(await toolNames('8.8.8.8')).toEqual([]);
+    // 10.0.0.0/8 is private, but mcp_internal_ip_ranges replaced LiteLLM's default ranges.
+    expect(await toolNames('10.0.0.1')).toEqual([]);
+    const json = await h.http().get('/v1/mcp/registry.json').set('x-forwarded-for', '8.8.8.8').expect(200);
+    expect(json.body.servers.map((s: { server: { name: string } }) => s.server.name)).toEqual([
+      'litellm-mcp-server',
+    ]);
+    const rest = await h.get('/mcp-rest/tools/list', from('8.8.8.8')).expect(200);
+    expect(rest.body.tools).toEqual([]);
+  });
+
+  it('should make a server public for every address with POST /v1/mcp/make_public, stored in LiteLLM_Config', async () => {
+    const id = registry().find('cfg_inside')!.serverId;
+    const { userId } = await createUserWithKey(h.prisma, 'internal_user');
+    const member = bearer((await createKey(h.prisma, { user_id: userId })).raw);
+    await h.post('/v1/mcp/make_public', { mcp_server_ids: [id] }, member).expect(403);
+    await h.post('/v1/mcp/make_public', { mcp_server_ids: ['no-such-server'] }).expect(404);
+    await h.prisma.liteLLM_Config.create({
+      data: { param_name: 'litellm_settings', param_value: { drop_params: true } },
+    });
+    const res = await h.post('/v1/mcp/make_public', { mcp_server_ids: [id, id] }).expect(202);
+    expect(res.body).toMatchObject({ public_mcp_servers: [id], updated_by: expect.any(String) });
+    const row = await h.prisma.liteLLM_Config.findUniqueOrThrow({
+      where: { param_name: 'litellm_settings' },
+    });
+    expect(row.param_value).toEqual({ drop_params: true, public_mcp_servers: [id] });
+    expect(await toolNames('8.8.8.8')).toEqual(['cfg_inside-inside']);
+    const listed = (await h.get('/v1/mcp/server').expect(200)).body.find(
+      (s: { server_id: string }) => s.server_id === id,
+    );
+    expect(listed.mcp_info).toMatchObject({ is_public: true });
+    await h.post('/v1/mcp/make_public', { mcp_server_ids: [] }).expect(202);
+    expect(await toolNames('8.8.8.8')).toEqual([]);
+  });
+
+  it('should answer the curated discover and openapi-registry lists to the admin view only', async () => {
+    const all = await h.get('/v1/mcp/discover').expect(200);
+    expect(all.body.servers.length).toBeGreaterThan(0);
+    expect(all.body.categories).toContain('Developer tools');
+    const some = await h.get('/v1/mcp/discover?query=Pull%20Requests&category=developer%20tools').expect(200);
+    expect(some.body.servers.map((s: { name: string }) => s.name)).toEqual(['github']);
+    expect((await h.get('/v1/mcp/openapi-registry').expect(200)).body.apis.length).toBeGreaterThan(0);
+    const { headers } = await createUserWithKey(h.prisma, 'internal_user');
+    await h.get('/v1/mcp/discover', headers).expect(403);
+    await h.get('/v1/mcp/openapi-registry', headers).expect(403);
+  });
+});
+
+describe.each(BUS_TRANSPORTS)('make_public across pods (%s)', (_transport, env) => {
+  const pods = useTwoApps(env);
+  it('should show a server made public on pod A as public on pod B within a second', async () => {
+    if (pods.skip) return console.warn(`skipped: no Redis at ${TEST_REDIS_URL}`);
+    const created = await request(pods.podA.app.getHttpServer())
+      .post('/v1/mcp/server')
+      .set(bearer(MASTER_KEY))
+      .send({
+        server_name: serverName('pub'),
+        transport: 'http',
+        url: 'https://mcp.example.com/mcp',
+        available_on_public_internet: false,
+      })
+      .expect(201);
+    const id = created.body.server_id as string;
+    await request(pods.podA.app.getHttpServer())
+      .post('/v1/mcp/make_public')
+      .set(bearer(MASTER_KEY))
+      .send({ mcp_server_ids: [id] })
+      .expect(202);
+    const onB = () => pods.podB.app.get(McpRegistryService);
+    expect(await eventually(async () => onB().publicServerIds().has(id), 1000)).toBeLessThan(1000);
   });
 });

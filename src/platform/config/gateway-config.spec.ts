@@ -57,8 +57,26 @@ describe('loadConfig with a LiteLLM config.yaml', () => {
       enableMcpRegistry: false,
       mcpViewAll: false,
       mcpTrustedRedirectUris: [],
+      mcpClientSideAuthHeader: 'x-mcp-auth',
+      mcpClientIp: { useXForwardedFor: false, trustedProxyRanges: [] },
+      mcpRequiredFields: [],
       unsetVariables: [],
     });
+  });
+
+  it('should name the client-side MCP auth header: LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME, else general_settings, else x-mcp-auth', () => {
+    const path = file(
+      'auth-header.yaml',
+      'general_settings:\n  mcp_client_side_auth_header_name: X-From-File\n',
+    );
+    const header = (env: Record<string, string>) =>
+      loadConfig(env, ['--config', path]).gateway.mcpClientSideAuthHeader;
+    expect(header({})).toBe('x-from-file');
+    expect(header({ LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME: 'X-From-Env' })).toBe('x-from-env');
+    expect(header({ LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME: '' })).toBe('x-from-file');
+    expect(
+      loadConfig({ LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME: 'X-Env' }).gateway.mcpClientSideAuthHeader,
+    ).toBe('x-env');
   });
 
   it("should read mcp_servers and LiteLLM's MCP settings, and extend the stdio commands from LITELLM_MCP_STDIO_EXTRA_COMMANDS", () => {
@@ -81,6 +99,10 @@ general_settings:
   mcp_internal_ip_ranges: ["10.0.0.0/8"]
   enable_mcp_registry: true
   user_mcp_management_mode: view_all
+  use_x_forwarded_for: true
+  mcp_trusted_proxy_ranges: ["10.1.0.0/16"]
+  mcp_xff_num_trusted_hops: 2
+  mcp_required_fields: [description, url]
 `,
     );
     const { gateway } = loadConfig(
@@ -122,6 +144,8 @@ general_settings:
       mcpInternalIpRanges: ['10.0.0.0/8'],
       enableMcpRegistry: true,
       mcpViewAll: true,
+      mcpClientIp: { useXForwardedFor: true, trustedProxyRanges: ['10.1.0.0/16'], numTrustedHops: 2 },
+      mcpRequiredFields: ['description', 'url'],
       mcpTrustedRedirectUris: ['cursor://anysphere.cursor-mcp/oauth/callback', 'https://app.example/cb*'],
     });
   });

@@ -35,6 +35,14 @@ export interface GatewayConfig {
   publicMcpServers: string[];
   /** `general_settings.mcp_internal_ip_ranges` (unset: LiteLLM's private ranges). */
   mcpInternalIpRanges?: string[];
+  /**
+   * How the MCP gateway finds the client's address (spec §2.4): X-Forwarded-For only when
+   * `use_x_forwarded_for` is on AND the direct peer is inside `mcp_trusted_proxy_ranges` (LiteLLM's
+   * newer rule); the entry `mcp_xff_num_trusted_hops` from the right, else the leftmost.
+   */
+  mcpClientIp: { useXForwardedFor: boolean; trustedProxyRanges: string[]; numTrustedHops?: number };
+  /** `general_settings.mcp_required_fields`: what an MCP server submission must fill. */
+  mcpRequiredFields: string[];
   /** `general_settings.enable_mcp_registry`: serve `GET /v1/mcp/registry.json`. */
   enableMcpRegistry: boolean;
   /** `general_settings.user_mcp_management_mode == "view_all"`: everyone but restricted keys lists every MCP server. */
@@ -108,6 +116,12 @@ export function loadGatewayConfig(
       mcpStdioAllowedCommands,
       publicMcpServers: litellm.publicMcpServers,
       mcpInternalIpRanges: file.generalSettings.mcpInternalIpRanges,
+      mcpClientIp: {
+        useXForwardedFor: file.generalSettings.useXForwardedFor ?? false,
+        trustedProxyRanges: file.generalSettings.mcpTrustedProxyRanges ?? [],
+        numTrustedHops: file.generalSettings.mcpXffNumTrustedHops,
+      },
+      mcpRequiredFields: file.generalSettings.mcpRequiredFields ?? [],
       enableMcpRegistry: file.generalSettings.enableMcpRegistry ?? false,
       mcpViewAll: file.generalSettings.userMcpManagementMode === 'view_all',
       mcpTrustedRedirectUris,
@@ -132,6 +146,8 @@ export function gatewayDefaults(): GatewayConfig {
     mcpServers: [],
     mcpStdioAllowedCommands: [...MCP_STDIO_DEFAULT_COMMANDS],
     publicMcpServers: [],
+    mcpClientIp: { useXForwardedFor: false, trustedProxyRanges: [] },
+    mcpRequiredFields: [],
     enableMcpRegistry: false,
     mcpViewAll: false,
     mcpTrustedRedirectUris: [],

@@ -37,6 +37,14 @@ export interface LiteLLMConfigFile {
     enableMcpRegistry?: boolean;
     /** `view_all`: every caller but a restricted key lists every MCP server (LiteLLM's default: `restricted`). */
     userMcpManagementMode?: 'restricted' | 'view_all';
+    /** Fields an MCP server submission (`POST /v1/mcp/server/register`) must fill. */
+    mcpRequiredFields?: string[];
+    /** Read the client's address from X-Forwarded-For (MCP visibility: with `mcpTrustedProxyRanges`). */
+    useXForwardedFor?: boolean;
+    /** CIDR ranges of the reverse proxies whose X-Forwarded-For the MCP visibility trusts. */
+    mcpTrustedProxyRanges?: string[];
+    /** The client is this many X-Forwarded-For entries from the right (unset: the leftmost). */
+    mcpXffNumTrustedHops?: number;
   };
   unsetVariables: string[];
 }
@@ -135,6 +143,16 @@ export function parseLiteLLMConfig(
         'general_settings.user_mcp_management_mode',
         general.user_mcp_management_mode,
         ['restricted', 'view_all'] as const,
+      ),
+      mcpRequiredFields: doc.strings('general_settings.mcp_required_fields', general.mcp_required_fields),
+      useXForwardedFor: doc.boolean('general_settings.use_x_forwarded_for', general.use_x_forwarded_for),
+      mcpTrustedProxyRanges: doc.strings(
+        'general_settings.mcp_trusted_proxy_ranges',
+        general.mcp_trusted_proxy_ranges,
+      ),
+      mcpXffNumTrustedHops: doc.integer(
+        'general_settings.mcp_xff_num_trusted_hops',
+        general.mcp_xff_num_trusted_hops,
       ),
     },
     unsetVariables: [...unset],

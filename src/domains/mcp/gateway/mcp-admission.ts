@@ -7,9 +7,9 @@ import type { AuthContext } from '../../../platform/auth/auth-context';
 import { badRequest, unauthorized } from '../../../platform/common/errors/api-error';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import { targetServerNames } from './mcp-path';
-import { visibleFrom } from './mcp-visibility';
+import { clientIpPolicy, type McpClientIpPolicy, mcpClientIp } from './mcp-visibility';
 
-/** What the admission reads of a request: path (no query), headers, raw header list, caller IP. */
+/** What the admission reads of a request: path (no query), headers, raw header list, direct peer's IP. */
 export interface McpRequestFacts {
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -48,10 +48,14 @@ const BEARER = /^Bearer\s+/i;
  */
 @Injectable()
 export class McpAdmissionService {
+  private readonly ipPolicy: McpClientIpPolicy;
+
   constructor(
     private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.ipPolicy = clientIpPolicy(config.gateway);
+  }
 
   async decide(req: McpRequestFacts, registry: McpRegistry): Promise<McpDecision> {
     // Rule 15: two Authorization headers are refused before anything reads either of them.
@@ -60,14 +64,16 @@ export class McpAdmissionService {
     }
     const targetNames = targetServerNames(req.path, single(req.headers['x-mcp-servers']));
     const accessGroups = list(single(req.headers['x-mcp-access-groups']));
-    const base = { targetNames, accessGroups, ip: req.ip, delegateServers: [] as McpServer[] };
+    // The client's address (X-Forwarded-For only from a trusted proxy), as every later lookup sees it.
+    const ip = mcpClientIp(req.ip ?? undefined, req.headers['x-forwarded-for'], this.ipPolicy);
+    const base = { targetNames, accessGroups, ip, delegateServers: [] as McpServer[] };
     const litellmKey = single(req.headers['x-litellm-api-key'])?.trim();
     if (litellmKey) return { ...base, caller: await this.keyCaller(litellmKey.replace(BEARER, '')) };
     const authorization = single(req.headers['authorization'])?.trim() || undefined;
     const bearer = authorization?.replace(BEARER, '').trim();
     // Rule 13 (baseline): a LiteLLM key in Authorization authenticates as that key.
     if (bearer && this.isLiteLlmCredential(bearer)) return { ...base, caller: await this.keyCaller(bearer) };
-    const delegates = delegateTargets(targetNames, registry, req.ip);
+    const delegates = delegateTargets(targetNames, registry, ip);
     if (delegates) {
       return {
         ...base,
@@ -137,7 +143,7 @@ export function isMachineToMachine(server: McpServer): boolean {
  */
 export function findByName(registry: McpRegistry, name: string, ip: string | null): McpServer | undefined {
   const server = registry.all().find((s) => s.name === name || s.alias === name || s.serverName === name);
-  return server && visibleFrom(server, ip) ? server : undefined;
+  return server && registry.visibleFrom(server, ip) ? server : undefined;
 }
 
 function list(value: string | undefined): string[] | undefined {

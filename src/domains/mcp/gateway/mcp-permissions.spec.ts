@@ -7,6 +7,7 @@ import {
   UNRESTRICTED,
 } from './mcp-permissions';
 import { findByName } from './mcp-admission';
+import { internalRanges, type McpVisibility, visibleFrom } from './mcp-visibility';
 
 function server(id: string, extra: Partial<McpServer> = {}): McpServer {
   return {
@@ -23,10 +24,13 @@ function server(id: string, extra: Partial<McpServer> = {}): McpServer {
 }
 
 function registryOf(...servers: McpServer[]): McpRegistry {
+  const visibility: McpVisibility = { internal: internalRanges(undefined), publicServerIds: new Set() };
   return {
     all: () => servers,
     find: (n) => servers.find((s) => s.serverId === n || s.name === n),
     userCredential: () => Promise.resolve(undefined),
+    visibleFrom: (s, ip) => visibleFrom(s, ip, visibility),
+    publicServerIds: () => visibility.publicServerIds,
   };
 }
 

@@ -6,7 +6,6 @@ import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import type { McpDecision } from './mcp-admission';
 import { findByName } from './mcp-admission';
 import { allowedServerIds, loadMcpPermissions, type McpPermissions, UNRESTRICTED } from './mcp-permissions';
-import { visibleFrom } from './mcp-visibility';
 
 const PERMISSIONS_SLOT = 'mcp:permissions';
 
@@ -38,7 +37,7 @@ export class McpScopeService {
     const permissions = await this.permissionsOf(caller.auth);
     const allowed = allowedServerIds(permissions, registry);
     const candidates =
-      targetedServers(decision, registry) ?? registry.all().filter((s) => visibleFrom(s, ip));
+      targetedServers(decision, registry) ?? registry.all().filter((s) => registry.visibleFrom(s, ip));
     const servers = [...new Set(candidates)].filter((s) => allowed.has(s.serverId));
     return { servers, permissions };
   }
@@ -67,6 +66,6 @@ function targetedServers(decision: McpDecision, registry: McpRegistry): McpServe
   const groups = new Set(accessGroups ?? []);
   const grouped = registry
     .all()
-    .filter((s) => s.mcpAccessGroups.some((g) => groups.has(g)) && visibleFrom(s, ip));
+    .filter((s) => s.mcpAccessGroups.some((g) => groups.has(g)) && registry.visibleFrom(s, ip));
   return [...named, ...grouped].filter((s): s is McpServer => !!s);
 }

@@ -6,7 +6,6 @@ import { notFound } from '../../../platform/common/errors/api-error';
 import { ApiErrors } from '../../../platform/common/errors/api-errors.decorator';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
-import { normaliseIp, visibleFrom } from '../gateway/mcp-visibility';
 import { McpRegistryService } from './mcp-registry.service';
 
 class McpRegistryRemote {
@@ -51,14 +50,13 @@ export class McpRegistryJsonController {
   mcpRegistryJson(@Req() req: Request): McpRegistryJsonResponse {
     if (!this.config.gateway.enableMcpRegistry) throw notFound('MCP registry is not enabled');
     const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const ip = normaliseIp(req.ip);
-    const publicIds = new Set(this.config.gateway.publicMcpServers);
+    const ip = this.registry.clientIp(req);
     const entry = (name: string, title: string, description: string, url: string): McpRegistryEntry => ({
       server: { name, title, description, version: '1.0.0', remotes: [{ type: 'streamable-http', url }] },
     });
     const servers = this.registry
       .all()
-      .filter((s) => publicIds.has(s.serverId) || visibleFrom(s, ip))
+      .filter((s) => this.registry.visibleFrom(s, ip))
       .map((s) =>
         entry(
           s.name,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { McpDiscoveryController } from './mcp-discovery.controller';
+import { McpDiscoveryService } from './mcp-discovery.service';
 import { McpHealthController } from './mcp-health.controller';
 import { McpHealthService } from './mcp-health.service';
 import { McpRegistryJsonController } from './mcp-registry-json.controller';
@@ -28,6 +30,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
     McpServersController,
     McpToolsetsController,
     McpRegistryJsonController,
+    McpDiscoveryController,
   ],
   providers: [
     McpRegistryService,
@@ -37,6 +40,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
     McpSubmissionsService,
     McpToolsetsService,
     McpHealthService,
+    McpDiscoveryService,
   ],
   exports: [McpRegistryService, McpUserCredentialsService, McpHealthService],
 })

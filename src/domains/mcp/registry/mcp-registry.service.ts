@@ -4,6 +4,14 @@ import { InvalidationBus } from '../../../platform/auth/invalidation-bus';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
+import {
+  clientIpPolicy,
+  internalRanges,
+  type McpClientIpPolicy,
+  mcpClientIp,
+  type McpVisibility,
+  visibleFrom,
+} from '../gateway/mcp-visibility';
 import { decodeUserCredential } from './mcp-credentials';
 import type { McpRegistry, McpServer } from './mcp-server';
 import { serverFromConfig, serverFromRow } from './mcp-server-builder';
@@ -14,7 +22,11 @@ interface Snapshot {
   byId: ReadonlyMap<string, McpServer>;
   /** alias, server name and `name` → server (first one wins, config before rows). */
   byName: ReadonlyMap<string, McpServer>;
+  visibility: McpVisibility;
 }
+
+/** LiteLLM keeps `litellm_settings` as one row of `LiteLLM_Config`; `public_mcp_servers` is one key of it. */
+export const LITELLM_SETTINGS = 'litellm_settings';
 
 /** Rows that are served: LiteLLM loads only `active` ones (a null status is the column's default). */
 const SERVED = { OR: [{ approval_status: 'active' }, { approval_status: null }] };
@@ -31,6 +43,8 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
   private readonly configServers: readonly McpServer[];
   private snapshot: Snapshot;
   private readonly mirror: BusMirror;
+  private readonly internal: McpVisibility['internal'];
+  private readonly ipPolicy: McpClientIpPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -39,7 +53,9 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
   ) {
     this.mirror = new BusMirror(bus, 'mcp', () => this.loadTable(), 'the MCP servers');
     this.configServers = config.gateway.mcpServers.map(serverFromConfig);
-    this.snapshot = buildSnapshot(this.configServers);
+    this.internal = internalRanges(config.gateway.mcpInternalIpRanges);
+    this.ipPolicy = clientIpPolicy(config.gateway);
+    this.snapshot = this.buildSnapshot(this.configServers, []);
   }
 
   async onApplicationBootstrap() {
@@ -50,6 +66,19 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
 
   all(): readonly McpServer[] {
     return this.snapshot.servers;
+  }
+
+  visibleFrom(server: McpServer, ip: string | null): boolean {
+    return visibleFrom(server, ip, this.snapshot.visibility);
+  }
+
+  publicServerIds(): ReadonlySet<string> {
+    return this.snapshot.visibility.publicServerIds;
+  }
+
+  /** The client's address as the MCP gateway sees it (X-Forwarded-For only from a trusted proxy). */
+  clientIp(req: { ip?: string; headers: Record<string, string | string[] | undefined> }): string | null {
+    return mcpClientIp(req.ip, req.headers['x-forwarded-for'], this.ipPolicy);
   }
 
   /** By alias, server name or `name`, else by server id. */
@@ -91,8 +120,25 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
   }
 
   private async loadTable(): Promise<void> {
-    const stored = await this.readStoredServers();
-    this.snapshot = buildSnapshot([...this.configServers, ...stored]);
+    const [stored, publicIds] = await Promise.all([this.readStoredServers(), this.readStoredPublicIds()]);
+    this.snapshot = this.buildSnapshot([...this.configServers, ...stored], publicIds);
+  }
+
+  /** `litellm_settings.public_mcp_servers` as stored by `POST /v1/mcp/make_public` (LiteLLM's row). */
+  private async readStoredPublicIds(): Promise<string[]> {
+    const row = await this.prisma.liteLLM_Config.findUnique({
+      where: { param_name: LITELLM_SETTINGS },
+      select: { param_value: true },
+    });
+    const value = row?.param_value;
+    const ids =
+      value && typeof value === 'object' && !Array.isArray(value) ? value.public_mcp_servers : undefined;
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  }
+
+  private buildSnapshot(servers: readonly McpServer[], storedPublicIds: readonly string[]): Snapshot {
+    const publicServerIds = new Set([...this.config.gateway.publicMcpServers, ...storedPublicIds]);
+    return { ...indexServers(servers), visibility: { internal: this.internal, publicServerIds } };
   }
 
   private async readStoredServers(): Promise<McpServer[]> {
@@ -116,7 +162,7 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
   }
 }
 
-function buildSnapshot(servers: readonly McpServer[]): Snapshot {
+function indexServers(servers: readonly McpServer[]): Omit<Snapshot, 'visibility'> {
   const byId = new Map<string, McpServer>();
   const byName = new Map<string, McpServer>();
   for (const server of servers) {

@@ -52,6 +52,13 @@ export class McpServerQueryService {
     return sanitiseView(this.markPublic(view), auth);
   }
 
+  /** E3: the caller's address as the MCP gateway sees it. */
+  clientIp(req: { ip?: string; headers: Record<string, string | string[] | undefined> }): {
+    ip: string | null;
+  } {
+    return { ip: this.registry.clientIp(req) };
+  }
+
   /** E2: the access groups of config servers and of every stored row (any status), sorted. */
   async accessGroups(): Promise<{ access_groups: string[] }> {
     const rows = await this.prisma.liteLLM_MCPServerTable.findMany({ select: { mcp_access_groups: true } });
@@ -110,7 +117,7 @@ export class McpServerQueryService {
 
   /** `litellm_settings.public_mcp_servers` shows as `mcp_info.is_public`. */
   private markPublic(view: McpServerView): McpServerView {
-    if (!this.config.gateway.publicMcpServers.includes(view.server_id)) return view;
+    if (!this.registry.publicServerIds().has(view.server_id)) return view;
     return { ...view, mcp_info: { ...(view.mcp_info ?? {}), is_public: true } };
   }
 

@@ -66,6 +66,13 @@ export interface McpRegistry {
   /** By `name` (alias/server name) or by server id. */
   find(nameOrId: string): McpServer | undefined;
   /**
+   * Spec §2.4: whether a caller at `ip` (null: an internal call) may see the server: public, named
+   * in `public_mcp_servers` (config.yaml ∪ the stored list), or the caller inside the internal ranges.
+   */
+  visibleFrom(server: McpServer, ip: string | null): boolean;
+  /** `public_mcp_servers`: config.yaml's and the stored (`POST /v1/mcp/make_public`) lists, united. */
+  publicServerIds(): ReadonlySet<string>;
+  /**
    * The caller's own credential for a server (BYOK, or an OAuth token payload as JSON text), from
    * `LiteLLM_MCPUserCredentials`, decrypted; undefined when none is stored or it does not open.
    * Reads the database (one indexed row).

@@ -6,7 +6,6 @@ import { CurrentActor } from '../../../platform/audit/current-actor.decorator';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { CurrentAuth } from '../../../platform/auth/decorators';
 import { ApiErrors } from '../../../platform/common/errors/api-errors.decorator';
-import { normaliseIp } from '../gateway/mcp-visibility';
 import { McpServerQueryService } from './mcp-server-query.service';
 import {
   McpAccessGroupsResponse,
@@ -45,11 +44,12 @@ export class McpUserCredentialsController {
   @Get('network/client-ip')
   @ApiOperation({
     summary: 'Your address as the MCP gateway sees it',
-    description: 'Any key. The address internal-only servers are checked against (mcp_internal_ip_ranges).',
+    description:
+      'Any key. The address internal-only servers are checked against (mcp_internal_ip_ranges): X-Forwarded-For only with use_x_forwarded_for and a peer inside mcp_trusted_proxy_ranges.',
   })
   @ApiOkResponse({ type: McpClientIpResponse })
   getMcpClientIp(@Req() req: Request) {
-    return { ip: normaliseIp(req.ip) };
+    return this.query.clientIp(req);
   }
 
   @Post('server/:server_id/user-credential')

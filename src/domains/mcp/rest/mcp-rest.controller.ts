@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Request } from 'express';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { CurrentAuth } from '../../../platform/auth/decorators';
-import { normaliseIp } from '../gateway/mcp-visibility';
 import {
   McpRestToolCallRequest,
   McpRestToolCallResponse,
@@ -72,5 +71,5 @@ export class McpRestController {
 }
 
 function facts(req: Request) {
-  return { headers: req.headers, ip: normaliseIp(req.ip) };
+  return { headers: req.headers, ip: req.ip };
 }

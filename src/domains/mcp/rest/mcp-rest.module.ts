@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { McpGatewayModule } from '../gateway/mcp-gateway.module';
+import { McpRegistryModule } from '../registry/mcp-registry.module';
 import { McpRestController, McpToolsController } from './mcp-rest.controller';
 import { McpRestService } from './mcp-rest.service';
 
@@ -8,7 +9,7 @@ import { McpRestService } from './mcp-rest.service';
  * `/mcp-rest/tools/call`), over the gateway's scope and tool-call code.
  */
 @Module({
-  imports: [McpGatewayModule],
+  imports: [McpGatewayModule, McpRegistryModule],
   controllers: [McpToolsController, McpRestController],
   providers: [McpRestService],
 })

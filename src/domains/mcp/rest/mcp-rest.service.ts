@@ -8,13 +8,14 @@ import { toolAllowed } from '../gateway/mcp-permissions';
 import { MCP_REGISTRY } from '../gateway/mcp-registry.token';
 import { McpScopeService } from '../gateway/mcp-scope.service';
 import { prefixedToolName, routeToolName, TOOL_PREFIX_SEPARATOR } from '../gateway/mcp-tools';
+import { McpRegistryService } from '../registry/mcp-registry.service';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import type { McpRestToolCallRequest, McpRestToolResponse, McpRestToolsListResponse } from './mcp-rest.dto';
 
-/** What the REST routes read of the request besides the caller: its headers and address. */
+/** What the REST routes read of the request besides the caller: its headers and the direct peer's address. */
 export interface McpRestRequest {
   headers: Record<string, string | string[] | undefined>;
-  ip: string | null;
+  ip: string | undefined;
 }
 
 /**
@@ -29,6 +30,7 @@ export class McpRestService {
     private readonly scopes: McpScopeService,
     private readonly gateway: McpGatewayService,
     @Inject(MCP_REGISTRY) private readonly registry: McpRegistry,
+    private readonly registryService: McpRegistryService,
   ) {}
 
   /** E1: every permitted tool of every server the key may use, named `{server}-{tool}`. */
@@ -89,7 +91,7 @@ export class McpRestService {
       targetNames: undefined,
       accessGroups: undefined,
       delegateServers: [],
-      ip: req.ip,
+      ip: this.registryService.clientIp(req),
     };
     const scope = await this.scopes.scopeOf(decision, this.registry);
     return { decision, scope, registry: this.registry, headers: req.headers };
