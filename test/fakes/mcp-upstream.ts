@@ -34,9 +34,10 @@ export interface FakeMcpOptions {
   tools: FakeTool[];
   /**
    * When set, a request without `Authorization: Bearer <token>` gets the stub's own 401 with
-   * `WWW-Authenticate: Bearer resource_metadata=…` (an OAuth-protected MCP server).
+   * `WWW-Authenticate: Bearer resource_metadata=…` (an OAuth-protected MCP server). A function is
+   * asked on every request (a token that changes, e.g. the one an OAuth stub issued last).
    */
-  requireBearer?: string;
+  requireBearer?: string | (() => string | undefined);
   /** When set, requests must carry these headers exactly (else the stub's 401). */
   requireHeaders?: Record<string, string>;
   /** Sessions (`mcp-session-id`), as most real servers: a request of an unknown session is 404. */
@@ -117,7 +118,8 @@ export async function startMcpSseUpstream(opts: FakeMcpOptions): Promise<FakeMcp
 }
 
 function authorised(req: IncomingMessage, opts: FakeMcpOptions): boolean {
-  if (opts.requireBearer && req.headers.authorization !== `Bearer ${opts.requireBearer}`) return false;
+  const bearer = typeof opts.requireBearer === 'function' ? opts.requireBearer() : opts.requireBearer;
+  if (opts.requireBearer && (!bearer || req.headers.authorization !== `Bearer ${bearer}`)) return false;
   for (const [name, value] of Object.entries(opts.requireHeaders ?? {})) {
     if (req.headers[name.toLowerCase()] !== value) return false;
   }

@@ -9,6 +9,8 @@ const OAUTH_TOKEN_PATH = /^\/(?:[^/]+\/|v1\/mcp\/server\/oauth\/[^/]+\/)?token\/
 export function isOAuthTokenForm(req: {
   method?: string;
   url?: string;
+  /** express: the path as sent (middleware mounted on a path sees a shortened `url`). */
+  originalUrl?: string;
   headers: Record<string, string | string[] | undefined>;
 }): boolean {
   const mediaType = String(req.headers['content-type'] ?? '')
@@ -16,5 +18,5 @@ export function isOAuthTokenForm(req: {
     .trim()
     .toLowerCase();
   if (req.method !== 'POST' || mediaType !== 'application/x-www-form-urlencoded') return false;
-  return OAUTH_TOKEN_PATH.test((req.url ?? '').split('?')[0]);
+  return OAUTH_TOKEN_PATH.test((req.originalUrl ?? req.url ?? '').split('?')[0]);
 }

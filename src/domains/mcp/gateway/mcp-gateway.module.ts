@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { GatewayModule } from '../../gateway/gateway.module';
 import { LimitsModule } from '../../gateway/limits/limits.module';
 import { SpendModule } from '../../spend/spend.module';
+import { McpOAuthModule } from '../oauth/mcp-oauth.module';
 import { McpRegistryModule } from '../registry/mcp-registry.module';
 import { McpRegistryService } from '../registry/mcp-registry.service';
 import { McpAdmissionService } from './mcp-admission';
@@ -19,7 +20,7 @@ import { McpUpstreamService } from './mcp-upstream.service';
  * the spend ledger.
  */
 @Module({
-  imports: [GatewayModule, LimitsModule, SpendModule, McpRegistryModule],
+  imports: [GatewayModule, LimitsModule, SpendModule, McpRegistryModule, McpOAuthModule],
   // The SSE routes first: `mcp/*path` would take `GET /mcp/sse` otherwise.
   controllers: [McpSseController, McpGatewayController],
   providers: [

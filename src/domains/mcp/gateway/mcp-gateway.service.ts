@@ -9,6 +9,7 @@ import type { RequestSubject } from '../../gateway/checks/request-subject';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { entitiesOf, type SpendEvent } from '../../spend/ledger/spend-event';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
+import { McpTokenRefreshService } from '../oauth/mcp-token-refresh.service';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import type { McpDecision } from './mcp-admission';
 import { toolAllowed } from './mcp-permissions';
@@ -58,6 +59,7 @@ export class McpGatewayService {
     private readonly limiter: RateLimiterService,
     private readonly ledger: SpendLedgerService,
     private readonly counters: BudgetCountersService,
+    private readonly tokens: McpTokenRefreshService,
   ) {}
 
   async handle(call: McpCall, message: JsonRpcMessage): Promise<McpAnswer> {
@@ -189,10 +191,12 @@ export class McpGatewayService {
   private async headersFor(call: McpCall, server: McpServer): Promise<Record<string, string>> {
     const { caller } = call.decision;
     const userId = caller.kind === 'key' ? caller.auth.userId : null;
-    const own =
+    let own =
       userId && (server.isByok || server.authType === 'oauth2')
         ? await call.registry.userCredential(userId, server.serverId)
         : undefined;
+    // A stored OAuth token that expires within a minute is refreshed first (oauth/).
+    if (own && userId && server.authType === 'oauth2') own = await this.tokens.fresh(userId, server, own);
     return upstreamHeaders(server, caller, call.headers, own);
   }
 }

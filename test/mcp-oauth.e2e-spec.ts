@@ -1,0 +1,415 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
+import type { AppConfig } from '../src/platform/config/app-config';
+import { APP_CONFIG } from '../src/platform/config/config.module';
+import { decryptSecret, encryptSecret, secretsKey } from '../src/platform/common/secrets';
+import { uniq } from './app.factory';
+import { createMcpServer, createUserWithKey } from './factories';
+import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
+import { startOAuthStub, type OAuthStub } from './fakes/oauth-server';
+import { useE2e } from './harness';
+
+const suffix = uniq('').replace(/-/g, '_');
+const GH = `gh${suffix}`;
+const CLIENT_REDIRECT = 'http://localhost:7777/cb';
+const TRUSTED_NATIVE = 'cursor://anysphere.cursor-mcp/oauth/callback';
+
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/**
+ * The MCP gateway's OAuth (spec §2.7, issue 13): a full authorization-code flow with PKCE through
+ * the gateway against a stub authorization server, the token stored per user (encrypted) and used
+ * by the next tools/call of the official SDK client, refreshed when it is about to expire; the
+ * discovery documents; redirect_uri validation; no-cache token answers.
+ */
+describe('MCP OAuth through the gateway (authorization code + PKCE, stored and refreshed per user)', () => {
+  const h = useE2e({ freshDatabase: 'mcp_oauth', env: { MCP_TRUSTED_NATIVE_REDIRECT_URIS: TRUSTED_NATIVE } });
+  let stub: OAuthStub;
+  let upstream: FakeMcpUpstream;
+  let base: string;
+  let serverId: string;
+  let user: { userId: string; key: string };
+  let saltKey: string;
+
+  beforeAll(async () => {
+    stub = await startOAuthStub({ clientId: 'gw-client', clientSecret: 'gw-secret' });
+    upstream = await startMcpUpstream({
+      tools: [{ name: 'whoami', answer: () => 'octocat' }],
+      requireBearer: () => stub.currentAccessToken(),
+    });
+    const server = h.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Through E12, so the client credentials are stored encrypted as in production.
+    const created = await h
+      .post('/v1/mcp/server', {
+        alias: GH,
+        transport: 'http',
+        url: upstream.url,
+        auth_type: 'oauth2',
+        authorization_url: `${stub.url}/authorize`,
+        token_url: `${stub.url}/token`,
+        credentials: { client_id: 'gw-client', client_secret: 'gw-secret', scopes: ['read'] },
+      })
+      .expect(201);
+    serverId = created.body.server_id;
+    await createMcpServer(h.prisma, {
+      alias: `apik${suffix}`,
+      transport: 'http',
+      url: upstream.url,
+      auth_type: 'api_key',
+    });
+    await h.app.get(McpRegistryService).reload();
+    const u = await createUserWithKey(h.prisma);
+    const permission = await h.prisma.liteLLM_ObjectPermissionTable.create({
+      data: { mcp_servers: [serverId] },
+    });
+    await h.prisma.liteLLM_VerificationToken.update({
+      where: { token: u.token },
+      data: { object_permission_id: permission.object_permission_id },
+    });
+    user = { userId: u.userId, key: u.key };
+    saltKey = secretsKey(h.app.get<AppConfig>(APP_CONFIG));
+  });
+  afterAll(async () => {
+    await Promise.all([stub?.close(), upstream?.close()]);
+  });
+
+  async function get(url: string, headers: Record<string, string> = {}) {
+    return fetch(url, { redirect: 'manual', headers });
+  }
+
+  async function token(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    return fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+
+  async function storedPayload() {
+    const row = await h.prisma.liteLLM_MCPUserCredentials.findUniqueOrThrow({
+      where: { user_id_server_id: { user_id: user.userId, server_id: serverId } },
+    });
+    return { row, payload: JSON.parse(decryptSecret(row.credential_b64, saltKey)) };
+  }
+
+  async function callWhoami() {
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp/${GH}`), {
+        requestInit: { headers: { 'x-litellm-api-key': user.key } },
+      }),
+    );
+    const result = await client.callTool({ name: `${GH}-whoami`, arguments: {} });
+    await client.close();
+    return result;
+  }
+
+  it('runs the authorization-code flow with PKCE through the gateway and stores the token for the user, encrypted', async () => {
+    const { verifier, challenge } = pkce();
+    // 1. The client's /authorize: redirected upstream with the gateway's callback and its own state.
+    const authorize = await get(
+      `${base}/${GH}/authorize?${new URLSearchParams({
+        redirect_uri: CLIENT_REDIRECT,
+        client_id: 'any-client',
+        state: 'client-state',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        response_type: 'code',
+      })}`,
+    );
+    expect(authorize.status).toBe(302);
+    const upstreamAuthorize = new URL(authorize.headers.get('location')!);
+    expect(`${upstreamAuthorize.origin}${upstreamAuthorize.pathname}`).toBe(`${stub.url}/authorize`);
+    expect(Object.fromEntries(upstreamAuthorize.searchParams)).toMatchObject({
+      client_id: 'gw-client', // the server's stored client_id wins
+      redirect_uri: `${base}/callback`,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      response_type: 'code',
+      scope: 'read',
+    });
+    const gatewayState = upstreamAuthorize.searchParams.get('state')!;
+    expect(gatewayState).not.toContain('client-state');
+    expect(gatewayState).not.toContain(CLIENT_REDIRECT);
+    // 2. The stub "consents" and returns to the gateway's /callback, which returns to the client.
+    const consent = await get(upstreamAuthorize.toString());
+    const callback = await get(consent.headers.get('location')!);
+    expect(callback.status).toBe(302);
+    const back = new URL(callback.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(CLIENT_REDIRECT);
+    expect(back.searchParams.get('state')).toBe('client-state');
+    const code = back.searchParams.get('code')!;
+    // 3. The token exchange with the user's key: the token comes back uncached and is stored.
+    const res = await token(
+      `/${GH}/token`,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CLIENT_REDIRECT,
+        client_id: 'any-client',
+        code_verifier: verifier,
+      },
+      { 'x-litellm-api-key': user.key },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('pragma')).toBe('no-cache');
+    expect(await res.json()).toMatchObject({
+      access_token: 'access-1',
+      refresh_token: 'refresh-1',
+      token_type: 'Bearer',
+    });
+    const exchange = stub.calls('/token').at(-1)!;
+    expect(exchange.form).toMatchObject({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      redirect_uri: `${base}/callback`,
+      client_id: 'gw-client',
+      client_secret: 'gw-secret',
+    });
+    const { row, payload } = await storedPayload();
+    expect(row.credential_b64.startsWith('v3:gcm:')).toBe(true);
+    expect(row.credential_b64).not.toContain('access-1');
+    expect(payload).toMatchObject({
+      type: 'oauth2',
+      access_token: 'access-1',
+      refresh_token: 'refresh-1',
+      scopes: ['read'],
+    });
+    expect(Date.parse(payload.expires_at)).toBeGreaterThan(Date.now() + 3500_000);
+  });
+
+  it("uses the stored token on the user's next tools/call through the official SDK client", async () => {
+    const result = await callWhoami();
+    expect(result.isError).toBeFalsy();
+    expect(result.content).toEqual([{ type: 'text', text: 'octocat' }]);
+    const call = upstream.requests.find((r) => r.rpc === 'tools/call');
+    expect(call?.headers.authorization).toBe('Bearer access-1');
+  });
+
+  it('refreshes a stored token that has expired before the call, stores the new one and uses it', async () => {
+    const { payload } = await storedPayload();
+    const expired = { ...payload, expires_at: new Date(Date.now() - 1000).toISOString() };
+    await h.prisma.liteLLM_MCPUserCredentials.update({
+      where: { user_id_server_id: { user_id: user.userId, server_id: serverId } },
+      data: { credential_b64: encryptSecret(JSON.stringify(expired), saltKey) },
+    });
+    const refreshesBefore = stub.calls('/token').filter((r) => r.form.grant_type === 'refresh_token').length;
+    const result = await callWhoami();
+    expect(result.content).toEqual([{ type: 'text', text: 'octocat' }]);
+    const refreshes = stub.calls('/token').filter((r) => r.form.grant_type === 'refresh_token');
+    expect(refreshes).toHaveLength(refreshesBefore + 1);
+    expect(refreshes.at(-1)!.form).toMatchObject({
+      refresh_token: 'refresh-1',
+      client_id: 'gw-client',
+      client_secret: 'gw-secret',
+    });
+    expect(upstream.requests.filter((r) => r.rpc === 'tools/call').at(-1)?.headers.authorization).toBe(
+      'Bearer access-2',
+    );
+    const after = await storedPayload();
+    expect(after.payload).toMatchObject({ access_token: 'access-2', refresh_token: 'refresh-2' });
+    expect(Date.parse(after.payload.expires_at)).toBeGreaterThan(Date.now());
+    // Fresh again: the next call refreshes nothing.
+    await callWhoami();
+    expect(stub.calls('/token').filter((r) => r.form.grant_type === 'refresh_token')).toHaveLength(
+      refreshesBefore + 1,
+    );
+  });
+
+  it('serves the discovery documents for an oauth2 server, and 404 for other or unknown names', async () => {
+    const prm = await h
+      .http()
+      .get(`/.well-known/oauth-protected-resource/mcp/${GH}`)
+      .set('host', 'proxy.test')
+      .expect(200);
+    expect(prm.body).toEqual({
+      resource: `http://proxy.test/mcp/${GH}`,
+      authorization_servers: [`http://proxy.test/${GH}`],
+      scopes_supported: ['read'],
+    });
+    const legacy = await h
+      .http()
+      .get(`/.well-known/oauth-protected-resource/${GH}/mcp`)
+      .set('host', 'proxy.test')
+      .expect(200);
+    expect(legacy.body.resource).toBe(`http://proxy.test/${GH}/mcp`);
+    for (const path of [
+      `/.well-known/oauth-authorization-server/mcp/${GH}`,
+      `/.well-known/oauth-authorization-server/${GH}`,
+      `/.well-known/oauth-authorization-server/${GH}/mcp`,
+    ]) {
+      const as = await h.http().get(path).set('host', 'proxy.test').expect(200);
+      expect(as.body).toEqual({
+        issuer: `http://proxy.test/${GH}`,
+        authorization_endpoint: `http://proxy.test/${GH}/authorize`,
+        token_endpoint: `http://proxy.test/${GH}/token`,
+        registration_endpoint: `http://proxy.test/${GH}/register`,
+        response_types_supported: ['code'],
+        scopes_supported: ['read'],
+        grant_types_supported: ['authorization_code', 'refresh_token'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_post'],
+      });
+    }
+    const root = await h
+      .http()
+      .get('/.well-known/oauth-authorization-server')
+      .set('host', 'proxy.test')
+      .expect(200);
+    expect(root.body).toMatchObject({
+      issuer: 'http://proxy.test',
+      token_endpoint: 'http://proxy.test/token',
+    });
+    const oidc = await h
+      .http()
+      .get('/.well-known/openid-configuration')
+      .set('host', 'proxy.test')
+      .expect(200);
+    expect(oidc.body).toEqual(root.body);
+    expect((await h.http().get('/.well-known/jwks.json').expect(200)).body).toEqual({ keys: [] });
+    // Only one oauth2 server exists: the root protected-resource document resolves to it.
+    expect(
+      (await h.http().get('/.well-known/oauth-protected-resource').set('host', 'proxy.test').expect(200)).body
+        .resource,
+    ).toBe(`http://proxy.test/mcp/${GH}`);
+    // An api_key server and an unknown name look the same: 404.
+    await h.http().get(`/.well-known/oauth-protected-resource/mcp/apik${suffix}`).expect(404);
+    await h.http().get(`/.well-known/oauth-protected-resource/mcp/nosuch${suffix}`).expect(404);
+    await h.http().get(`/.well-known/oauth-authorization-server/apik${suffix}`).expect(404);
+  });
+
+  it('refuses a redirect_uri that is not on the proxy, loopback or allow-listed with 400, before going upstream', async () => {
+    const before = stub.calls('/authorize').length;
+    for (const bad of [
+      'https://evil.example/cb',
+      'http://localhost.evil.example/cb',
+      'javascript:alert(1)',
+      'http://localhost:7777/cb#frag',
+    ]) {
+      const res = await get(
+        `${base}/${GH}/authorize?${new URLSearchParams({ redirect_uri: bad, state: 's' })}`,
+      );
+      expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+      expect(((await res.json()) as { error: unknown }).error).toMatchObject({
+        param: 'redirect_uri',
+        code: '400',
+      });
+    }
+    expect(stub.calls('/authorize')).toHaveLength(before);
+    // Same origin, loopback and the allow-list are fine.
+    for (const good of [`${base}/ui/cb`, 'http://127.0.0.1:9/cb', 'http://[::1]:9/cb', TRUSTED_NATIVE]) {
+      const res = await get(`${base}/${GH}/authorize?${new URLSearchParams({ redirect_uri: good })}`);
+      expect({ good, status: res.status }).toEqual({ good, status: 302 });
+    }
+  });
+
+  it("passes the upstream's OAuth error on as a 4xx (invalid_grant → 400), uncached, never a 500", async () => {
+    const res = await token(`/${GH}/token`, {
+      grant_type: 'authorization_code',
+      code: 'no-such-code',
+      code_verifier: 'x',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('pragma')).toBe('no-cache');
+    expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'unknown code' });
+    const odd = await token(`/${GH}/token`, { grant_type: 'password', username: 'u', password: 'p' });
+    expect(odd.status).toBe(400);
+    expect(await odd.json()).toMatchObject({ error: 'unsupported_grant_type' });
+  });
+
+  it('refuses a /callback whose state the gateway did not issue with an HTML 400', async () => {
+    const res = await get(`${base}/callback?code=abc&state=forged`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('location')).toBeNull();
+  });
+
+  it('still refuses form bodies on every other route (422)', async () => {
+    const res = await fetch(`${base}/key/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer sk-1234' },
+      body: 'key_alias=x',
+    });
+    expect(res.status).toBe(422);
+  });
+
+  it('runs the admin UI flow on a temporary server (E13 → E14 → E15) and registers clients (E16, E39)', async () => {
+    const session = await h
+      .post('/v1/mcp/server/oauth/session', {
+        server_name: `tmp${suffix}`,
+        transport: 'http',
+        url: upstream.url,
+        auth_type: 'oauth2',
+        authorization_url: `${stub.url}/authorize`,
+        token_url: `${stub.url}/token`,
+        credentials: { client_id: 'gw-client', client_secret: 'gw-secret' },
+      })
+      .expect(200);
+    expect(session.body.credentials).toBeNull();
+    expect(JSON.stringify(session.body)).not.toContain('gw-secret');
+    const tmpId = session.body.server_id;
+    expect(await h.prisma.liteLLM_MCPServerTable.findUnique({ where: { server_id: tmpId } })).toBeNull();
+    // A non-admin may not create one (validated first, as E12).
+    await h
+      .post(
+        '/v1/mcp/server/oauth/session',
+        { server_name: 'x', transport: 'http', url: upstream.url },
+        { Authorization: `Bearer ${user.key}` },
+      )
+      .expect(403);
+    const { verifier, challenge } = pkce();
+    const authorize = await get(
+      `${base}/v1/mcp/server/oauth/${tmpId}/authorize?${new URLSearchParams({ redirect_uri: CLIENT_REDIRECT, state: 'ui', code_challenge: challenge, code_challenge_method: 'S256' })}`,
+      { authorization: 'Bearer sk-1234' },
+    );
+    expect(authorize.status).toBe(302);
+    const consent = await get(authorize.headers.get('location')!);
+    const back = new URL((await get(consent.headers.get('location')!)).headers.get('location')!);
+    expect(back.searchParams.get('state')).toBe('ui');
+    const res = await token(
+      `/v1/mcp/server/oauth/${tmpId}/token`,
+      {
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        code_verifier: verifier,
+        redirect_uri: CLIENT_REDIRECT,
+      },
+      { authorization: 'Bearer sk-1234' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(((await res.json()) as { access_token: string }).access_token).toMatch(/^access-/);
+    // Registration: a stored client_id answers the placeholder client, never the stored secret.
+    const registered = await h
+      .post(`/v1/mcp/server/oauth/${serverId}/register`, { client_name: 'ui' })
+      .expect(200);
+    expect(registered.body).toEqual({
+      client_id: 'gw-client',
+      client_secret: 'dummy',
+      redirect_uris: [expect.stringMatching(/\/callback$/)],
+    });
+    await h.post(`/v1/mcp/server/oauth/nosuch${suffix}/register`, {}).expect(404);
+    const dcr = await fetch(`${base}/${GH}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'cli', redirect_uris: [CLIENT_REDIRECT] }),
+    });
+    expect(dcr.status).toBe(201);
+    expect(await dcr.json()).toEqual({
+      client_id: 'gw-client',
+      client_secret: 'dummy',
+      redirect_uris: [`${base}/callback`],
+    });
+  });
+});
