@@ -12,6 +12,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError } from '../../../platform/common/errors/api-error';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
+import { redactSentHeaders, withRedactedMessage } from '../registry/mcp-redaction';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import { MCP_REGISTRY } from './mcp-registry.token';
 import { stdioRefusal } from './mcp-stdio';
@@ -141,7 +142,8 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
       // A broken or refused connection is not reused; the next request opens a fresh one.
       if (this.pool.get(id) === entry) this.pool.delete(id);
       void entry.client.then((c) => c.close()).catch(() => undefined);
-      throw refused ?? e;
+      // An upstream's error may echo what it was sent: the credentials never reach a log or a client.
+      throw refused ?? withRedactedMessage(e, headers);
     }
   }
 
@@ -162,7 +164,7 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
       this.logger.warn({
         msg: 'MCP upstream connect failed',
         server: server.name,
-        error: (e as Error).message,
+        error: redactSentHeaders((e as Error).message, headers),
       });
       throw new ApiError(502, `Could not connect to MCP server ${server.name}`);
     }
@@ -185,7 +187,11 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
       const res = await fetch(input, init);
       if (res.status === 401 || res.status === 403) {
         const body = await res.clone().text();
-        entry.refusal = new UpstreamRefusal(res.status, body, res.headers.get('www-authenticate'));
+        entry.refusal = new UpstreamRefusal(
+          res.status,
+          redactSentHeaders(body, headers),
+          res.headers.get('www-authenticate'),
+        );
       }
       return res;
     };

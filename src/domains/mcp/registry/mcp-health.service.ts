@@ -12,6 +12,7 @@ import { McpRegistryService } from './mcp-registry.service';
 import type { McpServer } from './mcp-server';
 import { accessibleServerIds } from './mcp-server-access';
 import { isRestrictedKey } from './mcp-server-views';
+import { redactSentHeaders } from './mcp-redaction';
 
 export type HealthStatus = 'healthy' | 'unhealthy' | 'unknown';
 
@@ -104,7 +105,8 @@ export class McpHealthService {
       ]);
       return done('healthy');
     } catch (e) {
-      return done('unhealthy', (e as Error).message.slice(0, 1000));
+      // The upstream's error may echo the credentials it was sent: stored and listed without them.
+      return done('unhealthy', redactSentHeaders((e as Error).message, headers).slice(0, 1000));
     } finally {
       clearTimeout(timer);
       await client.close().catch(() => undefined);
