@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Prisma } from '@prisma/client';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { aggregationStatements } from './spend-aggregation.sql';
 
@@ -84,24 +85,23 @@ export class SpendAggregatorService implements OnApplicationBootstrap, BeforeApp
 
   /** One transaction: take the lock, claim up to a batch, add it everywhere, delete the claims. */
   private runOnce(): Promise<number> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`
-          SELECT pg_try_advisory_xact_lock(${AGGREGATOR_LOCK}::bigint) AS locked`;
-        if (!locked) return 0;
-        // Behind a long budget reset, give up and retry on the next run rather than queue up.
-        await tx.$executeRaw`SET LOCAL lock_timeout = '5s'`;
-        const claimed = await tx.$queryRaw<{ request_id: string }[]>`
-          SELECT request_id FROM "ControlPlane_SpendLogPending"
-          LIMIT ${MAX_ROWS_PER_RUN} FOR UPDATE SKIP LOCKED`;
-        if (claimed.length === 0) return 0;
-        const ids = claimed.map((c) => c.request_id).sort();
-        for (const statement of aggregationStatements(ids)) await tx.$executeRaw(statement);
-        await tx.$executeRaw`DELETE FROM "ControlPlane_SpendLogPending" WHERE request_id = ANY(${ids}::text[])`;
-        return ids.length;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
+    return this.prisma.rawTransaction(async (tx) => {
+      const [{ locked }] = await tx.rows<{ locked: boolean }>(Prisma.sql`
+        SELECT pg_try_advisory_xact_lock(${AGGREGATOR_LOCK}::bigint) AS locked`);
+      if (!locked) return 0;
+      // Behind a long budget reset, give up and retry on the next run rather than queue up.
+      await tx.rows(Prisma.sql`SET LOCAL lock_timeout = '5s'`);
+      const claimed = await tx.rows<{ request_id: string }>(Prisma.sql`
+        SELECT request_id FROM "ControlPlane_SpendLogPending"
+        LIMIT ${MAX_ROWS_PER_RUN} FOR UPDATE SKIP LOCKED`);
+      if (claimed.length === 0) return 0;
+      const ids = claimed.map((c) => c.request_id).sort();
+      for (const statement of aggregationStatements(ids)) await tx.rows(statement);
+      await tx.rows(
+        Prisma.sql`DELETE FROM "ControlPlane_SpendLogPending" WHERE request_id = ANY(${ids}::text[])`,
+      );
+      return ids.length;
+    });
   }
 
   private async pendingCount(): Promise<number> {
