@@ -1,0 +1,328 @@
+// Benchmark: MCP tools/call through our gateway (/mcp/{server}) against the same upstream called directly.
+// The upstream is an MCP server built with the official SDK (streamable HTTP, JSON answers, one cheap tool)
+// in its own process; the callers are SDK clients in this process (a pool of them, one connection each).
+// Ours runs with everything on: a key with a budget and rpm limit in a team with a budget, the tool priced
+// (mcp_info.mcp_server_cost_info), its spend row written before each answer. Two measurements:
+//   (a) a fixed rate (200 calls/s for 20 s, evenly spaced, latency from when each call was due): p50/p99
+//       both ways and the p99 the gateway adds (goal ≤ 5 ms);
+//   (b) a fixed concurrency (each client loops): calls/s both ways.
+// Then the ledger: one call_mcp_tool spend row per call answered through ours, nothing left pending.
+// Figures are printed, never asserted.
+// Usage: npm run build && node bench/mcp.mjs
+//   BENCH_MCP_RATE (200), BENCH_MCP_SECONDS (20), BENCH_MCP_CONCURRENCY (20), BENCH_MCP_CONC_SECONDS (10),
+//   BENCH_MCP_CLIENTS (20, the SDK clients of the fixed-rate run), BENCH_LOG_LEVEL (our LOG_LEVEL, warn),
+//   BENCH_REDIS_URL (redis://127.0.0.1:6379/13; off when it does not answer), BENCH_DATABASE_URL, BENCH_BUILD
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { builds, connect, createDatabase, freePort, post, quantile, startApp } from './harness.mjs';
+import { childPidRunning, cpuMsOf, loadavg, redisAnswers } from './gateway-processes.mjs';
+
+const RATE = Number(process.env.BENCH_MCP_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_MCP_SECONDS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_MCP_CONCURRENCY ?? 20);
+const CONC_SECONDS = Number(process.env.BENCH_MCP_CONC_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_MCP_CLIENTS ?? 20);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
+const MASTER = 'sk-bench-master-key';
+const SERVER_NAME = 'bench_tools';
+const TOOL = 'add';
+const WARMUP_CALLS = 200;
+
+if (process.argv[2] === '--upstream') await serveUpstream(Number(process.argv[3]));
+else await main();
+
+/** The upstream process: the SDK's Server on a stateless streamable HTTP transport, one tool. */
+async function serveUpstream(port) {
+  const http = createServer(async (req, res) => {
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+    const server = new Server({ name: 'bench-upstream', version: '1.0.0' }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: [{ name: TOOL, description: 'a + b', inputSchema: { type: 'object' } }],
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async (r) => ({
+      content: [
+        { type: 'text', text: String(Number(r.params.arguments?.a) + Number(r.params.arguments?.b)) },
+      ],
+    }));
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on('close', () => void transport.close().then(() => server.close()));
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  });
+  http.keepAliveTimeout = 60_000;
+  http.listen(port, '127.0.0.1', () => process.send?.('ready'));
+}
+
+async function main() {
+  const build = builds()[0];
+  const upstreamPort = await freePort();
+  const upstream = spawn(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--upstream', String(upstreamPort)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  await new Promise((resolve, reject) => {
+    upstream.once('message', resolve);
+    upstream.once('exit', (code) => reject(new Error(`the upstream exited with ${code}`)));
+  });
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
+  const database = await createDatabase('bench_mcp');
+  const configDir = mkdtempSync(join(tmpdir(), 'bench-mcp-'));
+  const redis = (await redisAnswers(REDIS_URL)) ? REDIS_URL : undefined;
+  let ours;
+  try {
+    ours = await startOurs(build, database.url, configDir, upstreamUrl, redis);
+    const pid = childPidRunning('dist/main.js');
+    const key = await seedCaller(ours.base);
+    const direct = { name: 'direct', url: upstreamUrl, headers: {}, pid: upstream.pid, answered: 0 };
+    const gateway = {
+      name: 'ours',
+      url: `${ours.base}/mcp/${SERVER_NAME}`,
+      headers: { 'x-litellm-api-key': key },
+      pid,
+      answered: 0,
+      tool: `${SERVER_NAME}-${TOOL}`,
+    };
+    direct.tool = TOOL;
+
+    console.log(
+      `MCP bench: ${build.name}; tools/call of one cheap tool over the SDK's streamable HTTP client; ` +
+        `Redis ${redis ?? 'off (no answer)'}; our LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'warn'}; loadavg ${loadavg()}`,
+    );
+    for (const t of [direct, gateway]) {
+      const pool = await clients(t, CLIENTS);
+      await warmUp(t, pool);
+      t.pool = pool;
+    }
+
+    console.log(
+      `\n(a) fixed rate: ${RATE} calls/s for ${SECONDS} s over ${CLIENTS} clients each way; loadavg ${loadavg()}`,
+    );
+    const rated = {};
+    for (const t of [direct, gateway]) rated[t.name] = await fixedRate(t);
+    for (const [name, r] of Object.entries(rated)) {
+      console.log(
+        `  ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} calls/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
+          `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/call   n=${r.n}${r.errors ? `   ${r.errors} errors!` : ''}`,
+      );
+    }
+    const addedP99 = rated.ours.p99 - rated.direct.p99;
+    console.log(
+      `  added by ours: p50 ${ms(rated.ours.p50 - rated.direct.p50)} ms, p99 ${ms(addedP99)} ms ` +
+        `(goal p99 ≤ 5 ms: ${addedP99 <= 5 ? 'met' : 'NOT met'}); p99 ratio ours/direct ${(rated.ours.p99 / rated.direct.p99).toFixed(2)}`,
+    );
+
+    console.log(
+      `\n(b) fixed concurrency: ${CONCURRENCY} clients calling in a loop for ${CONC_SECONDS} s each way; loadavg ${loadavg()}`,
+    );
+    const looped = {};
+    for (const t of [direct, gateway]) {
+      const pool = await clients(t, CONCURRENCY);
+      looped[t.name] = await closedLoop(t, pool);
+      await Promise.all(pool.map((c) => c.close()));
+    }
+    for (const [name, r] of Object.entries(looped)) {
+      console.log(
+        `  ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} calls/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
+          `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/call   n=${r.n}${r.errors ? `   ${r.errors} errors!` : ''}`,
+      );
+    }
+    console.log(`  ours / direct calls/s: ${((100 * looped.ours.rps) / looped.direct.rps).toFixed(0)}%`);
+    await Promise.all([direct, gateway].flatMap((t) => t.pool.map((c) => c.close())));
+    await checkLedger(database.url, gateway.answered);
+    console.log(`\nloadavg at the end: ${loadavg()}`);
+  } finally {
+    await ours?.stop();
+    upstream.kill('SIGTERM');
+    await database.drop();
+    rmSync(configDir, { recursive: true, force: true });
+  }
+}
+
+/** Our gateway on a fresh database; config.yaml names the upstream, priced per call. */
+async function startOurs(build, url, configDir, upstreamUrl, redis) {
+  const configPath = join(configDir, 'config.yaml');
+  writeFileSync(
+    configPath,
+    `mcp_servers:
+  ${SERVER_NAME}:
+    url: ${upstreamUrl}
+    transport: http
+    mcp_info:
+      mcp_server_cost_info:
+        default_cost_per_query: 0.0001
+`,
+  );
+  const env = {
+    LITELLM_MASTER_KEY: MASTER,
+    CONFIG_FILE_PATH: configPath,
+    SCHEDULER_ENABLED: 'false',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  };
+  if (redis) env.REDIS_URL = redis;
+  return startApp(build.root, { url, env });
+}
+
+/** An internal user in a team with a budget, with a key on the server that has a budget and an rpm limit. */
+async function seedCaller(base) {
+  const master = { Authorization: `Bearer ${MASTER}` };
+  const team = await post(base, '/team/new', { team_alias: 'bench-team', max_budget: 1_000_000 }, master);
+  await post(
+    base,
+    '/user/new',
+    { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000 },
+    master,
+  );
+  await post(
+    base,
+    '/team/member_add',
+    { team_id: team.team_id, member: { user_id: 'bench-user', role: 'user' } },
+    master,
+  );
+  const key = await post(
+    base,
+    '/key/generate',
+    {
+      user_id: 'bench-user',
+      team_id: team.team_id,
+      max_budget: 1_000_000,
+      rpm_limit: 100_000_000,
+      object_permission: { mcp_servers: [SERVER_NAME] },
+    },
+    master,
+  );
+  return key.key;
+}
+
+/** `n` connected SDK clients of the target (each its own transport and keep-alive connection). */
+async function clients(t, n) {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const client = new Client({ name: 'bench', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers } }),
+      );
+      return client;
+    }),
+  );
+}
+
+/** One tools/call; throws unless the tool answered 5 for 2 + 3. */
+async function callOnce(t, client) {
+  const result = await client.callTool({ name: t.tool, arguments: { a: 2, b: 3 } });
+  if (result.isError || result.content?.[0]?.text !== '5')
+    throw new Error(`${t.name}: ${JSON.stringify(result)}`);
+  t.answered += 1;
+}
+
+async function warmUp(t, pool) {
+  for (let i = 0; i < WARMUP_CALLS; i += pool.length) await Promise.all(pool.map((c) => callOnce(t, c)));
+}
+
+/** Calls evenly spaced at RATE for SECONDS, round-robin over the pool; latency counts from when each was due. */
+async function fixedRate(t) {
+  const total = Math.round(RATE * SECONDS);
+  const latencies = [];
+  let errors = 0;
+  const inFlight = new Set();
+  const cpuBefore = t.pid ? cpuMsOf(t.pid) : undefined;
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const call = callOnce(t, t.pool[i % t.pool.length]).then(
+      () => latencies.push(performance.now() - due),
+      () => (errors += 1),
+    );
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call));
+  }
+  await Promise.all(inFlight);
+  return summary(t, latencies, errors, (performance.now() - start) / 1000, cpuBefore);
+}
+
+/** Each client calls in a loop, one call at a time, for CONC_SECONDS. */
+async function closedLoop(t, pool) {
+  const latencies = [];
+  let errors = 0;
+  const cpuBefore = t.pid ? cpuMsOf(t.pid) : undefined;
+  const start = performance.now();
+  const end = start + CONC_SECONDS * 1000;
+  await Promise.all(
+    pool.map(async (client) => {
+      while (performance.now() < end) {
+        const began = performance.now();
+        try {
+          await callOnce(t, client);
+          latencies.push(performance.now() - began);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  return summary(t, latencies, errors, (performance.now() - start) / 1000, cpuBefore);
+}
+
+function summary(t, latencies, errors, seconds, cpuBefore) {
+  const cpuMs = cpuBefore === undefined ? undefined : cpuMsOf(t.pid) - cpuBefore;
+  return {
+    rps: latencies.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    n: latencies.length,
+    errors,
+    cpuUs: cpuMs === undefined || latencies.length === 0 ? undefined : (1000 * cpuMs) / latencies.length,
+  };
+}
+
+function ms(v) {
+  return v === undefined ? '   -' : v.toFixed(2).padStart(7);
+}
+
+/** One call_mcp_tool row per call answered through ours; nothing pending once the aggregator caught up. */
+async function checkLedger(url, answered) {
+  await new Promise((r) => setTimeout(r, 1_000));
+  const db = await connect(url);
+  try {
+    const started = Date.now();
+    let pending;
+    do {
+      pending = (await db.query(`SELECT count(*)::int AS n FROM "ControlPlane_SpendLogPending"`)).rows[0].n;
+      if (pending > 0) await new Promise((r) => setTimeout(r, 250));
+    } while (pending > 0 && Date.now() - started < 15_000);
+    const { rows } = await db.query(`
+      SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'success')::int AS ok,
+        (SELECT count(*)::int FROM "LiteLLM_SpendLogToolIndex") AS indexed,
+        coalesce(sum(spend), 0)::float8 AS logged,
+        (SELECT sum(spend) FROM "LiteLLM_VerificationToken" WHERE user_id = 'bench-user') AS counted
+      FROM "LiteLLM_SpendLogs" WHERE call_type = 'call_mcp_tool'`);
+    const r = rows[0];
+    console.log(
+      `\nledger: ${answered} calls answered through ours; ${r.n} call_mcp_tool rows (${r.ok} success), ` +
+        `${r.indexed} tool index rows: ${r.n === answered ? 'one per call' : `NOT one per call (${r.n - answered} off)`}; ` +
+        `${pending} pending ${((Date.now() - started) / 1000).toFixed(1)} s after the load; ` +
+        `key spend counted $${r.counted.toFixed(4)} of $${r.logged.toFixed(4)} logged`,
+    );
+  } finally {
+    await db.end();
+  }
+}
