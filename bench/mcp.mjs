@@ -11,7 +11,8 @@
 // Usage: npm run build && node bench/mcp.mjs
 //   BENCH_MCP_RATE (200), BENCH_MCP_SECONDS (20), BENCH_MCP_CONCURRENCY (20), BENCH_MCP_CONC_SECONDS (10),
 //   BENCH_MCP_CLIENTS (20, the SDK clients of the fixed-rate run), BENCH_LOG_LEVEL (our LOG_LEVEL, warn),
-//   BENCH_REDIS_URL (redis://127.0.0.1:6379/13; off when it does not answer), BENCH_DATABASE_URL, BENCH_BUILD
+//   BENCH_REDIS_URL (redis://127.0.0.1:6379/13; off when it does not answer), BENCH_DATABASE_URL, BENCH_BUILD,
+//   BENCH_CPU_PROF=/dir (a .cpuprofile of our process during its fixed-concurrency run, bench/cpu-profile.cjs)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -135,7 +136,10 @@ async function main() {
     const looped = {};
     for (const t of [direct, gateway]) {
       const pool = await clients(t, CONCURRENCY);
+      const profiled = t === gateway && process.env.BENCH_CPU_PROF && pid;
+      if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
       looped[t.name] = await closedLoop(t, pool);
+      if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write
       await Promise.all(pool.map((c) => c.close()));
     }
     for (const [name, r] of Object.entries(looped)) {
@@ -177,6 +181,8 @@ async function startOurs(build, url, configDir, upstreamUrl, redis) {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
   if (redis) env.REDIS_URL = redis;
+  if (process.env.BENCH_CPU_PROF)
+    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${fileURLToPath(new URL('cpu-profile.cjs', import.meta.url))}`;
   return startApp(build.root, { url, env });
 }
 
