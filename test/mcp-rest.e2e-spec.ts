@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { MASTER_KEY, uniq } from './app.factory';
-import { bearer, createKey, createMcpServer, createUserWithKey } from './factories';
+import { bearer, createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
 import { eventually } from './pods';
@@ -183,6 +183,7 @@ describe('MCP visibility by address: mcp_internal_ip_ranges, X-Forwarded-For, pu
       '  mcp_trusted_proxy_ranges: ["127.0.0.0/8", "::1/128"]',
       '  mcp_internal_ip_ranges: ["203.0.113.0/24"]',
       '  enable_mcp_registry: true',
+      '  mcp_required_fields: [description, auth_type]',
     ].join('\n'),
   );
 
@@ -228,6 +229,47 @@ describe('MCP visibility by address: mcp_internal_ip_ranges, X-Forwarded-For, pu
     expect(listed.mcp_info).toMatchObject({ is_public: true });
     await h.post('/v1/mcp/make_public', { mcp_server_ids: [] }).expect(202);
     expect(await toolNames('8.8.8.8')).toEqual([]);
+  });
+
+  it('should health-check a server live on GET /v1/mcp/server/{id}, and hide an internal-only config server from a public address', async () => {
+    const id = registry().find('cfg_inside')!.serverId;
+    await h.get(`/v1/mcp/server/${id}`, from('8.8.8.8')).expect(404);
+    await h.get('/v1/mcp/server/cfg_inside', from('8.8.8.8')).expect(404);
+    const inside = await h.get(`/v1/mcp/server/${id}`, from('203.0.113.9')).expect(200);
+    expect(inside.body).toMatchObject({ status: 'healthy', health_check_error: null });
+    expect(Date.parse(inside.body.last_health_check)).toBeGreaterThan(Date.now() - 60_000);
+    const initializes = upstream.rpcs().filter((m) => m === 'initialize').length;
+    await h.get(`/v1/mcp/server/${id}`, from('203.0.113.9')).expect(200);
+    expect(upstream.rpcs().filter((m) => m === 'initialize').length).toBe(initializes + 1);
+    // A stored server whose upstream is down: the answer says so, the row is left to the list and the job.
+    const down = await h
+      .post('/v1/mcp/server', {
+        server_name: serverName('down'),
+        transport: 'http',
+        url: 'http://127.0.0.1:9/mcp',
+      })
+      .expect(201);
+    const got = await h.get(`/v1/mcp/server/${down.body.server_id}`).expect(200);
+    expect(got.body).toMatchObject({ status: 'unhealthy', health_check_error: expect.any(String) });
+  });
+
+  it('should refuse a submission missing a field of mcp_required_fields (auth_type "none" counts as missing)', async () => {
+    const team = await createTeam(h.prisma);
+    const { userId } = await createUserWithKey(h.prisma, 'internal_user');
+    const member = bearer((await createKey(h.prisma, { user_id: userId, team_id: team.team_id })).raw);
+    const submission = (body: Record<string, unknown>) => ({
+      server_name: serverName('sub'),
+      transport: 'http',
+      url: 'https://mcp.example.com/mcp',
+      ...body,
+    });
+    const res = await h
+      .post('/v1/mcp/server/register', submission({ auth_type: 'none' }), member)
+      .expect(400);
+    expect(res.body.error.message).toBe('Submission is missing required fields: ["description","auth_type"]');
+    await h
+      .post('/v1/mcp/server/register', submission({ description: 'Docs', auth_type: 'api_key' }), member)
+      .expect(201);
   });
 
   it('should answer the curated discover and openapi-registry lists to the admin view only', async () => {

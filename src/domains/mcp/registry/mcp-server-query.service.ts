@@ -5,10 +5,14 @@ import { forbidden, notFound } from '../../../platform/common/errors/api-error';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
+import { McpHealthService } from './mcp-health.service';
 import { McpRegistryService } from './mcp-registry.service';
 import type { McpServer } from './mcp-server';
 import { accessibleServerIds, keyServerList } from './mcp-server-access';
 import { configView, isRestrictedKey, McpServerView, rowView, sanitiseView } from './mcp-server-views';
+
+/** What the address-dependent reads take of the request: the direct peer and the headers. */
+type RequestFacts = { ip?: string; headers: Record<string, string | string[] | undefined> };
 
 /** The read routes over MCP servers (§1.3 E5, E11), sanitised per caller (§1.2). */
 @Injectable()
@@ -17,6 +21,7 @@ export class McpServerQueryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly registry: McpRegistryService,
+    private readonly health: McpHealthService,
   ) {}
 
   /** E5: the served servers the caller may use (admins: all), or a team's when `team_id` is given. */
@@ -35,10 +40,14 @@ export class McpServerQueryService {
     return views.map((v) => sanitiseView(this.markPublic(v), auth));
   }
 
-  /** E11: a stored row (any approval status), else a config server by id, then by name. */
-  async serverInfo(auth: AuthContext, serverId: string): Promise<McpServerView> {
+  /**
+   * E11: a stored row (any approval status), else a config server by id, then by name (one not
+   * visible from the caller's address does not exist). A served server is health-checked live and
+   * the answer carries the result (the row is not written: the list and the scheduled check do).
+   */
+  async serverInfo(auth: AuthContext, serverId: string, req: RequestFacts): Promise<McpServerView> {
     const row = await this.prisma.liteLLM_MCPServerTable.findUnique({ where: { server_id: serverId } });
-    const config = row ? undefined : this.configServer(serverId);
+    const config = row ? undefined : this.configServer(serverId, this.registry.clientIp(req));
     if (!row && !config) throw notFound(`MCP Server with id ${serverId} not found`, 'server_id');
     if (!isAdminViewer(auth.role)) {
       // LiteLLM's quirk, kept: a stored server must be in the key's own list (team and access-group grants do not count).
@@ -48,6 +57,13 @@ export class McpServerQueryService {
       if (!allowed) throw forbidden(`User does not have permission to view mcp server with id ${serverId}`);
     }
     const view = row ? rowView(row) : configView(config!);
+    const served = config ?? this.registry.byId(serverId);
+    if (served) {
+      const result = await this.health.check(served);
+      view.status = result.status;
+      view.last_health_check = result.last_health_check.toISOString();
+      view.health_check_error = result.health_check_error;
+    }
     await this.markUserCredentials([view], auth);
     return sanitiseView(this.markPublic(view), auth);
   }
@@ -69,8 +85,10 @@ export class McpServerQueryService {
     return { access_groups: [...groups].sort() };
   }
 
-  private configServer(idOrName: string): McpServer | undefined {
-    const configs = this.registry.all().filter((s) => s.source === 'config');
+  private configServer(idOrName: string, ip: string | null): McpServer | undefined {
+    const configs = this.registry
+      .all()
+      .filter((s) => s.source === 'config' && this.registry.visibleFrom(s, ip));
     return (
       configs.find((s) => s.serverId === idOrName) ??
       configs.find((s) => s.serverName === idOrName || s.alias === idOrName)

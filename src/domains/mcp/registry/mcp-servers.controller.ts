@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -8,6 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Request } from 'express';
 import type { Actor } from '../../../platform/audit/audit.service';
 import { CurrentActor } from '../../../platform/audit/current-actor.decorator';
 import type { AuthContext } from '../../../platform/auth/auth-context';
@@ -61,13 +62,13 @@ export class McpServersController {
   @Get(':server_id')
   @ApiOperation({
     summary: 'Get an MCP server',
-    description: `Any key. A stored server of any approval status, else a config.yaml server by id or name; unknown → 404. Others than admins need the server in their key's own mcp_servers (403). ${SANITISED}`,
+    description: `Any key. A stored server of any approval status, else a config.yaml server by id or name (one internal-only to the caller's address is unknown); unknown → 404. Others than admins need the server in their key's own mcp_servers (403). A served server is health-checked live (an MCP initialize, 10 s at most): status, last_health_check and health_check_error are the check's. ${SANITISED}`,
   })
   @ApiParam(SERVER_ID)
   @ApiOkResponse({ type: McpServerResponse })
   @ApiErrors(404)
-  getMcpServer(@Param('server_id') serverId: string, @CurrentAuth() auth: AuthContext) {
-    return this.query.serverInfo(auth, serverId);
+  getMcpServer(@Param('server_id') serverId: string, @CurrentAuth() auth: AuthContext, @Req() req: Request) {
+    return this.query.serverInfo(auth, serverId, req);
   }
 
   @Put()

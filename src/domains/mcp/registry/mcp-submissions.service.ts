@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../../../platform/config/config.module';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { encryptCredentials } from './mcp-credentials';
 import { McpRegistryService } from './mcp-registry.service';
+import { checkRequiredFieldNames, checkRequiredFields } from './mcp-required-fields';
 import { MCP_SERVER_TABLE, serverColumns } from './mcp-server-management.service';
 import { normaliseAlias, validateServerFields } from './mcp-server-rules';
 import { McpServerView, rowView } from './mcp-server-views';
@@ -31,7 +32,9 @@ export class McpSubmissionsService {
     private readonly changes: ChangesService,
     private readonly audit: AuditService,
     private readonly registry: McpRegistryService,
-  ) {}
+  ) {
+    checkRequiredFieldNames(config.gateway.mcpRequiredFields);
+  }
 
   /** E7. */
   async submit(body: McpServerNewRequest, actor: Actor): Promise<McpServerView> {
@@ -49,6 +52,7 @@ export class McpSubmissionsService {
     } catch (e) {
       throw e instanceof ApiError ? badRequest(e.message, e.param) : e;
     }
+    checkRequiredFields(body, this.config.gateway.mcpRequiredFields);
     const by = this.audit.actorId(auth);
     return this.changes.run(actor, async (change) => {
       const row = await change.tx.liteLLM_MCPServerTable.create({
