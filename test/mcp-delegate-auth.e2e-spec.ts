@@ -5,6 +5,7 @@ import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.ser
 import { uniq } from './app.factory';
 import { createKey, createMcpServer } from './factories';
 import { STUB_401_BODY, startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
+import { startOAuthStub, type OAuthStub } from './fakes/oauth-server';
 import { useE2e, type Headers } from './harness';
 
 /**
@@ -28,18 +29,24 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
   let stub: FakeMcpUpstream;
   let plainStub: FakeMcpUpstream;
   let openStub: FakeMcpUpstream;
+  let idp: OAuthStub;
   let good: string;
   let port: number;
+  /** Server ids by fixture label (deleg, plain, m2m, …). */
+  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     stub = await startMcpUpstream({ tools: [{ name: 'deleg_tool' }], requireBearer: TOKEN });
     plainStub = await startMcpUpstream({ tools: [{ name: 'plain_tool' }], requireBearer: TOKEN });
     openStub = await startMcpUpstream({ tools: [{ name: 'open_tool' }] });
+    // The delegate servers' authorization server (rules 16-18 reach it through the OAuth routes).
+    idp = await startOAuthStub();
     const oauth = { transport: 'http', auth_type: 'oauth2', url: stub.url };
     const deleg = {
       ...oauth,
       delegate_auth_to_upstream: true,
-      authorization_url: 'https://idp.example/authorize',
+      authorization_url: `${idp.url}/authorize`,
+      token_url: `${idp.url}/token`,
     };
     const servers = await Promise.all([
       createMcpServer(h.prisma, { ...deleg, alias: n('deleg') }),
@@ -68,6 +75,7 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
         allow_all_keys: true,
       }),
     ]);
+    for (const s of servers) ids[s.alias!.slice(0, -suffix.length)] = s.server_id;
     const permission = await h.prisma.liteLLM_ObjectPermissionTable.create({
       data: { mcp_servers: servers.map((s) => s.server_id) },
     });
@@ -78,7 +86,7 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
     port = (server.address() as AddressInfo).port;
   });
   afterAll(async () => {
-    await Promise.all([stub?.close(), plainStub?.close(), openStub?.close()]);
+    await Promise.all([stub?.close(), plainStub?.close(), openStub?.close(), idp?.close()]);
   });
 
   /** POSTs a JSON-RPC message; returns the response and how many requests the stubs got meanwhile. */
@@ -192,6 +200,19 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
     expectLiteLlm401(await post(`/mcp/${n('deleg')},${n('plain')}`, { Authorization: `Bearer ${TOKEN}` }));
   });
 
+  it('rule 14 (first half): /.well-known/ discovery of a delegate server is public (200 without a credential)', async () => {
+    const res = await h
+      .http()
+      .get(`/.well-known/oauth-protected-resource/mcp/${n('deleg')}`)
+      .set('host', 'gw.test');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      resource: `http://gw.test/mcp/${n('deleg')}`,
+      authorization_servers: [`http://gw.test/${n('deleg')}`],
+      scopes_supported: [],
+    });
+  });
+
   it('rule 14 (second half): /.well-known/ in the query string does not make a request public', async () => {
     expectLiteLlm401(await post(`/mcp/${n('plain')}?x=/.well-known/`));
   });
@@ -228,5 +249,93 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
     expect(keyed.res.body.result.tools.map((t: { name: string }) => t.name)).toContain(
       `${n('open')}-open_tool`,
     );
+  });
+
+  /** GET of the management /authorize (E14) of a fixture server; the stub IdP must not be called either way. */
+  async function oauthAuthorize(label: string, headers: Headers = {}) {
+    const before = idp.requests.length;
+    const query = new URLSearchParams({
+      redirect_uri: 'http://localhost:5555/cb',
+      code_challenge: 'x',
+      code_challenge_method: 'S256',
+      client_id: 'mcp-client', // the fixture's delegate servers store no client_id
+    });
+    const res = await h.http().get(`/v1/mcp/server/oauth/${ids[label]}/authorize?${query}`).set(headers);
+    return { res, reachedIdp: idp.requests.length > before };
+  }
+
+  /** POST of the management /token (E15), form-encoded; and whether the stub IdP got a token request. */
+  async function oauthToken(label: string, form: Record<string, string>, headers: Headers = {}) {
+    const before = idp.calls('/token').length;
+    const res = await h
+      .http()
+      .post(`/v1/mcp/server/oauth/${ids[label]}/token`)
+      .type('form')
+      .set(headers)
+      .send(form);
+    return { res, reachedIdp: idp.calls('/token').length > before };
+  }
+
+  function expectLiteLlm401Oauth({ res, reachedIdp }: { res: Response; reachedIdp: boolean }) {
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatchObject({ type: 'auth_error', code: '401' });
+    expect(res.headers.location).toBeUndefined();
+    expect(reachedIdp).toBe(false);
+  }
+
+  it("rule 16: the management /authorize redirects anonymously only for a qualifying delegate server; others are LiteLLM's 401", async () => {
+    const { res, reachedIdp } = await oauthAuthorize('deleg');
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.location);
+    expect(`${location.origin}${location.pathname}`).toBe(`${idp.url}/authorize`);
+    expect(location.searchParams.get('code_challenge')).toBe('x');
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(reachedIdp).toBe(false); // a redirect for the browser, not a call
+    for (const label of ['plain', 'm2m', 'internal']) expectLiteLlm401Oauth(await oauthAuthorize(label));
+  });
+
+  it('rule 17: the management /token without a key accepts only grant_type=authorization_code', async () => {
+    // The exchange is attempted: the stub IdP refuses the made-up code, and its OAuth error comes back.
+    const exchange = await oauthToken('deleg', {
+      grant_type: 'authorization_code',
+      code: 'made-up-code',
+      code_verifier: 'v',
+      client_id: 'mcp-client',
+    });
+    expect(exchange.res.status).toBe(400);
+    expect(exchange.res.body).toEqual({ error: 'invalid_grant', error_description: 'unknown code' });
+    expect(exchange.reachedIdp).toBe(true);
+    // A refresh would spend the stored client secret for anyone: LiteLLM's 401, nothing upstream.
+    expectLiteLlm401Oauth(
+      await oauthToken('deleg', { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'mcp-client' }),
+    );
+    expectLiteLlm401Oauth(
+      await oauthToken('deleg', { grant_type: 'client_credentials', client_id: 'mcp-client' }),
+    );
+    expectLiteLlm401Oauth(await oauthToken('deleg', { grant_type: '', code: 'c' }));
+    expectLiteLlm401Oauth(await oauthToken('deleg', { code: 'c' }));
+    // With a key the refresh grant goes through LiteLLM auth and upstream.
+    const keyed = await oauthToken(
+      'deleg',
+      { grant_type: 'refresh_token', refresh_token: 'r', client_id: 'mcp-client' },
+      { 'x-litellm-api-key': good },
+    );
+    expect(keyed.res.status).toBe(400);
+    expect(keyed.res.body.error).toBe('invalid_grant');
+    expect(keyed.reachedIdp).toBe(true);
+  });
+
+  it("rule 18: a credential presented on the OAuth management routes is validated (garbage → LiteLLM's 401, no anonymous fallback)", async () => {
+    expectLiteLlm401Oauth(await oauthAuthorize('deleg', { Authorization: 'Bearer garbage' }));
+    expectLiteLlm401Oauth(await oauthAuthorize('deleg', { 'x-litellm-api-key': 'sk-bad' }));
+    expectLiteLlm401Oauth(
+      await oauthToken(
+        'deleg',
+        { grant_type: 'authorization_code', code: 'c', client_id: 'mcp-client' },
+        { Authorization: 'Bearer garbage' },
+      ),
+    );
+    // A good key is that key: the redirect is served.
+    expect((await oauthAuthorize('deleg', { Authorization: `Bearer ${good}` })).res.status).toBe(302);
   });
 });
