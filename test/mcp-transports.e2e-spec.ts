@@ -112,6 +112,32 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
     expect(unknown.status).toBe(404);
   });
 
+  it("sends the client's x-mcp-auth upstream in place of the stored value, as the auth_type says", async () => {
+    const gamma = await startMcpUpstream({ tools: [{ name: 'who' }], requireBearer: 'from-the-client' });
+    try {
+      const row = await createMcpServer(h.prisma, {
+        alias: serverName('gamma'),
+        url: gamma.url,
+        transport: 'http',
+        auth_type: 'bearer_token',
+        credentials: { auth_value: 'stored-value' },
+      });
+      await h.app.get(McpRegistryService).reload();
+      const own = await keyWithMcpServers(h.prisma, [row.server_id]);
+      const client = await sseClient(`${base}/mcp/sse`, {
+        'x-litellm-api-key': own.raw,
+        'x-mcp-auth': 'from-the-client',
+      });
+      const result = await client.callTool({ name: `${row.alias}-who`, arguments: {} });
+      await client.close();
+      expect(result.content).toEqual([{ type: 'text', text: 'who ok' }]);
+      const call = gamma.requests.find((r) => r.rpc === 'tools/call');
+      expect(call?.headers.authorization).toBe('Bearer from-the-client');
+    } finally {
+      await gamma.close();
+    }
+  });
+
   it('answers streamable HTTP on /mcp/sse as the aggregate /mcp (sse is never a server name)', async () => {
     const client = new Client({ name: 'e2e', version: '1.0.0' });
     await client.connect(

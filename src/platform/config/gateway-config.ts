@@ -52,6 +52,11 @@ export interface GatewayConfig {
    * LiteLLM's MCP_TRUSTED_NATIVE_REDIRECT_URIS, comma-separated, exact or a prefix ending in `*`.
    */
   mcpTrustedRedirectUris: string[];
+  /**
+   * The deprecated client-side MCP auth header, lower case: LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME,
+   * else `general_settings.mcp_client_side_auth_header_name`, else `x-mcp-auth` (LiteLLM's order).
+   */
+  mcpClientSideAuthHeader: string;
   /** The file read, absolute; unset when start-up named none. */
   configPath?: string;
   /** `os.environ/NAME` references in the file whose variable is unset (start-up warns). */
@@ -91,7 +96,13 @@ export function loadGatewayConfig(
   const mcpTrustedRedirectUris = commaList(env.MCP_TRUSTED_NATIVE_REDIRECT_URIS);
   if (path === undefined)
     return {
-      gateway: { ...gatewayDefaults(), environment, mcpStdioAllowedCommands, mcpTrustedRedirectUris },
+      gateway: {
+        ...gatewayDefaults(),
+        environment,
+        mcpStdioAllowedCommands,
+        mcpTrustedRedirectUris,
+        mcpClientSideAuthHeader: clientSideAuthHeader(env, undefined),
+      },
       generalSettings: {},
     };
   const file = readLiteLLMConfigFile(path, env);
@@ -125,6 +136,7 @@ export function loadGatewayConfig(
       enableMcpRegistry: file.generalSettings.enableMcpRegistry ?? false,
       mcpViewAll: file.generalSettings.userMcpManagementMode === 'view_all',
       mcpTrustedRedirectUris,
+      mcpClientSideAuthHeader: clientSideAuthHeader(env, file.generalSettings.mcpClientSideAuthHeaderName),
       configPath: path,
       unsetVariables: file.unsetVariables,
       environment,
@@ -151,6 +163,7 @@ export function gatewayDefaults(): GatewayConfig {
     enableMcpRegistry: false,
     mcpViewAll: false,
     mcpTrustedRedirectUris: [],
+    mcpClientSideAuthHeader: 'x-mcp-auth',
     unsetVariables: [],
     environment: () => undefined,
   };
@@ -161,6 +174,11 @@ function commaList(value: string | undefined): string[] {
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
+}
+
+/** An empty name (variable or setting) falls back to the default, as in LiteLLM. */
+function clientSideAuthHeader(env: Env, setting: string | undefined): string {
+  return (env.LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME || setting || 'x-mcp-auth').toLowerCase();
 }
 
 function stdioCommands(env: Env): string[] {

@@ -31,6 +31,8 @@ export interface LiteLLMConfigFile {
   generalSettings: {
     masterKey?: string;
     databaseUrl?: string;
+    /** The deprecated client-side MCP auth header's name (LiteLLM's default: `x-mcp-auth`). */
+    mcpClientSideAuthHeaderName?: string;
     /** CIDR ranges whose callers see internal-only MCP servers (LiteLLM: the private ranges when unset). */
     mcpInternalIpRanges?: string[];
     /** `GET /v1/mcp/registry.json` is served only when true. */
@@ -134,6 +136,10 @@ export function parseLiteLLMConfig(
     generalSettings: {
       masterKey: doc.string('general_settings.master_key', general.master_key),
       databaseUrl: doc.string('general_settings.database_url', general.database_url),
+      mcpClientSideAuthHeaderName: doc.string(
+        'general_settings.mcp_client_side_auth_header_name',
+        general.mcp_client_side_auth_header_name,
+      ),
       mcpInternalIpRanges: doc.strings(
         'general_settings.mcp_internal_ip_ranges',
         general.mcp_internal_ip_ranges,

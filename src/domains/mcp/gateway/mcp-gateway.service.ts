@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { AdmissionService } from '../../gateway/serve/admission.service';
@@ -9,6 +9,8 @@ import type { RequestSubject } from '../../gateway/checks/request-subject';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { entitiesOf, type SpendEvent } from '../../spend/ledger/spend-event';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
+import type { AppConfig } from '../../../platform/config/app-config';
+import { APP_CONFIG } from '../../../platform/config/config.module';
 import { McpTokenRefreshService } from '../oauth/mcp-token-refresh.service';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 import type { McpDecision } from './mcp-admission';
@@ -54,6 +56,7 @@ export class McpGatewayService {
   private readonly logger = new Logger('mcp-gateway');
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly upstream: McpUpstreamService,
     private readonly admission: AdmissionService,
     private readonly limiter: RateLimiterService,
@@ -197,7 +200,7 @@ export class McpGatewayService {
         : undefined;
     // A stored OAuth token that expires within a minute is refreshed first (oauth/).
     if (own && userId && server.authType === 'oauth2') own = await this.tokens.fresh(userId, server, own);
-    return upstreamHeaders(server, caller, call.headers, own);
+    return upstreamHeaders(server, caller, call.headers, own, this.config.gateway.mcpClientSideAuthHeader);
   }
 }
 

@@ -11,14 +11,24 @@ const NEVER_FORWARDED = new Set(['x-litellm-api-key', 'x-mcp-servers', 'x-mcp-ac
  * auth, its `static_headers`, the client's headers named in `extra_headers`, and the client's
  * `x-mcp-{alias}-{header}` headers. The client's `Authorization` goes upstream only for an
  * anonymous delegate caller (it is the upstream's token); a LiteLLM key never does.
+ *
+ * The deprecated client-side auth header (`x-mcp-auth`, or the configured name) is, as in LiteLLM,
+ * the auth value in place of the server's stored one, sent the way the server's `auth_type` says
+ * (`bearer_token` → `Authorization: Bearer …`, `api_key` → `X-API-Key`, …; none for `none`),
+ * unless the client sent `x-mcp-{alias}-…` headers for this server (those win) or the caller's
+ * own BYOK/OAuth credential applies.
  */
 export function upstreamHeaders(
   server: McpServer,
   caller: McpCaller,
   client: Headers,
   userCredential?: string,
+  clientSideAuthHeader = 'x-mcp-auth',
 ): Record<string, string> {
-  const out: Record<string, string> = { ...storedAuth(server, userCredential) };
+  const perServer = perServerHeaders(server, client);
+  const clientSide =
+    Object.keys(perServer).length === 0 ? clientSideAuth(client, clientSideAuthHeader) : undefined;
+  const out: Record<string, string> = { ...storedAuth(server, userCredential ?? clientSide) };
   for (const [name, value] of Object.entries(server.staticHeaders)) out[name] = String(value);
   for (const name of server.extraHeaders) {
     const lower = name.toLowerCase();
@@ -26,7 +36,7 @@ export function upstreamHeaders(
     const value = first(client[lower]);
     if (value !== undefined) out[name] = value;
   }
-  Object.assign(out, perServerHeaders(server, client));
+  Object.assign(out, perServer);
   if (caller.kind === 'anonymous' && caller.upstreamAuthorization) {
     out.Authorization = caller.upstreamAuthorization;
   }
@@ -74,6 +84,16 @@ function storedAuth(server: McpServer, userCredential: string | undefined): Reco
     default:
       return {};
   }
+}
+
+/**
+ * The client-side auth value. When the header is configured as `authorization`, that header is
+ * LiteLLM's own credential unless the key came in `x-litellm-api-key`: a LiteLLM key never goes
+ * upstream, so it is then not read.
+ */
+function clientSideAuth(client: Headers, name: string): string | undefined {
+  if (name === 'authorization' && !first(client['x-litellm-api-key'])) return undefined;
+  return first(client[name])?.trim() || undefined;
 }
 
 function first(value: string | string[] | undefined): string | undefined {
