@@ -58,26 +58,10 @@ describe('loadConfig with a LiteLLM config.yaml', () => {
       mcpViewAll: false,
       mcpTrustedRedirectUris: [],
       mcpClientSideAuthHeader: 'x-mcp-auth',
-      mcpClientSideAuthHeader: 'x-mcp-auth',
       mcpClientIp: { useXForwardedFor: false, trustedProxyRanges: [] },
       mcpRequiredFields: [],
       unsetVariables: [],
     });
-  });
-
-  it('should name the client-side MCP auth header: LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME, else general_settings, else x-mcp-auth', () => {
-    const path = file(
-      'auth-header.yaml',
-      'general_settings:\n  mcp_client_side_auth_header_name: X-From-File\n',
-    );
-    const header = (env: Record<string, string>) =>
-      loadConfig(env, ['--config', path]).gateway.mcpClientSideAuthHeader;
-    expect(header({})).toBe('x-from-file');
-    expect(header({ LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME: 'X-From-Env' })).toBe('x-from-env');
-    expect(header({ LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME: '' })).toBe('x-from-file');
-    expect(
-      loadConfig({ LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME: 'X-Env' }).gateway.mcpClientSideAuthHeader,
-    ).toBe('x-env');
   });
 
   it('should name the client-side MCP auth header: LITELLM_MCP_CLIENT_SIDE_AUTH_HEADER_NAME, else general_settings, else x-mcp-auth', () => {
