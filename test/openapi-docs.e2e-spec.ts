@@ -22,6 +22,9 @@ const PUBLIC_ROUTES = [
   'GET /onboarding/get_token',
   'POST /onboarding/claim_token',
   'GET /v1/mcp/registry.json', // MCP clients discover servers from it without a key (LiteLLM)
+  // MCP OAuth (E14, E15): anonymous for delegate_auth_to_upstream servers; a key sent is checked.
+  'GET /v1/mcp/server/oauth/{server_id}/authorize',
+  'POST /v1/mcp/server/oauth/{server_id}/token',
 ];
 
 /** The options we give Swagger UI (they override its template's), read from the served swagger-ui-init.js. */
@@ -84,8 +87,10 @@ describe('OpenAPI document as the admin UI shows it', () => {
       .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
       .map(({ route }) => route);
     expect(unlocked.sort()).toEqual([...PUBLIC_ROUTES].sort());
-    // The onboarding routes check the invitation link (401 when it is unknown or used), not a key.
-    const checksItsOwnCredential = (route: string) => route.includes('/onboarding/');
+    // The onboarding routes check the invitation link (401 when it is unknown or used), not a key;
+    // the MCP OAuth routes check a key only when one is sent (401 for garbage or a non-delegate server).
+    const checksItsOwnCredential = (route: string) =>
+      route.includes('/onboarding/') || route.includes('/v1/mcp/server/oauth/');
     for (const { route, op } of operations(doc).filter(({ route }) => PUBLIC_ROUTES.includes(route))) {
       const statuses = Object.keys(op.responses).filter(
         (s) => s === '403' || (s === '401' && !checksItsOwnCredential(route)),
