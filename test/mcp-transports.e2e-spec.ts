@@ -138,6 +138,36 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
     }
   });
 
+  it('serves an anonymous delegate-auth caller over SSE (its bearer goes upstream), writing no spend row', async () => {
+    const deleg = await startMcpUpstream({ tools: [{ name: 'mine' }], requireBearer: 'upstream-token' });
+    try {
+      const row = await createMcpServer(h.prisma, {
+        alias: serverName('deleg'),
+        url: deleg.url,
+        transport: 'http',
+        auth_type: 'oauth2',
+        delegate_auth_to_upstream: true,
+        available_on_public_internet: true,
+      });
+      await h.app.get(McpRegistryService).reload();
+      const rows = () => h.prisma.liteLLM_SpendLogs.count({ where: { call_type: 'call_mcp_tool' } });
+      const before = await rows();
+      const client = await sseClient(`${base}/mcp/sse`, {
+        Authorization: 'Bearer upstream-token',
+        'x-mcp-servers': row.alias!,
+      });
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      const result = await client.callTool({ name: `${row.alias}-mine`, arguments: {} });
+      await client.close();
+      expect(names).toEqual([`${row.alias}-mine`]);
+      expect(result.content).toEqual([{ type: 'text', text: 'mine ok' }]);
+      // LiteLLM's cost callback skips a request with no key, user, team or end user.
+      expect(await rows()).toBe(before);
+    } finally {
+      await deleg.close();
+    }
+  });
+
   it('answers streamable HTTP on /mcp/sse as the aggregate /mcp (sse is never a server name)', async () => {
     const client = new Client({ name: 'e2e', version: '1.0.0' });
     await client.connect(
