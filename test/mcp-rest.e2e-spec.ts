@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { PrismaService } from '../src/platform/prisma/prisma.service';
+import { McpHealthJob } from '../src/domains/mcp/registry/mcp-health.job';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
+import { CronLeaseService } from '../src/scheduler/cron-lease.service';
+import { SchedulerService } from '../src/scheduler/scheduler.service';
 import { MASTER_KEY, uniq } from './app.factory';
 import { bearer, createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
@@ -307,5 +310,58 @@ describe.each(BUS_TRANSPORTS)('make_public across pods (%s)', (_transport, env) 
       .expect(202);
     const onB = () => pods.podB.app.get(McpRegistryService);
     expect(await eventually(async () => onB().publicServerIds().has(id), 1000)).toBeLessThan(1000);
+  });
+});
+
+describe('the scheduled MCP health job (registered by the MCP module with the scheduler)', () => {
+  // Own database: the job checks every served server, and the lease must be free.
+  const h = useE2e({ freshDatabase: 'mcp_job', env: { MCP_HEALTH_CHECK_INTERVAL_SECONDS: '600' } });
+  let upstream: FakeMcpUpstream;
+  beforeAll(async () => {
+    upstream = await startMcpUpstream({ tools: [{ name: 'ping' }], requireBearer: 'job-token' });
+  });
+  afterAll(() => upstream?.close());
+
+  it('should check every served server once per window on the leader and write status, last_health_check and health_check_error', async () => {
+    const make = async (body: Record<string, unknown>) =>
+      (
+        await createMcpServer(h.prisma, {
+          alias: serverName('job'),
+          url: upstream.url,
+          transport: 'http',
+          ...body,
+        })
+      ).server_id;
+    const good = await make({ auth_type: 'bearer_token', credentials: { auth_value: 'job-token' } });
+    const wrong = await make({ auth_type: 'bearer_token', credentials: { auth_value: 'nope' } });
+    const oauth = await make({ auth_type: 'oauth2' });
+    const pending = await make({ approval_status: 'pending_review' });
+    await h.app.get(McpRegistryService).reload();
+
+    const scheduler = h.app.get(SchedulerService);
+    const job = h.app.get(McpHealthJob);
+    expect((await scheduler.status()).jobs).toContainEqual(
+      expect.objectContaining({ name: 'mcp_health_check', enabled: true, window_seconds: 600 }),
+    );
+    const lease = (await h.app.get(CronLeaseService).acquire())!;
+    const now = new Date();
+    expect(await scheduler.runWindow(job, lease, now)).toBe('ran');
+    const rows = new Map(
+      (
+        await h.prisma.liteLLM_MCPServerTable.findMany({
+          where: { server_id: { in: [good, wrong, oauth, pending] } },
+        })
+      ).map((r) => [r.server_id, r]),
+    );
+    expect(rows.get(good)).toMatchObject({ status: 'healthy', health_check_error: null });
+    expect(rows.get(good)!.last_health_check!.getTime()).toBeGreaterThanOrEqual(now.getTime() - 1000);
+    expect(rows.get(wrong)).toMatchObject({ status: 'unhealthy', health_check_error: expect.any(String) });
+    expect(rows.get(oauth)).toMatchObject({ status: 'unknown' });
+    // Not served, so not checked: the column default stays.
+    expect(rows.get(pending)).toMatchObject({ status: 'unknown', last_health_check: null });
+    // Once per window: a second run in the same window does nothing.
+    const initializes = upstream.rpcs().filter((m) => m === 'initialize').length;
+    expect(await scheduler.runWindow(job, lease, now)).toBe('skipped');
+    expect(upstream.rpcs().filter((m) => m === 'initialize').length).toBe(initializes);
   });
 });

@@ -9,6 +9,7 @@ import { DeprecatedKeyCleanupJob } from './jobs/deprecated-key-cleanup.job';
 import { KeyRotationJob } from './jobs/key-rotation.job';
 import { SpendLogRetentionJob } from './jobs/spend-log-retention.job';
 import { SCHEDULED_JOBS } from './scheduled-job';
+import { ScheduledJobs } from './scheduled-jobs';
 import { SchedulerController } from './scheduler.controller';
 import { SchedulerService } from './scheduler.service';
 
@@ -21,9 +22,10 @@ const JOBS = [BudgetResetJob, KeyRotationJob, DeprecatedKeyCleanupJob, SpendLogR
     CronLeaseService,
     JobRunsService,
     SchedulerService,
+    ScheduledJobs,
     ...JOBS,
     { provide: SCHEDULED_JOBS, useFactory: (...jobs: unknown[]) => jobs, inject: JOBS },
   ],
-  exports: [SchedulerService],
+  exports: [SchedulerService, ScheduledJobs],
 })
 export class SchedulerModule {}

@@ -12,6 +12,7 @@ import { PrismaService } from '../platform/prisma/prisma.service';
 import { CronLeaseService, Lease, LeaseLostError } from './cron-lease.service';
 import { JobRunsService, windowStart } from './job-runs.service';
 import { JobContext, SCHEDULED_JOBS, ScheduledJob } from './scheduled-job';
+import { ScheduledJobs } from './scheduled-jobs';
 
 /** The scheduler's beat in `@nestjs/schedule`'s SchedulerRegistry (an interval of `renewSeconds`). */
 export const SCHEDULER_TICK = 'scheduler_tick';
@@ -35,7 +36,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly leases: CronLeaseService,
     private readonly runs: JobRunsService,
     private readonly registry: SchedulerRegistry,
+    private readonly plugins: ScheduledJobs,
   ) {}
+
+  /** The built-in jobs, then those higher modules registered (ScheduledJobs). */
+  private allJobs(): readonly ScheduledJob[] {
+    return [...this.jobs, ...this.plugins.all()];
+  }
 
   get podId() {
     return this.leases.podId;
@@ -81,7 +88,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     try {
       await this.holdLease();
       if (!this.lease) return;
-      for (const job of this.jobs) {
+      for (const job of this.allJobs()) {
         if (this.stopping || !this.lease) break;
         if (job.enabled()) await this.runWindow(job, this.lease, now);
       }
@@ -157,7 +164,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   async status() {
     const current = await this.leases.current();
-    const last = await this.runs.latest(this.jobs.map((j) => j.name));
+    const jobs = this.allJobs();
+    const last = await this.runs.latest(jobs.map((j) => j.name));
     return {
       pod_id: this.podId,
       is_leader: this.isLeader,
@@ -165,7 +173,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         current && current.active
           ? { pod_id: current.pod_id, generation: current.generation, lease_expires_at: current.ttl }
           : null,
-      jobs: this.jobs.map((job) => ({
+      jobs: jobs.map((job) => ({
         name: job.name,
         enabled: job.enabled(),
         window_seconds: job.windowSeconds(),

@@ -68,6 +68,9 @@ export interface SchedulerConfig {
   /** Spend logs older than this are deleted; unset keeps them forever. */
   spendLogRetentionPeriod: string | undefined;
   spendLogRetentionWindowSeconds: number;
+  /** The MCP health job: every served MCP server checked once per window, its row updated. */
+  mcpHealthCheckEnabled: boolean;
+  mcpHealthCheckWindowSeconds: number;
   batchSize: number;
   /** How many reset statements run at once (row updates scale with cores). */
   parallelism: number;
@@ -186,6 +189,8 @@ function schedulerConfig(env: Env, read: (name: string) => string | undefined): 
       1,
       31_536_000,
     ),
+    mcpHealthCheckEnabled: !boolean(env, 'DISABLE_MCP_HEALTH_CHECK_JOB', false),
+    mcpHealthCheckWindowSeconds: integer(env, 'MCP_HEALTH_CHECK_INTERVAL_SECONDS', 300, 10, 31_536_000),
     batchSize: integer(env, 'SCHEDULER_BATCH_SIZE', 10_000, 1, 1_000_000),
     parallelism: integer(env, 'SCHEDULER_PARALLELISM', 2, 1, 32),
   };

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { SchedulerModule } from '../../../scheduler/scheduler.module';
 import { McpDiscoveryController } from './mcp-discovery.controller';
 import { McpDiscoveryService } from './mcp-discovery.service';
 import { McpHealthController } from './mcp-health.controller';
+import { McpHealthJob } from './mcp-health.job';
 import { McpHealthService } from './mcp-health.service';
 import { McpRegistryJsonController } from './mcp-registry-json.controller';
 import { McpRegistryService } from './mcp-registry.service';
@@ -22,6 +24,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
  * `McpHealthService` (`checkAllServers()` for a scheduled health job).
  */
 @Module({
+  imports: [SchedulerModule],
   // Health and submissions first: /v1/mcp/server/health and …/submissions must win over /v1/mcp/server/{server_id}.
   controllers: [
     McpHealthController,
@@ -41,6 +44,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
     McpToolsetsService,
     McpHealthService,
     McpDiscoveryService,
+    McpHealthJob,
   ],
   exports: [McpRegistryService, McpUserCredentialsService, McpHealthService],
 })
