@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
+import request from 'supertest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
@@ -11,6 +13,7 @@ import { createMcpServer, createUserWithKey } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { startOAuthStub, type OAuthStub } from './fakes/oauth-server';
 import { useE2e } from './harness';
+import { TEST_REDIS_URL, useTwoApps } from './two-apps';
 
 const suffix = uniq('').replace(/-/g, '_');
 const GH = `gh${suffix}`;
@@ -411,5 +414,43 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
       client_secret: 'dummy',
       redirect_uris: [`${base}/callback`],
     });
+  });
+});
+
+describe('MCP OAuth temporary servers across pods (E13 with Redis)', () => {
+  const pods = useTwoApps({ REDIS_URL: TEST_REDIS_URL });
+
+  it("serves pod A's temporary server on pod B, and keeps it encrypted in Redis", async () => {
+    if (pods.skip) return;
+    const created = await request(pods.podA.app.getHttpServer())
+      .post('/v1/mcp/server/oauth/session')
+      .set('Authorization', 'Bearer sk-1234')
+      .send({
+        server_name: `pods${suffix}`,
+        transport: 'http',
+        url: 'http://127.0.0.1:9/mcp',
+        auth_type: 'oauth2',
+        authorization_url: 'https://idp.example/authorize',
+        token_url: 'https://idp.example/token',
+        credentials: { client_id: 'pod-client', client_secret: 'pod-secret-value' },
+      })
+      .expect(200);
+    const id: string = created.body.server_id;
+    const res = await request(pods.podB.app.getHttpServer())
+      .get(`/v1/mcp/server/oauth/${id}/authorize`)
+      .query({ redirect_uri: CLIENT_REDIRECT })
+      .set('Authorization', 'Bearer sk-1234')
+      .expect(302);
+    expect(new URL(res.headers.location).searchParams.get('client_id')).toBe('pod-client');
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const stored = await redis.get(`litellm:mcp:oauth:session:${id}`);
+      expect(stored?.startsWith('v3:gcm:')).toBe(true);
+      expect(stored).not.toContain('pod-secret-value');
+      expect(stored).not.toContain('pod-client');
+      expect(await redis.ttl(`litellm:mcp:oauth:session:${id}`)).toBeGreaterThan(250);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
