@@ -102,6 +102,28 @@ describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp
     });
   });
 
+  it('should report a failing server as LiteLLM does: server_error when asked for, partial_failure when all fail', async () => {
+    const down = (
+      await createMcpServer(h.prisma, {
+        alias: serverName('down'),
+        url: 'http://127.0.0.1:9/mcp',
+        transport: 'http',
+      })
+    ).server_id;
+    await h.app.get(McpRegistryService).reload();
+    const both = await keyWith(h.prisma, { mcp_servers: [alphaId, down] });
+    const onlyDown = await keyWith(h.prisma, { mcp_servers: [down] });
+    const some = await h.get('/mcp-rest/tools/list', bearer(both.raw)).expect(200);
+    expect(some.body).toMatchObject({ error: null, message: 'Successfully retrieved tools' });
+    expect(some.body.tools.map((t: { name: string }) => t.name).sort()).toEqual(['add', 'echo']);
+    const one = await h.get(`/mcp-rest/tools/list?server_id=${down}`, bearer(both.raw)).expect(200);
+    expect(one.body).toMatchObject({ tools: [], error: 'server_error' });
+    expect(one.body.message).toMatch(/^Failed to get tools from server down_/);
+    const none = await h.get('/mcp-rest/tools/list', bearer(onlyDown.raw)).expect(200);
+    expect(none.body).toMatchObject({ tools: [], error: 'partial_failure' });
+    expect(none.body.message).toMatch(/^Failed to get tools from servers: down_/);
+  });
+
   it('should call a tool by its prefixed name, or by server_id and its upstream name, and log a call_mcp_tool spend row each', async () => {
     const byName = await h
       .post('/mcp-rest/tools/call', { name: `${alphaName}-add`, arguments: { a: 2, b: 3 } }, bearer(key.raw))

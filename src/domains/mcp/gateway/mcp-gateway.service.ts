@@ -108,15 +108,20 @@ export class McpGatewayService {
   /** One server's permitted tools; an unreachable server is left out (logged), a refusal is relayed. */
   async serverTools(call: McpCall, server: McpServer): Promise<Tool[]> {
     try {
-      const tools = await this.upstream.listTools(server, await this.headersFor(call, server));
-      return tools
-        .filter((tool) => toolAllowed(call.scope.permissions, server, tool.name))
-        .map((tool) => listedTool(server, tool));
+      return await this.permittedTools(call, server);
     } catch (e) {
       if (e instanceof UpstreamRefusal && call.decision.caller.kind === 'anonymous') throw e;
       this.logger.warn({ msg: 'MCP tools/list failed', server: server.name, error: (e as Error).message });
       return [];
     }
+  }
+
+  /** One server's permitted tools, prefixed; an upstream failure is thrown (the REST façade reports it). */
+  async permittedTools(call: McpCall, server: McpServer): Promise<Tool[]> {
+    const tools = await this.upstream.listTools(server, await this.headersFor(call, server));
+    return tools
+      .filter((tool) => toolAllowed(call.scope.permissions, server, tool.name))
+      .map((tool) => listedTool(server, tool));
   }
 
   /** `tools/call` (also the REST façade's): routed by prefix, checked, rate-limited, logged. */

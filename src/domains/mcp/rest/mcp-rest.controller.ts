@@ -43,7 +43,7 @@ export class McpRestController {
   @Get('tools/list')
   @ApiOperation({
     summary: 'List MCP tools (REST)',
-    description: `Any key. The tools of the key's MCP servers (or of server_id's), by their upstream names, each with its server in mcp_info. A server_id the key may not use answers error "server_not_found". ${SERVERS}`,
+    description: `Any key. The tools of the key's MCP servers (or of server_id's), by their upstream names, each with its server in mcp_info. A server_id the key may not use answers error "server_not_found", a failing server "server_error"; with every server failing, "partial_failure" (as LiteLLM). ${SERVERS}`,
   })
   @ApiOkResponse({ type: McpRestToolsListResponse })
   listMcpRestTools(

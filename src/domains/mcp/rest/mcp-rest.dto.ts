@@ -64,7 +64,8 @@ export class McpRestToolsListResponse {
   @ApiProperty({
     nullable: true,
     example: null,
-    description: '`server_not_found` when server_id names no server the key may use.',
+    description:
+      '`server_not_found`: server_id names no server the key may use; `server_error`: that server failed; `partial_failure`: every server failed (message names them).',
   })
   error!: string | null;
   @ApiProperty({ example: 'Successfully retrieved tools' }) message!: string;

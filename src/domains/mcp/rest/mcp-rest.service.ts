@@ -38,7 +38,11 @@ export class McpRestService {
     return { tools: await this.gateway.listTools(await this.callOf(auth, req)) };
   }
 
-  /** The tools of the key's servers (or of one), by their upstream names, each with its server. */
+  /**
+   * The tools of the key's servers (or of one), by their upstream names, each with its server. A
+   * server that fails is reported as LiteLLM does: `server_error` for the one asked for; among all,
+   * `partial_failure` only when every server failed.
+   */
   async listTools(
     auth: AuthContext,
     req: McpRestRequest,
@@ -49,11 +53,30 @@ export class McpRestService {
     if (serverId && servers.length === 0)
       return { tools: [], error: 'server_not_found', message: `Server with id ${serverId} not found` };
     const lists = await Promise.all(
-      servers.map(async (server) =>
-        (await this.gateway.serverTools(call, server)).map((tool) => restTool(server, tool)),
-      ),
+      servers.map(async (server) => {
+        try {
+          const tools = await this.gateway.permittedTools(call, server);
+          return { server, tools: tools.map((tool) => restTool(server, tool)) };
+        } catch (e) {
+          return { server, tools: [], error: (e as Error).message };
+        }
+      }),
     );
-    return { tools: lists.flat(), error: null, message: 'Successfully retrieved tools' };
+    const tools = lists.flatMap((l) => l.tools);
+    const failed = lists.filter((l) => 'error' in l);
+    if (serverId && failed.length > 0)
+      return {
+        tools: [],
+        error: 'server_error',
+        message: `Failed to get tools from server ${failed[0].server.name}: ${failed[0].error}`,
+      };
+    if (failed.length > 0 && tools.length === 0)
+      return {
+        tools: [],
+        error: 'partial_failure',
+        message: `Failed to get tools from servers: ${failed.map((l) => `${l.server.name}: ${l.error}`).join('; ')}`,
+      };
+    return { tools, error: null, message: 'Successfully retrieved tools' };
   }
 
   /**
