@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -32,7 +35,22 @@ function pkce() {
  * discovery documents; redirect_uri validation; no-cache token answers.
  */
 describe('MCP OAuth through the gateway (authorization code + PKCE, stored and refreshed per user)', () => {
-  const h = useE2e({ freshDatabase: 'mcp_oauth', env: { MCP_TRUSTED_NATIVE_REDIRECT_URIS: TRUSTED_NATIVE } });
+  // X-Forwarded-For from the test's own address is believed: requests can come "from" a public IP.
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-oauth-'));
+  const configPath = join(dir, 'config.yaml');
+  writeFileSync(
+    configPath,
+    [
+      'general_settings:',
+      '  use_x_forwarded_for: true',
+      '  mcp_trusted_proxy_ranges: ["127.0.0.0/8", "::1/128"]',
+    ].join('\n'),
+  );
+  const h = useE2e({
+    freshDatabase: 'mcp_oauth',
+    env: { MCP_TRUSTED_NATIVE_REDIRECT_URIS: TRUSTED_NATIVE, CONFIG_FILE_PATH: configPath },
+  });
+  const PUBLIC_IP = { 'x-forwarded-for': '8.8.8.8' };
   let stub: OAuthStub;
   let upstream: FakeMcpUpstream;
   let base: string;
@@ -68,6 +86,14 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
       url: upstream.url,
       auth_type: 'api_key',
     });
+    await createMcpServer(h.prisma, {
+      alias: `inner${suffix}`,
+      transport: 'http',
+      url: upstream.url,
+      auth_type: 'oauth2',
+      authorization_url: `${stub.url}/authorize`,
+      available_on_public_internet: false,
+    });
     await h.app.get(McpRegistryService).reload();
     const u = await createUserWithKey(h.prisma);
     const permission = await h.prisma.liteLLM_ObjectPermissionTable.create({
@@ -82,6 +108,7 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
   });
   afterAll(async () => {
     await Promise.all([stub?.close(), upstream?.close()]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   async function get(url: string, headers: Record<string, string> = {}) {
@@ -280,15 +307,44 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
       .expect(200);
     expect(oidc.body).toEqual(root.body);
     expect((await h.http().get('/.well-known/jwks.json').expect(200)).body).toEqual({ keys: [] });
-    // Only one oauth2 server exists: the root protected-resource document resolves to it.
+    // From a public address only one oauth2 server is visible: the root document resolves to it.
     expect(
-      (await h.http().get('/.well-known/oauth-protected-resource').set('host', 'proxy.test').expect(200)).body
-        .resource,
+      (
+        await h
+          .http()
+          .get('/.well-known/oauth-protected-resource')
+          .set('host', 'proxy.test')
+          .set(PUBLIC_IP)
+          .expect(200)
+      ).body.resource,
     ).toBe(`http://proxy.test/mcp/${GH}`);
     // An api_key server and an unknown name look the same: 404.
     await h.http().get(`/.well-known/oauth-protected-resource/mcp/apik${suffix}`).expect(404);
     await h.http().get(`/.well-known/oauth-protected-resource/mcp/nosuch${suffix}`).expect(404);
     await h.http().get(`/.well-known/oauth-authorization-server/apik${suffix}`).expect(404);
+  });
+
+  it('treats an internal-only server as unknown to callers outside the internal ranges (discovery and /authorize 404)', async () => {
+    const inner = `inner${suffix}`;
+    await h.http().get(`/.well-known/oauth-protected-resource/mcp/${inner}`).set(PUBLIC_IP).expect(404);
+    await h.http().get(`/.well-known/oauth-authorization-server/${inner}`).set(PUBLIC_IP).expect(404);
+    const before = stub.calls('/authorize').length;
+    await h
+      .http()
+      .get(`/${inner}/authorize`)
+      .query({ redirect_uri: CLIENT_REDIRECT, client_id: 'c' })
+      .set(PUBLIC_IP)
+      .expect(404);
+    expect(stub.calls('/authorize')).toHaveLength(before);
+    // From inside (a private address) it exists.
+    const inside = { 'x-forwarded-for': '10.1.2.3' };
+    await h.http().get(`/.well-known/oauth-protected-resource/mcp/${inner}`).set(inside).expect(200);
+    await h
+      .http()
+      .get(`/${inner}/authorize`)
+      .query({ redirect_uri: CLIENT_REDIRECT, client_id: 'c' })
+      .set(inside)
+      .expect(302);
   });
 
   it('refuses a redirect_uri that is not on the proxy, loopback or allow-listed with 400, before going upstream', async () => {

@@ -2,7 +2,6 @@ import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../../../platform/auth/decorators';
-import { normaliseIp } from '../gateway/mcp-visibility';
 import { McpRegistryService } from '../registry/mcp-registry.service';
 import {
   type AuthorizationServerMetadata,
@@ -32,7 +31,7 @@ export class McpOAuthDiscoveryController {
 
   @Get(PRM)
   protectedResourceRoot(@Req() req: Request): ProtectedResourceMetadata {
-    return protectedResource(baseUrlOf(req), onlyOauthServer(this.registry, normaliseIp(req.ip)));
+    return protectedResource(baseUrlOf(req), onlyOauthServer(this.registry, this.clientIp(req)));
   }
 
   @Get(`${PRM}/mcp`)
@@ -42,14 +41,14 @@ export class McpOAuthDiscoveryController {
 
   @Get(`${PRM}/mcp/:server`)
   protectedResourceServer(@Param('server') name: string, @Req() req: Request): ProtectedResourceMetadata {
-    return protectedResource(baseUrlOf(req), discoverableServer(this.registry, name, normaliseIp(req.ip)));
+    return protectedResource(baseUrlOf(req), discoverableServer(this.registry, name, this.clientIp(req)));
   }
 
   @Get(`${PRM}/:server/mcp`)
   protectedResourceLegacy(@Param('server') name: string, @Req() req: Request): ProtectedResourceMetadata {
     return protectedResource(
       baseUrlOf(req),
-      discoverableServer(this.registry, name, normaliseIp(req.ip)),
+      discoverableServer(this.registry, name, this.clientIp(req)),
       true,
     );
   }
@@ -61,11 +60,16 @@ export class McpOAuthDiscoveryController {
 
   @Get([`${ASM}/mcp/:server`, `${ASM}/:server/mcp`, `${ASM}/:server`])
   authorizationServerNamed(@Param('server') name: string, @Req() req: Request): AuthorizationServerMetadata {
-    return authorizationServer(baseUrlOf(req), discoverableServer(this.registry, name, normaliseIp(req.ip)));
+    return authorizationServer(baseUrlOf(req), discoverableServer(this.registry, name, this.clientIp(req)));
   }
 
   @Get('.well-known/jwks.json')
   jwks() {
     return { keys: [] };
+  }
+
+  /** The caller's address as the MCP gateway sees it (X-Forwarded-For only from a trusted proxy). */
+  private clientIp(req: Request): string | null {
+    return this.registry.clientIp(req);
   }
 }

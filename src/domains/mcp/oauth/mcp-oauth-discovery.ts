@@ -1,6 +1,5 @@
 import { notFound } from '../../../platform/common/errors/api-error';
 import { findByName } from '../gateway/mcp-admission';
-import { visibleFrom } from '../gateway/mcp-visibility';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
 
 /** RFC 9728 protected-resource metadata of the gateway's MCP endpoints (E33, E34). */
@@ -35,7 +34,7 @@ export function discoverableServer(registry: McpRegistry, name: string, ip: stri
 
 /** The only oauth2 server the caller can see, if there is exactly one (root documents resolve to it). */
 export function onlyOauthServer(registry: McpRegistry, ip: string | null): McpServer | undefined {
-  const servers = registry.all().filter((s) => s.authType === 'oauth2' && visibleFrom(s, ip));
+  const servers = registry.all().filter((s) => s.authType === 'oauth2' && registry.visibleFrom(s, ip));
   return servers.length === 1 ? servers[0] : undefined;
 }
 

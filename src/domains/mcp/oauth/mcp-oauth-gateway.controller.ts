@@ -14,7 +14,6 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../../platform/auth/decorators';
-import { normaliseIp } from '../gateway/mcp-visibility';
 import { McpOAuthCallerService } from './mcp-oauth-caller.service';
 import { OAuthErrorFilter } from './mcp-oauth-error.filter';
 import { AUTHORIZE_FIELDS, CALLBACK_FIELDS, stringFields, TOKEN_FIELDS } from './mcp-oauth-params';
@@ -90,19 +89,24 @@ export class McpOAuthGatewayController {
 
   private authorize(name: string | undefined, query: unknown, req: Request, res: Response) {
     const params = stringFields(query, AUTHORIZE_FIELDS);
-    const server = this.oauth.gatewayServer(name, params.client_id, normaliseIp(req.ip));
+    const server = this.oauth.gatewayServer(name, params.client_id, this.clientIp(req));
     res.redirect(302, this.oauth.authorizeUrl(server, params, baseUrlOf(req)));
   }
 
   private async token(name: string | undefined, body: unknown, req: Request) {
     const form = stringFields(body, TOKEN_FIELDS);
     const caller = await this.callers.optionalKey(req.headers);
-    const server = this.oauth.gatewayServer(name, form.client_id, normaliseIp(req.ip));
+    const server = this.oauth.gatewayServer(name, form.client_id, this.clientIp(req));
     return this.oauth.exchangeToken(server, form, baseUrlOf(req), caller);
   }
 
+  /** The caller's address as the MCP gateway sees it (X-Forwarded-For only from a trusted proxy). */
+  private clientIp(req: Request): string | null {
+    return this.oauth.clientIp(req);
+  }
+
   private register(name: string | undefined, body: Record<string, unknown>, req: Request) {
-    const server = name === undefined ? undefined : this.oauth.findGatewayServer(name, normaliseIp(req.ip));
+    const server = name === undefined ? undefined : this.oauth.findGatewayServer(name, this.clientIp(req));
     return this.oauth.registerClient(server, body ?? {}, baseUrlOf(req), name);
   }
 }

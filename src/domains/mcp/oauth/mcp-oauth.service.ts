@@ -6,7 +6,6 @@ import { secretsKey } from '../../../platform/common/secrets';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { findByName } from '../gateway/mcp-admission';
-import { visibleFrom } from '../gateway/mcp-visibility';
 import { McpRegistryService } from '../registry/mcp-registry.service';
 import type { McpServer } from '../registry/mcp-server';
 import { McpUserCredentialsService, type OauthTokenInput } from '../registry/mcp-user-credentials.service';
@@ -71,7 +70,7 @@ export class McpOAuthService {
    * caller's address, else by `client_id`, else the only oauth2 server. 404 when none.
    */
   gatewayServer(name: string | undefined, clientId: string | undefined, ip: string | null): McpServer {
-    const visible = this.registry.all().filter((s) => visibleFrom(s, ip));
+    const visible = this.registry.all().filter((s) => this.registry.visibleFrom(s, ip));
     let server: McpServer | undefined;
     if (name !== undefined) server = findByName(this.registry, name, ip);
     else if (clientId)
@@ -82,6 +81,11 @@ export class McpOAuthService {
     }
     if (!server) throw notFound('MCP server not found', 'server');
     return server;
+  }
+
+  /** The caller's address as the MCP gateway sees it. */
+  clientIp(req: { ip?: string; headers: Record<string, string | string[] | undefined> }): string | null {
+    return this.registry.clientIp(req);
   }
 
   /** A visible server by path name, or undefined (registration answers a placeholder then). */
