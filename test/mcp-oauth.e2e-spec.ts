@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import request from 'supertest';
+import { Logger } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
@@ -106,7 +107,16 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
     user = { userId: u.userId, key: u.key };
     saltKey = secretsKey(h.app.get<AppConfig>(APP_CONFIG));
   });
+  // What the app's services log (the harness turns output off; the calls are still made).
+  const logged: string[] = [];
+  beforeAll(() => {
+    for (const level of ['log', 'warn', 'error', 'debug', 'verbose'] as const)
+      jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
+        logged.push(JSON.stringify(args));
+      });
+  });
   afterAll(async () => {
+    jest.restoreAllMocks();
     await Promise.all([stub?.close(), upstream?.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -254,6 +264,38 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
     expect(stub.calls('/token').filter((r) => r.form.grant_type === 'refresh_token')).toHaveLength(
       refreshesBefore + 1,
     );
+  });
+
+  it('keeps using the stored token when a refresh is refused, and logs the failure without the token', async () => {
+    const { payload } = await storedPayload();
+    const stale = {
+      ...payload,
+      refresh_token: 'refresh-unknown',
+      expires_at: new Date(Date.now() + 30_000).toISOString(),
+    };
+    await h.prisma.liteLLM_MCPUserCredentials.update({
+      where: { user_id_server_id: { user_id: user.userId, server_id: serverId } },
+      data: { credential_b64: encryptSecret(JSON.stringify(stale), saltKey) },
+    });
+    const from = logged.length;
+    // Within 60 s of expiry: a refresh is tried, refused (invalid_grant), and the current token used.
+    const result = await callWhoami();
+    expect(result.content).toEqual([{ type: 'text', text: 'octocat' }]);
+    expect(stub.calls('/token').at(-1)!.form).toMatchObject({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-unknown',
+    });
+    expect(upstream.requests.filter((r) => r.rpc === 'tools/call').at(-1)?.headers.authorization).toBe(
+      `Bearer ${payload.access_token}`,
+    );
+    const lines = logged.slice(from);
+    expect(lines.some((line) => line.includes('MCP OAuth token refresh failed'))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/refresh-unknown|access-\d|gw-secret/);
+    // Put the good refresh token back for the tests below.
+    await h.prisma.liteLLM_MCPUserCredentials.update({
+      where: { user_id_server_id: { user_id: user.userId, server_id: serverId } },
+      data: { credential_b64: encryptSecret(JSON.stringify(payload), saltKey) },
+    });
   });
 
   it('serves the discovery documents for an oauth2 server, and 404 for other or unknown names', async () => {
@@ -470,6 +512,11 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
       client_secret: 'dummy',
       redirect_uris: [`${base}/callback`],
     });
+  });
+
+  it('logs no client secret, code verifier, authorization code or token in any of the flows above', () => {
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.join('\n')).not.toMatch(/gw-secret|access-\d|refresh-\d|code-[0-9a-f]{12}/);
   });
 });
 
