@@ -201,10 +201,11 @@ describe('MCP delegate_auth_to_upstream rules (spec §2.6)', () => {
   });
 
   it('rule 14 (first half): /.well-known/ discovery of a delegate server is public (200 without a credential)', async () => {
+    // Forwarded headers are ignored: this app trusts no proxy (no use_x_forwarded_for).
     const res = await h
       .http()
       .get(`/.well-known/oauth-protected-resource/mcp/${n('deleg')}`)
-      .set('host', 'gw.test');
+      .set({ host: 'gw.test', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'elsewhere.example' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       resource: `http://gw.test/mcp/${n('deleg')}`,

@@ -366,6 +366,32 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
     await h.http().get(`/.well-known/oauth-authorization-server/apik${suffix}`).expect(404);
   });
 
+  it("builds its URLs from X-Forwarded-Proto/Host of a trusted proxy (the test's own address), else from Host", async () => {
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'gw.example.com' };
+    const prm = await h
+      .http()
+      .get(`/.well-known/oauth-protected-resource/mcp/${GH}`)
+      .set(forwarded)
+      .expect(200);
+    expect(prm.body.resource).toBe(`https://gw.example.com/mcp/${GH}`);
+    const authorize = await h
+      .http()
+      .get(`/${GH}/authorize`)
+      .query({ redirect_uri: 'https://gw.example.com/ui/cb' }) // same origin as the forwarded one
+      .set(forwarded)
+      .expect(302);
+    expect(new URL(authorize.headers.location).searchParams.get('redirect_uri')).toBe(
+      'https://gw.example.com/callback',
+    );
+    // A forged host value is not used.
+    const odd = await h
+      .http()
+      .get('/.well-known/oauth-authorization-server')
+      .set({ host: 'proxy.test', 'x-forwarded-host': 'evil.example/path?' })
+      .expect(200);
+    expect(odd.body.issuer).toBe('http://proxy.test');
+  });
+
   it('treats an internal-only server as unknown to callers outside the internal ranges (discovery and /authorize 404)', async () => {
     const inner = `inner${suffix}`;
     await h.http().get(`/.well-known/oauth-protected-resource/mcp/${inner}`).set(PUBLIC_IP).expect(404);

@@ -11,7 +11,7 @@ import {
   type ProtectedResourceMetadata,
   protectedResource,
 } from './mcp-oauth-discovery';
-import { baseUrlOf } from './mcp-oauth-redirect';
+import { McpOAuthService } from './mcp-oauth.service';
 
 const PRM = '.well-known/oauth-protected-resource';
 const ASM = '.well-known/oauth-authorization-server';
@@ -27,27 +27,33 @@ const ASM = '.well-known/oauth-authorization-server';
 @Public()
 @Controller()
 export class McpOAuthDiscoveryController {
-  constructor(private readonly registry: McpRegistryService) {}
+  constructor(
+    private readonly registry: McpRegistryService,
+    private readonly oauth: McpOAuthService,
+  ) {}
 
   @Get(PRM)
   protectedResourceRoot(@Req() req: Request): ProtectedResourceMetadata {
-    return protectedResource(baseUrlOf(req), onlyOauthServer(this.registry, this.clientIp(req)));
+    return protectedResource(this.oauth.baseUrl(req), onlyOauthServer(this.registry, this.clientIp(req)));
   }
 
   @Get(`${PRM}/mcp`)
   protectedResourceAggregate(@Req() req: Request): ProtectedResourceMetadata {
-    return protectedResource(baseUrlOf(req), undefined);
+    return protectedResource(this.oauth.baseUrl(req), undefined);
   }
 
   @Get(`${PRM}/mcp/:server`)
   protectedResourceServer(@Param('server') name: string, @Req() req: Request): ProtectedResourceMetadata {
-    return protectedResource(baseUrlOf(req), discoverableServer(this.registry, name, this.clientIp(req)));
+    return protectedResource(
+      this.oauth.baseUrl(req),
+      discoverableServer(this.registry, name, this.clientIp(req)),
+    );
   }
 
   @Get(`${PRM}/:server/mcp`)
   protectedResourceLegacy(@Param('server') name: string, @Req() req: Request): ProtectedResourceMetadata {
     return protectedResource(
-      baseUrlOf(req),
+      this.oauth.baseUrl(req),
       discoverableServer(this.registry, name, this.clientIp(req)),
       true,
     );
@@ -55,12 +61,15 @@ export class McpOAuthDiscoveryController {
 
   @Get([ASM, `${ASM}/mcp`, '.well-known/openid-configuration'])
   authorizationServerRoot(@Req() req: Request): AuthorizationServerMetadata {
-    return authorizationServer(baseUrlOf(req), undefined);
+    return authorizationServer(this.oauth.baseUrl(req), undefined);
   }
 
   @Get([`${ASM}/mcp/:server`, `${ASM}/:server/mcp`, `${ASM}/:server`])
   authorizationServerNamed(@Param('server') name: string, @Req() req: Request): AuthorizationServerMetadata {
-    return authorizationServer(baseUrlOf(req), discoverableServer(this.registry, name, this.clientIp(req)));
+    return authorizationServer(
+      this.oauth.baseUrl(req),
+      discoverableServer(this.registry, name, this.clientIp(req)),
+    );
   }
 
   @Get('.well-known/jwks.json')

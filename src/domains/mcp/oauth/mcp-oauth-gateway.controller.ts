@@ -17,7 +17,6 @@ import { Public } from '../../../platform/auth/decorators';
 import { McpOAuthCallerService } from './mcp-oauth-caller.service';
 import { OAuthErrorFilter } from './mcp-oauth-error.filter';
 import { AUTHORIZE_FIELDS, CALLBACK_FIELDS, stringFields, TOKEN_FIELDS } from './mcp-oauth-params';
-import { baseUrlOf } from './mcp-oauth-redirect';
 import { CallbackFailure, McpOAuthService } from './mcp-oauth.service';
 
 /**
@@ -90,14 +89,14 @@ export class McpOAuthGatewayController {
   private authorize(name: string | undefined, query: unknown, req: Request, res: Response) {
     const params = stringFields(query, AUTHORIZE_FIELDS);
     const server = this.oauth.gatewayServer(name, params.client_id, this.clientIp(req));
-    res.redirect(302, this.oauth.authorizeUrl(server, params, baseUrlOf(req)));
+    res.redirect(302, this.oauth.authorizeUrl(server, params, this.oauth.baseUrl(req)));
   }
 
   private async token(name: string | undefined, body: unknown, req: Request) {
     const form = stringFields(body, TOKEN_FIELDS);
     const caller = await this.callers.optionalKey(req.headers);
     const server = this.oauth.gatewayServer(name, form.client_id, this.clientIp(req));
-    return this.oauth.exchangeToken(server, form, baseUrlOf(req), caller);
+    return this.oauth.exchangeToken(server, form, this.oauth.baseUrl(req), caller);
   }
 
   /** The caller's address as the MCP gateway sees it (X-Forwarded-For only from a trusted proxy). */
@@ -107,7 +106,7 @@ export class McpOAuthGatewayController {
 
   private register(name: string | undefined, body: Record<string, unknown>, req: Request) {
     const server = name === undefined ? undefined : this.oauth.findGatewayServer(name, this.clientIp(req));
-    return this.oauth.registerClient(server, body ?? {}, baseUrlOf(req), name);
+    return this.oauth.registerClient(server, body ?? {}, this.oauth.baseUrl(req), name);
   }
 }
 

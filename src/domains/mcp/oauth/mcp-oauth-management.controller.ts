@@ -30,7 +30,6 @@ import { McpServerNewRequest, McpServerResponse } from '../registry/mcp-servers.
 import { McpOAuthCallerService } from './mcp-oauth-caller.service';
 import { OAuthErrorFilter } from './mcp-oauth-error.filter';
 import { AUTHORIZE_FIELDS, stringFields, TOKEN_FIELDS } from './mcp-oauth-params';
-import { baseUrlOf } from './mcp-oauth-redirect';
 import { McpOAuthSessionsService } from './mcp-oauth-sessions.service';
 import {
   McpOAuthAuthorizeQuery,
@@ -86,7 +85,10 @@ export class McpOAuthManagementController {
     @Res() res: Response,
   ) {
     const { server } = await this.callers.admit(req.headers, serverId);
-    res.redirect(302, this.oauth.authorizeUrl(server, stringFields(query, AUTHORIZE_FIELDS), baseUrlOf(req)));
+    res.redirect(
+      302,
+      this.oauth.authorizeUrl(server, stringFields(query, AUTHORIZE_FIELDS), this.oauth.baseUrl(req)),
+    );
   }
 
   @Public()
@@ -109,7 +111,13 @@ export class McpOAuthManagementController {
   ) {
     const form = stringFields(body, TOKEN_FIELDS);
     const caller = await this.callers.admit(req.headers, serverId, form.grant_type ?? '');
-    return this.oauth.exchangeToken(caller.server, form, baseUrlOf(req), caller.auth, !caller.temporary);
+    return this.oauth.exchangeToken(
+      caller.server,
+      form,
+      this.oauth.baseUrl(req),
+      caller.auth,
+      !caller.temporary,
+    );
   }
 
   @Post(':server_id/register')
@@ -129,6 +137,6 @@ export class McpOAuthManagementController {
     @Req() req: Request,
   ) {
     const { server } = await this.callers.keyCaller(auth, serverId);
-    return this.oauth.registerClient(server, { ...body }, baseUrlOf(req));
+    return this.oauth.registerClient(server, { ...body }, this.oauth.baseUrl(req));
   }
 }

@@ -3,11 +3,25 @@ import type { Request } from 'express';
 import { badRequest } from '../../../platform/common/errors/api-error';
 
 /**
- * The gateway's own base URL as the client reached it: the protocol express reports (the app does
- * not set `trust proxy`, so `X-Forwarded-*` headers are not believed) and the `Host` header.
+ * The gateway's own base URL as the client reached it: the `Host` header and the connection's
+ * protocol; `X-Forwarded-Proto`/`X-Forwarded-Host` only when the direct peer is a trusted proxy
+ * (`trustForwarded`: the MCP gateway's rule for X-Forwarded-For, `use_x_forwarded_for` and
+ * `mcp_trusted_proxy_ranges`), since the app itself does not set express's `trust proxy`.
  */
-export function baseUrlOf(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+export function baseUrlOf(req: Request, trustForwarded = false): string {
+  const proto = trustForwarded ? firstOf(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
+  const forwardedHost = trustForwarded ? firstOf(req.headers['x-forwarded-host']) : undefined;
+  const scheme = proto === 'https' || proto === 'http' ? proto : req.protocol;
+  const host = forwardedHost && HOST.test(forwardedHost) ? forwardedHost : (req.get('host') ?? 'localhost');
+  return `${scheme}://${host}`;
+}
+
+const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
+/** The first entry of a (possibly repeated, comma-separated) forwarded header. */
+function firstOf(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text?.split(',')[0].trim() || undefined;
 }
 
 /**

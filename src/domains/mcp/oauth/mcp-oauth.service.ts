@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
 import type { Actor } from '../../../platform/audit/audit.service';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { badRequest, notFound } from '../../../platform/common/errors/api-error';
@@ -6,10 +7,11 @@ import { secretsKey } from '../../../platform/common/secrets';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { findByName } from '../gateway/mcp-admission';
+import { clientIpPolicy, inRanges, type McpClientIpPolicy, normaliseIp } from '../gateway/mcp-visibility';
 import { McpRegistryService } from '../registry/mcp-registry.service';
 import type { McpServer } from '../registry/mcp-server';
 import { McpUserCredentialsService, type OauthTokenInput } from '../registry/mcp-user-credentials.service';
-import { checkRedirectUri } from './mcp-oauth-redirect';
+import { baseUrlOf, checkRedirectUri } from './mcp-oauth-redirect';
 import { decodeFlowState, encodeFlowState } from './mcp-oauth-state';
 import { OAuthProtocolError, postRegistration, postTokenRequest } from './mcp-oauth-upstream';
 
@@ -58,12 +60,22 @@ export class CallbackFailure extends Error {}
 @Injectable()
 export class McpOAuthService {
   private readonly logger = new Logger('mcp-oauth');
+  private readonly ipPolicy: McpClientIpPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: McpRegistryService,
     private readonly credentials: McpUserCredentialsService,
-  ) {}
+  ) {
+    this.ipPolicy = clientIpPolicy(config.gateway);
+  }
+
+  /** This proxy's base URL as the client reached it (forwarded headers from a trusted proxy only). */
+  baseUrl(req: Request): string {
+    const peer = normaliseIp(req.socket?.remoteAddress ?? req.ip);
+    const { useXForwardedFor, anyTrustedProxy, trustedProxies } = this.ipPolicy;
+    return baseUrlOf(req, useXForwardedFor && anyTrustedProxy && !!peer && inRanges(peer, trustedProxies));
+  }
 
   /**
    * The server a gateway route names (E37–E39): by path name among servers visible from the
