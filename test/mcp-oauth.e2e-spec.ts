@@ -495,6 +495,13 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
         { Authorization: `Bearer ${user.key}` },
       )
       .expect(403);
+    // A non-admin key: only servers it may use (403 otherwise), never a temporary one.
+    const asUser = { Authorization: `Bearer ${user.key}` };
+    const q = `redirect_uri=${encodeURIComponent(CLIENT_REDIRECT)}`;
+    expect((await get(`${base}/v1/mcp/server/oauth/${serverId}/authorize?${q}`, asUser)).status).toBe(302);
+    expect((await get(`${base}/v1/mcp/server/oauth/inner${suffix}/authorize?${q}`, asUser)).status).toBe(403);
+    expect((await get(`${base}/v1/mcp/server/oauth/${tmpId}/authorize?${q}`, asUser)).status).toBe(403);
+    await h.post(`/v1/mcp/server/oauth/inner${suffix}/register`, {}, asUser).expect(403);
     const { verifier, challenge } = pkce();
     const authorize = await get(
       `${base}/v1/mcp/server/oauth/${tmpId}/authorize?${new URLSearchParams({ redirect_uri: CLIENT_REDIRECT, state: 'ui', code_challenge: challenge, code_challenge_method: 'S256' })}`,
