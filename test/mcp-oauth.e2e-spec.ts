@@ -455,6 +455,37 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
     expect(await odd.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
+  it('resolves /authorize without a server name (by client_id, else the only oauth2 server) and relays an upstream error through /callback', async () => {
+    const redirect = { redirect_uri: CLIENT_REDIRECT, state: 'st' };
+    // Two oauth2 servers are visible from inside: without a client_id there is no telling which.
+    await h.http().get('/authorize').query(redirect).expect(404);
+    const byClient = await get(
+      `${base}/authorize?${new URLSearchParams({ ...redirect, client_id: 'gw-client' })}`,
+    );
+    expect(byClient.status).toBe(302);
+    // From a public address only one is visible.
+    const only = await h.http().get('/authorize').query(redirect).set(PUBLIC_IP).expect(302);
+    expect(new URL(only.headers.location).origin).toBe(stub.url);
+    // A named server that is not oauth2 is a 400.
+    const notOauth = await h.http().get(`/apik${suffix}/authorize`).query(redirect).expect(400);
+    expect(notOauth.body.error.param).toBe('server_not_oauth2');
+    // The user refuses upstream: the error goes back to the client with its state.
+    const state = new URL(byClient.headers.get('location')!).searchParams.get('state')!;
+    const refused = await get(
+      `${base}/callback?${new URLSearchParams({ error: 'access_denied', error_description: 'no', state })}`,
+    );
+    expect(refused.status).toBe(302);
+    const back = new URL(refused.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(CLIENT_REDIRECT);
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      error: 'access_denied',
+      error_description: 'no',
+      state: 'st',
+    });
+    // No code and no error: HTML 400.
+    expect((await get(`${base}/callback?${new URLSearchParams({ state })}`)).status).toBe(400);
+  });
+
   it('refuses a /callback whose state the gateway did not issue with an HTML 400', async () => {
     const res = await get(`${base}/callback?code=abc&state=forged`);
     expect(res.status).toBe(400);
