@@ -466,6 +466,12 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
     // From a public address only one is visible.
     const only = await h.http().get('/authorize').query(redirect).set(PUBLIC_IP).expect(302);
     expect(new URL(only.headers.location).origin).toBe(stub.url);
+    // PKCE is S256 only.
+    await h
+      .http()
+      .get(`/${GH}/authorize`)
+      .query({ ...redirect, code_challenge: 'abc', code_challenge_method: 'plain' })
+      .expect(400);
     // A named server that is not oauth2 is a 400.
     const notOauth = await h.http().get(`/apik${suffix}/authorize`).query(redirect).expect(400);
     expect(notOauth.body.error.param).toBe('server_not_oauth2');

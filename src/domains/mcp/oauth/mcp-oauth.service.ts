@@ -112,6 +112,9 @@ export class McpOAuthService {
     const redirectUri = checkRedirectUri(q.redirect_uri, baseUrl, this.config.gateway.mcpTrustedRedirectUris);
     if (!server.authorizationUrl)
       throw badRequest('MCP server has no authorization_url', 'authorization_url');
+    // PKCE with S256 only (the discovery documents say so); `plain` would show the verifier upstream.
+    if (q.code_challenge_method && q.code_challenge_method !== 'S256')
+      throw badRequest('code_challenge_method must be S256', 'code_challenge_method');
     const clientId = server.credentials.clientId ?? q.client_id;
     if (!clientId)
       throw badRequest('missing_client_id: no client_id is stored for the server or given', 'client_id');
