@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
+import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
@@ -582,6 +583,46 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
       client_secret: 'dummy',
       redirect_uris: [`${base}/callback`],
     });
+  });
+
+  it("completes the official SDK client's own OAuth flow (discovery, registration, PKCE, token) against the gateway", async () => {
+    const saved: { client?: any; tokens?: any; verifier?: string; redirect?: URL } = {};
+    const provider: OAuthClientProvider = {
+      redirectUrl: CLIENT_REDIRECT,
+      clientMetadata: { client_name: 'sdk-e2e', redirect_uris: [CLIENT_REDIRECT] },
+      clientInformation: () => saved.client,
+      saveClientInformation: (info) => void (saved.client = info),
+      tokens: () => saved.tokens,
+      saveTokens: (tokens) => void (saved.tokens = tokens),
+      redirectToAuthorization: (url) => void (saved.redirect = url),
+      saveCodeVerifier: (verifier) => void (saved.verifier = verifier),
+      codeVerifier: () => saved.verifier!,
+    };
+    // The user's key rides along, so the gateway stores the token for them.
+    const withKey: typeof fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), 'x-litellm-api-key': user.key },
+      });
+    const serverUrl = `${base}/mcp/${GH}`;
+    expect(await auth(provider, { serverUrl, fetchFn: withKey })).toBe('REDIRECT');
+    expect(saved.client).toMatchObject({ client_id: 'gw-client' }); // registered at our /register
+    expect(`${saved.redirect!.origin}${saved.redirect!.pathname}`).toBe(`${base}/${GH}/authorize`);
+    // The browser's part: our /authorize → the IdP → our /callback → the client's redirect URI.
+    const upstreamAuthorize = await get(saved.redirect!.toString());
+    const callback = await get(
+      (await get(upstreamAuthorize.headers.get('location')!)).headers.get('location')!,
+    );
+    const code = new URL(callback.headers.get('location')!).searchParams.get('code')!;
+    expect(await auth(provider, { serverUrl, authorizationCode: code, fetchFn: withKey })).toBe('AUTHORIZED');
+    const issued = saved.tokens.access_token as string;
+    expect(issued).toBe(stub.currentAccessToken());
+    expect((await storedPayload()).payload.access_token).toBe(issued);
+    const result = await callWhoami();
+    expect(result.content).toEqual([{ type: 'text', text: 'octocat' }]);
+    expect(upstream.requests.filter((r) => r.rpc === 'tools/call').at(-1)?.headers.authorization).toBe(
+      `Bearer ${issued}`,
+    );
   });
 
   it('logs no client secret, code verifier, authorization code or token in any of the flows above', () => {
