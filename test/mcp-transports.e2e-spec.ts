@@ -90,6 +90,15 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
     expect(beta.rpcs()).not.toContain('tools/call');
   });
 
+  it('refuses the next message of an open stream once its key is blocked', async () => {
+    const own = await keyWithMcpServers(h.prisma, []);
+    const client = await sseClient(`${base}/mcp/sse`, { 'x-litellm-api-key': own.raw });
+    await client.listTools();
+    await h.post('/key/block', { key: own.raw }).expect(200);
+    await expect(client.listTools()).rejects.toThrow(/401/);
+    await client.close();
+  });
+
   it("refuses the stream without a key (LiteLLM's 401, no stream opened)", async () => {
     const before = h.app.get(McpSseSessions).size;
     const res = await fetch(`${base}/mcp/sse`, { headers: { accept: 'text/event-stream' } });
