@@ -254,6 +254,14 @@ describe('MCP visibility by address: mcp_internal_ip_ranges, X-Forwarded-For, pu
     expect(listed.mcp_info).toMatchObject({ is_public: true });
     await h.post('/v1/mcp/make_public', { mcp_server_ids: [] }).expect(202);
     expect(await toolNames('8.8.8.8')).toEqual([]);
+    const audit = await h.prisma.liteLLM_AuditLog.findMany({
+      where: { table_name: 'LiteLLM_Config', object_id: 'litellm_settings' },
+      orderBy: { updated_at: 'asc' },
+    });
+    expect(audit.map((a) => [a.action, a.before_value, a.updated_values])).toEqual([
+      ['updated', { public_mcp_servers: [] }, { public_mcp_servers: [id] }],
+      ['updated', { public_mcp_servers: [id] }, { public_mcp_servers: [] }],
+    ]);
   });
 
   it('should health-check a server live on GET /v1/mcp/server/{id}, and hide an internal-only config server from a public address', async () => {

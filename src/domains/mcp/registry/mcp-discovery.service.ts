@@ -1,12 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../../platform/audit/audit.service';
 import { AuditService } from '../../../platform/audit/audit.service';
+import { ChangesService } from '../../../platform/audit/changes.service';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { isAdminViewer, isProxyAdmin } from '../../../platform/auth/roles';
 import { forbidden, notFound } from '../../../platform/common/errors/api-error';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { MCP_CATALOG, type McpCatalogServer, OPENAPI_CATALOG, type OpenApiCatalogEntry } from './mcp-catalog';
 import { LITELLM_SETTINGS, McpRegistryService } from './mcp-registry.service';
+
+const CONFIG_TABLE = 'LiteLLM_Config';
+
+/** The stored `public_mcp_servers` of a `litellm_settings` value (absent or malformed: none). */
+function publicList(value: unknown): string[] {
+  const ids =
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>).public_mcp_servers
+      : undefined;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+}
 
 /**
  * `POST /v1/mcp/make_public` (E25) and the curated lists an admin picks servers from (E26, E27).
@@ -19,6 +31,7 @@ export class McpDiscoveryService {
     private readonly prisma: PrismaService,
     private readonly registry: McpRegistryService,
     private readonly audit: AuditService,
+    private readonly changes: ChangesService,
   ) {}
 
   /** E25: replaces the stored list (every id must be a served server: 404 otherwise). */
@@ -28,15 +41,25 @@ export class McpDiscoveryService {
     for (const id of unique)
       if (!this.registry.byId(id)) throw notFound(`MCP Server with id ${id} not found`, 'mcp_server_ids');
     const list = JSON.stringify(unique);
-    // One statement: the row is created, or only its public_mcp_servers key replaced (other
-    // litellm_settings keys LiteLLM stored there are kept; a non-object value becomes an object).
-    await this.prisma.$executeRaw`
-      INSERT INTO "LiteLLM_Config" (param_name, param_value)
-      VALUES (${LITELLM_SETTINGS}, jsonb_build_object('public_mcp_servers', ${list}::jsonb))
-      ON CONFLICT (param_name) DO UPDATE SET param_value =
-        (CASE WHEN jsonb_typeof("LiteLLM_Config".param_value) = 'object'
-              THEN "LiteLLM_Config".param_value ELSE '{}'::jsonb END)
-        || jsonb_build_object('public_mcp_servers', ${list}::jsonb)`;
+    await this.changes.run(actor, async (change) => {
+      const before = await change.tx.liteLLM_Config.findUnique({ where: { param_name: LITELLM_SETTINGS } });
+      // One statement: the row is created, or only its public_mcp_servers key replaced (other
+      // litellm_settings keys LiteLLM stored there are kept; a non-object value becomes an object).
+      await change.tx.$executeRaw`
+        INSERT INTO "LiteLLM_Config" (param_name, param_value)
+        VALUES (${LITELLM_SETTINGS}, jsonb_build_object('public_mcp_servers', ${list}::jsonb))
+        ON CONFLICT (param_name) DO UPDATE SET param_value =
+          (CASE WHEN jsonb_typeof("LiteLLM_Config".param_value) = 'object'
+                THEN "LiteLLM_Config".param_value ELSE '{}'::jsonb END)
+          || jsonb_build_object('public_mcp_servers', ${list}::jsonb)`;
+      await change.audit({
+        action: 'updated',
+        table: CONFIG_TABLE,
+        objectId: LITELLM_SETTINGS,
+        before: { public_mcp_servers: publicList(before?.param_value) },
+        after: { public_mcp_servers: unique },
+      });
+    });
     await this.registry.serversChanged();
     return {
       message: `Successfully updated public MCP servers: ${unique.length} server(s) public.`,
