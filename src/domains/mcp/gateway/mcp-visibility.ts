@@ -99,20 +99,14 @@ export interface McpVisibility {
   publicServerIds: ReadonlySet<string>;
 }
 
-const DEFAULT_VISIBILITY: McpVisibility = { internal: internalRanges(undefined), publicServerIds: new Set() };
-
 /**
  * Spec §2.4 (`_is_server_accessible_from_ip`): no client IP (an internal call), a public server, or
  * one listed in `public_mcp_servers` → visible; an internal-only server only to callers inside the
  * internal ranges. An invisible server does not exist for every lookup of the request. Callers
  * with a registry use `registry.visibleFrom(server, ip)`, which passes the configured ranges and
- * the public list; without `visibility`, LiteLLM's private ranges and no public list.
+ * the public list.
  */
-export function visibleFrom(
-  server: McpServer,
-  ip: string | null,
-  visibility: McpVisibility = DEFAULT_VISIBILITY,
-): boolean {
+export function visibleFrom(server: McpServer, ip: string | null, visibility: McpVisibility): boolean {
   if (ip === null || server.availableOnPublicInternet) return true;
   if (visibility.publicServerIds.has(server.serverId)) return true;
   return inRanges(ip, visibility.internal);
