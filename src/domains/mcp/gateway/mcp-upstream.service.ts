@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -185,10 +184,12 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
     }
     if (!server.url) throw new ApiError(500, `MCP server ${server.name} has no url`);
     const watching: typeof fetch = async (input, init) => {
-      // Every request of a pooled connection carries the transport's one abort signal; fetch drops its
-      // listener only when the request is garbage-collected, so past 1,500 Node printed a warning with a
-      // stack trace on every call (most of a loaded gateway's stderr and a share of its CPU).
-      if (init?.signal) setMaxListeners(0, init.signal);
+      // Every request of a pooled connection carries the transport's one abort signal, and fetch drops
+      // its listener only when the request is garbage-collected: thousands piled up under load (each
+      // add scans them all; past 1,500 Node printed a warning per call). A POST is one request that
+      // completes on its own, so it goes without the signal; the long-lived GET stream keeps it (close
+      // aborts it).
+      if (init?.method === 'POST' && init.signal) init = { ...init, signal: undefined };
       const res = await fetch(input, init);
       if (res.status === 401 || res.status === 403) {
         const body = await res.clone().text();
