@@ -58,11 +58,6 @@ export class McpHealthService {
     return results.map((r) => ({ server_id: r.server_id, status: r.status }));
   }
 
-  /** Every served server, checked and recorded: the body of a scheduled health job (not scheduled yet). */
-  async checkAllServers(): Promise<HealthResult[]> {
-    return Promise.all(this.registry.all().map((s) => this.checkAndRecord(s)));
-  }
-
   async checkAndRecord(server: McpServer): Promise<HealthResult> {
     const result = await this.check(server);
     if (server.source === 'db')

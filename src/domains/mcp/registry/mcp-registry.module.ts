@@ -21,7 +21,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
  * The MCP server registry: LiteLLM_MCPServerTable and friends, config.yaml's mcp_servers, the
  * /v1/mcp routes. Exports `McpRegistryService` (the `McpRegistry` the MCP gateway reads) and
  * `McpUserCredentialsService` (per-user BYOK and OAuth tokens, for the gateway's OAuth flow) and
- * `McpHealthService` (`checkAllServers()` for a scheduled health job).
+ * `McpHealthService` (on-demand checks); `McpHealthJob` registers the scheduled check with the scheduler.
  */
 @Module({
   imports: [SchedulerModule],
