@@ -1,4 +1,3 @@
-import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
@@ -9,18 +8,21 @@ import { loadOrCreateMasterKey } from './platform/config/master-key';
 import { JsonLogger } from './platform/common/logging/json-logger';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/prisma/embedded-postgres';
 import { runMigrations } from './platform/prisma/migrations';
+import { closeWorkerOnPrimaryRequest, isWorker, WorkerSupervisor } from './workers';
 
 /** What the ready banner tells the operator, gathered while starting. */
 interface StartReport {
   envFile?: string;
   database: string;
   masterKey: { source: 'env' } | { source: 'file'; path: string; generated?: string };
+  workers: number;
 }
 
 async function bootstrap() {
   const envFile = loadEnvFile(process.cwd(), process.env);
   const config = readConfig();
   const logger = new JsonLogger(config.logLevel);
+  if (isWorker) return startWorker(config, logger);
   if (envFile)
     logger.log({ msg: 'read variables from .env (the environment wins)', path: envFile }, 'bootstrap');
   logConfigFile(config, logger);
@@ -68,12 +70,60 @@ async function bootstrap() {
     );
   }
 
+  const report: StartReport = { envFile, database, masterKey, workers: config.numWorkers };
+  if (config.numWorkers > 1) return startWorkers(config, db, report, logger);
   const app = setupApp(await NestFactory.create(AppModule.register(config), { logger }));
-  closeOnSignals(app, db, logger);
+  closeOnSignals(() => app.close(), db, logger);
   await app.listen(config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   logger.log({ msg: 'listening', url, port: config.port }, 'bootstrap');
-  process.stdout.write(readyBanner(url, { envFile, database, masterKey }));
+  process.stdout.write(readyBanner(url, report));
+}
+
+/** One of `--num_workers` processes: the app, started from what the primary resolved. */
+async function startWorker(config: AppConfig, logger: JsonLogger) {
+  const app = setupApp(await NestFactory.create(AppModule.register(config), { logger }));
+  closeWorkerOnPrimaryRequest(app, logger);
+  await app.listen(config.port, config.host);
+  logger.log({ msg: 'worker listening', pid: process.pid, port: config.port }, 'bootstrap');
+}
+
+/**
+ * `--num_workers N` > 1: this process starts N workers on the port and supervises them; the
+ * database, master key and migrations it resolved reach them through their environment.
+ */
+async function startWorkers(
+  config: AppConfig,
+  db: EmbeddedDatabase | undefined,
+  report: StartReport,
+  logger: JsonLogger,
+) {
+  const supervisor = new WorkerSupervisor(
+    config.numWorkers,
+    { DATABASE_URL: config.databaseUrl!, LITELLM_MASTER_KEY: config.masterKey!, MIGRATE_ON_START: 'false' },
+    logger,
+  );
+  closeOnSignals(() => supervisor.stop(), db, logger);
+  try {
+    await supervisor.start();
+  } catch (e) {
+    logger.error({ msg: 'a worker did not start', error: (e as Error).message }, 'bootstrap');
+    await supervisor.stop();
+    await db?.stop();
+    logger.flush();
+    process.exit(1);
+  }
+  if (!config.redis)
+    logger.warn(
+      {
+        msg: 'several workers without Redis: rate limits and live budget counters are counted per worker process; set REDIS_URL to share them',
+        workers: config.numWorkers,
+      },
+      'bootstrap',
+    );
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  logger.log({ msg: 'listening', url, port: config.port, workers: config.numWorkers }, 'bootstrap');
+  process.stdout.write(readyBanner(url, report));
 }
 
 /**
@@ -89,6 +139,7 @@ function readyBanner(url: string, report: StartReport): string {
     `  Master key:  ${key.source === 'env' ? 'from LITELLM_MASTER_KEY' : `kept in ${key.path} (mode 600)`}`,
     `  Database:    ${report.database}`,
   ];
+  if (report.workers > 1) lines.push(`  Workers:     ${report.workers} processes on the one port`);
   if (report.envFile) lines.push(`  Settings:    ${report.envFile} and the environment`);
   if (key.source === 'file' && key.generated) {
     lines.push(
@@ -104,16 +155,19 @@ function readyBanner(url: string, report: StartReport): string {
 }
 
 /**
- * Ctrl-C / SIGTERM: close the app first (requests, scheduler lease, the LISTEN connection, the
- * pool), then stop the embedded database, so nothing sees its connection cut from under it.
- * A second signal while closing ends the process at once.
+ * Ctrl-C / SIGTERM: close the app (or the workers) first (requests, scheduler lease, the LISTEN
+ * connection, the pool), then stop the embedded database, so nothing sees its connection cut from
+ * under it. A second signal while closing ends the process at once.
  */
-function closeOnSignals(app: INestApplication, db: EmbeddedDatabase | undefined, logger: JsonLogger) {
+function closeOnSignals(
+  closeServers: () => Promise<void>,
+  db: EmbeddedDatabase | undefined,
+  logger: JsonLogger,
+) {
   const close = (signal: NodeJS.Signals) => {
     logger.log({ msg: `${signal}: shutting down` }, 'bootstrap');
     process.once(signal, () => process.exit(1));
-    app
-      .close()
+    closeServers()
       .then(() => db?.stop())
       .then(
         () => {

@@ -27,6 +27,21 @@ describe('loadConfig', () => {
     expect(loadConfig({}, ['--no-migrate']).migrateOnStart).toBe(false);
   });
 
+  it('should read the number of workers from --num_workers (either form), else NUM_WORKERS, else 1', () => {
+    expect(loadConfig({}).numWorkers).toBe(1);
+    expect(loadConfig({ NUM_WORKERS: '3' }).numWorkers).toBe(3);
+    expect(loadConfig({ NUM_WORKERS: '3' }, ['--num_workers', '2']).numWorkers).toBe(2);
+    expect(loadConfig({}, ['--num_workers=4']).numWorkers).toBe(4);
+    for (const argv of [
+      ['--num_workers'],
+      ['--num_workers', '0'],
+      ['--num_workers=two'],
+      ['--num_workers=65'],
+    ])
+      expect(() => loadConfig({}, argv)).toThrow(/--num_workers must be a whole number from 1 to 64/);
+    expect(() => loadConfig({ NUM_WORKERS: '0' })).toThrow(/NUM_WORKERS must be between 1 and 64/);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be between 0 and 65535/],

@@ -24,6 +24,8 @@ export interface AppConfig {
   dataDir: string;
   embeddedDatabasePort: number;
   migrateOnStart: boolean;
+  /** Server processes on the one port (LiteLLM's `--num_workers` / NUM_WORKERS; each is a pod). */
+  numWorkers: number;
   logLevel: LogLevel;
   /** How long a key lookup stays in the in-process auth cache (invalidation makes it exact). */
   authCacheTtlSeconds: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     dataDir: resolve(read('LITELLM_DATA_DIR') ?? '.data'),
     embeddedDatabasePort: integer(env, 'EMBEDDED_DATABASE_PORT', 54320, 1, 65535),
     migrateOnStart: !argv.includes('--no-migrate') && boolean(env, 'MIGRATE_ON_START', true),
+    numWorkers: numWorkersOf(env, argv),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     authCacheTtlSeconds: integer(env, 'DEFAULT_MANAGEMENT_OBJECT_IN_MEMORY_CACHE_TTL', 60, 0, 86_400),
     proxyAdminId: read('PROXY_ADMIN_ID') ?? 'default_user_id',
@@ -266,6 +269,21 @@ function redisConfig(env: Env): RedisConfig | undefined {
   const auth = password ? `:${encodeURIComponent(password)}@` : '';
   return { url: `redis://${auth}${host}:${port}` };
 }
+
+/** `--num_workers N` or `--num_workers=N` (the last wins), else NUM_WORKERS, else 1. */
+function numWorkersOf(env: Env, argv: readonly string[]): number {
+  let flag: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--num_workers=')) flag = argv[i].slice('--num_workers='.length);
+    else if (argv[i] === '--num_workers') flag = argv[++i] ?? '';
+  }
+  if (flag === undefined) return integer(env, 'NUM_WORKERS', 1, 1, MAX_WORKERS);
+  if (!/^\d+$/.test(flag) || Number(flag) < 1 || Number(flag) > MAX_WORKERS)
+    throw new ConfigError('--num_workers', `must be a whole number from 1 to ${MAX_WORKERS}, got "${flag}"`);
+  return Number(flag);
+}
+
+const MAX_WORKERS = 64;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
