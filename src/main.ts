@@ -8,7 +8,7 @@ import { loadOrCreateMasterKey } from './platform/config/master-key';
 import { JsonLogger } from './platform/common/logging/json-logger';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './platform/prisma/embedded-postgres';
 import { runMigrations } from './platform/prisma/migrations';
-import { closeWorkerOnPrimaryRequest, isWorker, WorkerSupervisor } from './workers';
+import { closeWorkerOnPrimaryRequest, exitWhenDone, isWorker, WorkerSupervisor } from './workers';
 
 /** What the ready banner tells the operator, gathered while starting. */
 interface StartReport {
@@ -167,22 +167,10 @@ function closeOnSignals(
   const close = (signal: NodeJS.Signals) => {
     logger.log({ msg: `${signal}: shutting down` }, 'bootstrap');
     process.once(signal, () => process.exit(1));
-    closeServers()
-      .then(() => db?.stop())
-      .then(
-        () => {
-          logger.flush();
-          process.exit(0);
-        },
-        (e: unknown) => {
-          logger.error(
-            { msg: 'shutdown failed', error: e instanceof Error ? e.message : String(e) },
-            'bootstrap',
-          );
-          logger.flush();
-          process.exit(1);
-        },
-      );
+    exitWhenDone(
+      closeServers().then(() => db?.stop()),
+      logger,
+    );
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, close);
 }

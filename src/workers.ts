@@ -95,24 +95,29 @@ export function closeWorkerOnPrimaryRequest(app: INestApplication, logger: JsonL
   const close = () => {
     if (closing) return;
     closing = true;
-    app.close().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
-      (e: unknown) => {
-        logger.error(
-          { msg: 'shutdown failed', error: e instanceof Error ? e.message : String(e) },
-          'bootstrap',
-        );
-        logger.flush();
-        process.exit(1);
-      },
-    );
+    exitWhenDone(app.close(), logger);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
   process.on('message', (message) => {
     if (message === SHUTDOWN) close();
   });
   process.on('disconnect', close);
+}
+
+/** Exits 0 once `closing` settles, 1 (with the reason logged) if it fails; the log is flushed first. */
+export function exitWhenDone(closing: Promise<unknown>, logger: JsonLogger) {
+  closing.then(
+    () => {
+      logger.flush();
+      process.exit(0);
+    },
+    (e: unknown) => {
+      logger.error(
+        { msg: 'shutdown failed', error: e instanceof Error ? e.message : String(e) },
+        'bootstrap',
+      );
+      logger.flush();
+      process.exit(1);
+    },
+  );
 }
