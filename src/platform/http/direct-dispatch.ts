@@ -11,7 +11,7 @@ import { findUnsafe } from '../common/errors/unsafe-input';
 import { readJsonBody } from '../common/json-body';
 import { requestContext } from '../common/logging/request-context';
 import { beginRequest } from '../common/logging/request-logging.middleware';
-import { type DirectHandler, DirectRoutes } from './direct-routes';
+import { type DirectRoute, DirectRoutes } from './direct-routes';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -31,12 +31,12 @@ export function installDirectRoutes(app: INestApplication, corsOptions: CorsOpti
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const handler = routes.handlerFor(req.method, path);
-    if (!handler) return express(req, res);
+    const route = routes.routeFor(req.method, path);
+    if (!route) return express(req, res);
     applyCors(req, res, () => {
       const requestId = beginRequest(req, res, path);
       requestContext.run({ requestId }, () => {
-        serve(handler, auth, req, res, path, q === -1 ? '' : url.slice(q + 1)).catch((error: unknown) =>
+        serve(route, auth, req, res, path, q === -1 ? '' : url.slice(q + 1)).catch((error: unknown) =>
           sendError(res, error),
         );
       });
@@ -46,14 +46,14 @@ export function installDirectRoutes(app: INestApplication, corsOptions: CorsOpti
 
 /** What express, the middleware and the guard do before a controller runs, in their order. */
 async function serve(
-  handler: DirectHandler,
+  route: DirectRoute,
   auth: AuthService,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   queryString: string,
 ) {
-  const body = (await readJsonBody(req)) as Record<string, unknown>;
+  const body = await readJsonBody(req);
   const query = queryString === '' ? {} : Object.fromEntries(new URLSearchParams(queryString));
   for (const [where, value] of [
     ['body', body],
@@ -62,7 +62,10 @@ async function serve(
     const issue = findUnsafe(value, [where], 0);
     if (issue) throw new RequestValidationError([issue]);
   }
+  const ip = req.socket.remoteAddress;
+  if (!route.guarded) return route.handler({ req, res, path, body, ip });
+  const object = body as Record<string, unknown>;
   const caller = await auth.authenticate(extractCredential(req.headers));
-  await checkRouteAccess(caller, { method: req.method ?? 'POST', path, body, query }, auth);
-  await handler({ req, res, auth: caller, body, ip: req.socket.remoteAddress });
+  await checkRouteAccess(caller, { method: req.method ?? 'POST', path, body: object, query }, auth);
+  await route.handler({ req, res, path, auth: caller, body: object, ip });
 }

@@ -7,6 +7,7 @@ import { McpRegistryModule } from '../registry/mcp-registry.module';
 import { McpRegistryService } from '../registry/mcp-registry.service';
 import { McpAdmissionService } from './mcp-admission';
 import { McpGatewayController } from './mcp-gateway.controller';
+import { McpHttpService } from './mcp-http.service';
 import { McpGatewayService } from './mcp-gateway.service';
 import { MCP_REGISTRY } from './mcp-registry.token';
 import { McpScopeService } from './mcp-scope.service';
@@ -27,6 +28,7 @@ import { McpUpstreamService } from './mcp-upstream.service';
     McpAdmissionService,
     McpScopeService,
     McpGatewayService,
+    McpHttpService,
     McpUpstreamService,
     McpSseSessions,
     { provide: MCP_REGISTRY, useExisting: McpRegistryService },
