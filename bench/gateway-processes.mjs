@@ -90,16 +90,44 @@ export function childPidRunning(script) {
 
 /** Resident and peak resident memory of a process, in MB (Linux). */
 export function memoryOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  let rssMb = 0;
+  let peakMb = 0;
+  for (const p of [pid, ...childrenOf(pid)]) {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    rssMb += kb('VmRSS') / 1024;
+    peakMb += kb('VmHWM') / 1024;
+  }
+  return { rssMb, peakMb };
 }
 
-/** User + system CPU time a process has used so far, in ms (Linux, clock ticks of 10 ms). */
+/** The live child processes of `pid` (our `--num_workers` workers). */
+function childrenOf(pid) {
+  const children = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
+}
+
+/**
+ * User + system CPU time a process and its live children (our workers) have used so far, in ms
+ * (Linux, clock ticks of 10 ms).
+ */
 export function cpuMsOf(pid) {
-  // Fields after the command name (which may hold spaces) start at the state, field 3; utime is 14.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop().split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  let ms = 0;
+  for (const p of [pid, ...childrenOf(pid)]) {
+    // Fields after the command name (which may hold spaces) start at the state, field 3; utime is 14.
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ').pop().split(' ');
+    ms += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return ms;
 }
 
 /** True when a Redis server answers PING at that URL's host and port. */

@@ -8,7 +8,7 @@
 // per request that reached the upstream through ours. Figures are printed, never asserted.
 // Usage: npm run build && node bench/gateway.mjs
 //   BENCH_CONNECTIONS (50), BENCH_SECONDS (8 per target, after 2 s of warm-up), BENCH_RATE (500 req/s),
-//   BENCH_RATE_SECONDS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379/13; Redis is left off when it does
+//   BENCH_RATE_SECONDS (10), BENCH_WORKERS (our --num_workers; CPU and RSS are then summed over the workers), BENCH_REDIS_URL (redis://127.0.0.1:6379/13; Redis is left off when it does
 //   not answer), BENCH_LOG_LEVEL (our LOG_LEVEL, warn), BENCH_CPU_PROF=/dir (a .cpuprofile of our
 //   process during its closed-loop run is written there, see bench/cpu-profile.cjs), BENCH_DATABASE_URL, BENCH_BUILD (see harness.mjs)
 import autocannon from 'autocannon';
@@ -162,7 +162,8 @@ async function startOurs() {
   if (redis) env.REDIS_URL = redis;
   if (process.env.BENCH_CPU_PROF)
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${join(HERE, 'cpu-profile.cjs')}`;
-  return startApp(build.root, { url: database.url, env });
+  const workers = process.env.BENCH_WORKERS;
+  return startApp(build.root, { url: database.url, env, args: workers ? ['--num_workers', workers] : [] });
 }
 
 /**

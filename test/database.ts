@@ -21,7 +21,26 @@ export async function createEmptyDatabase(
   await run(`CREATE DATABASE "${name}"`);
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  const drop = async () => {
+    // Once its last connection has closed: a client the app is still ending would get FATAL from a
+    // forced drop and fail the file as an unhandled error. Forced after two seconds.
+    for (let i = 0; i < 20; i++) {
+      const client = new Client({ connectionString: admin.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        if (rows[0].n === 0) break;
+      } finally {
+        await client.end();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  return { url: url.toString(), drop };
 }
 
 export async function query<T = Record<string, unknown>>(

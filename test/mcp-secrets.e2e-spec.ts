@@ -11,7 +11,7 @@ import { loadConfig } from '../src/platform/config/app-config';
 import { runMigrations } from '../src/platform/prisma/migrations';
 import { PrismaService } from '../src/platform/prisma/prisma.service';
 import { MASTER_KEY } from './app.factory';
-import { createEmptyDatabase, query } from './database';
+import { createEmptyDatabase } from './database';
 import { createKey, createUser } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 
@@ -90,24 +90,6 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/**
- * Drops the database once its last connection has closed (a client the app is still ending would get
- * FATAL from a forced drop and fail the file as an unhandled error); forced after two seconds.
- */
-async function dropWhenFree(db: { url: string; drop(): Promise<void> }): Promise<void> {
-  const name = new URL(db.url).pathname.slice(1);
-  for (let i = 0; i < 20; i++) {
-    const rows = await query<{ n: number }>(
-      process.env.DATABASE_URL!,
-      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
-      [name],
-    );
-    if (rows[0].n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await db.drop();
-}
-
 /** A URL nothing listens on. */
 async function deadUrl(): Promise<string> {
   const s = createServer();
@@ -136,7 +118,7 @@ describe('MCP credentials never leave the gateway (responses, headers, logs)', (
   /** The app on a database of its own: its rows are encrypted under another salt key than other files'. */
   async function startApp() {
     const db = await createEmptyDatabase('mcp_secrets');
-    dropDatabase = () => dropWhenFree(db);
+    dropDatabase = () => db.drop();
     await runMigrations(db.url);
     const logger = new JsonLogger('debug', (line) => logLines.push(line));
     const config = loadConfig({
