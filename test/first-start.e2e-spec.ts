@@ -72,7 +72,7 @@ describe('first start', () => {
     process.kill(-first.child.pid!, 'SIGINT'); // Ctrl-C reaches the whole foreground group
     const code = await exitCode(first.child);
     // On failure, the process's last lines say why (e.g. `shutdown failed` with the error).
-    const tail = (first.out.stdout + first.out.stderr).split('\n').slice(-8).join('\n');
+    const tail = (first.out.stdout + first.out.stderr).split('\n').slice(-60).join('\n');
     expect({ code, tail: code === 0 ? '' : tail }).toEqual({ code: 0, tail: '' });
     expect(first.out.stdout + first.out.stderr).not.toMatch(
       /listener connection error|terminating connection/,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '@prisma/client';
 import { Pool, types } from 'pg';
@@ -38,6 +38,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
+    // An idle connection the server closes (a restart, a failover, an administrator) is replaced by
+    // the pool on the next query; without a listener its error would end the process.
+    pool.on('error', (e: Error) =>
+      new Logger('prisma').warn({ msg: 'an idle database connection failed', error: e.message }),
+    );
     // Prisma's own switch: behind PgBouncer in transaction mode (`?pgbouncer=true`) a connection
     // does not keep its prepared statements from one transaction to the next.
     this.statementNames = usesPgBouncer(config.databaseUrl) ? undefined : new Map();
