@@ -30,6 +30,9 @@ describe('scheduler: cron lease, run records and jobs', () => {
   const h = useE2e({
     freshDatabase: 'cp_sched',
     env: {
+      // The tests drive leases and windows themselves; the app's own beat would run the same jobs
+      // concurrently (budget resets deadlocking with the test's, counts moved under it).
+      SCHEDULER_ENABLED: 'false',
       DEFAULT_CRON_JOB_LOCK_TTL_SECONDS: '1',
       CRON_JOB_LOCK_RENEW_SECONDS: '0.3',
       LITELLM_KEY_ROTATION_ENABLED: 'true',
