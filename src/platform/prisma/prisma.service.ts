@@ -31,6 +31,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   private readonly pool: Pool;
   /** Statement text → its prepared-statement name (`queryRows`); `undefined` when not preparing. */
   private readonly statementNames: Map<string, string> | undefined;
+  private closing = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (!config.databaseUrl)
@@ -40,9 +41,12 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     this.pool = pool;
     // An idle connection the server closes (a restart, a failover, an administrator) is replaced by
     // the pool on the next query; without a listener its error would end the process.
-    pool.on('error', (e: Error) =>
-      new Logger('prisma').warn({ msg: 'an idle database connection failed', error: e.message }),
-    );
+    // Once shutdown began, the pool's own closing connections may still get the server's goodbye
+    // (pg's end() resolves before their sockets close; an embedded database stopped next says FATAL).
+    pool.on('error', (e: Error) => {
+      if (!this.closing)
+        new Logger('prisma').warn({ msg: 'an idle database connection failed', error: e.message });
+    });
     // Prisma's own switch: behind PgBouncer in transaction mode (`?pgbouncer=true`) a connection
     // does not keep its prepared statements from one transaction to the next.
     this.statementNames = usesPgBouncer(config.databaseUrl) ? undefined : new Map();
@@ -120,6 +124,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    * does not come back.
    */
   async onApplicationShutdown() {
+    this.closing = true;
     await this.$disconnect();
     await this.pool.end();
   }
