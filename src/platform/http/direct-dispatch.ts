@@ -6,8 +6,7 @@ import { AuthService } from '../auth/auth.service';
 import { extractCredential } from '../auth/credentials';
 import { checkRouteAccess } from '../auth/route-permissions';
 import { sendError } from '../common/errors/all-exceptions.filter';
-import { RequestValidationError } from '../common/errors/api-error';
-import { findUnsafe } from '../common/errors/unsafe-input';
+import { unsafeInputError } from '../common/errors/unsafe-input';
 import { readJsonBody } from '../common/json-body';
 import { requestContext } from '../common/logging/request-context';
 import { beginRequest } from '../common/logging/request-logging.middleware';
@@ -55,13 +54,8 @@ async function serve(
 ) {
   const body = await readJsonBody(req);
   const query = queryString === '' ? {} : Object.fromEntries(new URLSearchParams(queryString));
-  for (const [where, value] of [
-    ['body', body],
-    ['query', query],
-  ] as const) {
-    const issue = findUnsafe(value, [where], 0);
-    if (issue) throw new RequestValidationError([issue]);
-  }
+  const unsafe = unsafeInputError(body, query);
+  if (unsafe) throw unsafe;
   const ip = req.socket.remoteAddress;
   if (!route.guarded) return route.handler({ req, res, path, body, ip });
   const object = body as Record<string, unknown>;

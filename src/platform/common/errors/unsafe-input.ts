@@ -12,14 +12,19 @@ const MAX_DEPTH = 32;
  * body and query; the validation pipe applies the same check to path parameters.
  */
 export function rejectUnsafeInput(req: Request, _res: Response, next: NextFunction) {
+  next(unsafeInputError(req.body, req.query));
+}
+
+/** The 422 for the first unsafe value of the body, else of the query; undefined when both are safe. */
+export function unsafeInputError(body: unknown, query: unknown): RequestValidationError | undefined {
   for (const [where, value] of [
-    ['body', req.body],
-    ['query', req.query],
+    ['body', body],
+    ['query', query],
   ] as const) {
     const issue = findUnsafe(value, [where], 0);
-    if (issue) return next(new RequestValidationError([issue]));
+    if (issue) return new RequestValidationError([issue]);
   }
-  next();
+  return undefined;
 }
 
 /** A UTF-16 surrogate without its pair: JSON allows the escape, PostgreSQL cannot store it. */
