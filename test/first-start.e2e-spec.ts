@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, MAIN_JS } from './pods';
+import { exitCode, freePort, MAIN_JS, waitUntil } from './pods';
 
 /**
  * A newcomer's first `npm start`, as a real process with the embedded PostgreSQL: settings from
@@ -41,7 +41,7 @@ describe('first start', () => {
     const out = { stdout: '', stderr: '' };
     child.stdout!.on('data', (c: Buffer) => (out.stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out.stderr += c.toString()));
-    const ready = waitFor(() => out.stdout.includes('is ready at'), child, 60_000);
+    const ready = waitUntil(() => out.stdout.includes('is ready at'), child, 60_000);
     return { child, out, ready };
   }
 
@@ -89,17 +89,3 @@ describe('first start', () => {
     );
   }, 150_000);
 });
-
-async function waitFor(check: () => boolean, child: ChildProcess, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!check()) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before it was ready`);
-    if (Date.now() > deadline) throw new Error('not ready in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}

@@ -13,6 +13,7 @@ import { uniq } from './app.factory';
 import { createKey, createMcpServer } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
+import { alive } from './pods';
 
 /** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
 const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
@@ -308,12 +309,3 @@ describe('stdio MCP servers: config file only, allowed commands only, one child 
     expect(JSON.stringify(created.body)).toContain('config file');
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

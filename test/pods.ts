@@ -194,3 +194,29 @@ export function describeTwoPods(title: string, body: (pair: PodPair) => void): v
     body(pair);
   });
 }
+
+/** Resolves when `check()` holds, polling; rejects if `child` exits first or `withinMs` passes. */
+export async function waitUntil(check: () => boolean, child: ChildProcess, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!check()) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The child's exit code, once it has exited. */
+export function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmptyDatabase } from './database';
-import { freePort, MAIN_JS } from './pods';
+import { alive, exitCode, freePort, MAIN_JS, waitUntil } from './pods';
 
 /**
  * `--num_workers 2` (LiteLLM's flag): one primary that migrates and supervises, two worker
@@ -46,7 +46,7 @@ describe('--num_workers', () => {
       ...new Set([...out.matchAll(/"msg":"worker listening","pid":(\d+)/g)].map((m) => Number(m[1]))),
     ];
     try {
-      await until(() => out.includes('is ready at'), child, 90_000);
+      await waitUntil(() => out.includes('is ready at'), child, 90_000);
       expect(out).toContain('Workers:     2 processes on the one port');
       const [first, second] = workerPids();
       expect(workerPids()).toHaveLength(2);
@@ -56,9 +56,9 @@ describe('--num_workers', () => {
       process.kill(first, 'SIGKILL');
       // Once the primary has seen the exit (a connection handed over in that instant is lost: node's
       // cluster), the other worker serves while the primary starts a replacement.
-      await until(() => out.includes('worker exited; starting another'), child, 10_000);
+      await waitUntil(() => out.includes('worker exited; starting another'), child, 10_000);
       expect(await statuses(port, 10)).toEqual(Array(10).fill(200));
-      await until(() => workerPids().length === 3, child, 60_000);
+      await waitUntil(() => workerPids().length === 3, child, 60_000);
       expect(await statuses(port, 10)).toEqual(Array(10).fill(200));
 
       process.kill(-child.pid!, 'SIGINT'); // Ctrl-C reaches the whole foreground group
@@ -91,27 +91,4 @@ async function statuses(port: number, n: number): Promise<number[]> {
     codes.push(res.status);
   }
   return codes;
-}
-
-async function until(check: () => boolean, child: ChildProcess, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!check()) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
