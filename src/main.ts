@@ -75,9 +75,7 @@ async function bootstrap() {
   const app = setupApp(await NestFactory.create(AppModule.register(config), { logger }));
   closeOnSignals(() => app.close(), db, logger);
   await app.listen(config.port, config.host);
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-  logger.log({ msg: 'listening', url, port: config.port }, 'bootstrap');
-  process.stdout.write(readyBanner(url, report));
+  announceReady(config, report, logger);
 }
 
 /** One of `--num_workers` processes: the app, started from what the primary resolved. */
@@ -121,8 +119,14 @@ async function startWorkers(
       },
       'bootstrap',
     );
+  announceReady(config, report, logger);
+}
+
+/** The `listening` log line, then the banner (the last thing start-up prints). */
+function announceReady(config: AppConfig, report: StartReport, logger: JsonLogger) {
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-  logger.log({ msg: 'listening', url, port: config.port, workers: config.numWorkers }, 'bootstrap');
+  const workers = report.workers > 1 ? { workers: report.workers } : {};
+  logger.log({ msg: 'listening', url, port: config.port, ...workers }, 'bootstrap');
   process.stdout.write(readyBanner(url, report));
 }
 
