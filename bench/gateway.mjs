@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builds, createDatabase, freePort, post, quantile, startApp } from './harness.mjs';
+import { builds, createDatabase, freePort, quantile, seedCaller, startApp } from './harness.mjs';
 import {
   childPidRunning,
   cpuMsOf,
@@ -53,7 +53,7 @@ let ours;
 try {
   ours = await startOurs();
   const pid = childPidRunning('dist/main.js');
-  const key = await seedCaller(ours.base);
+  const key = await seedCaller(ours.base, MASTER, { models: ['bench-gpt'], tpm_limit: 2_000_000_000 });
   const targets = [
     target('direct', upstream.child.pid, `${upstream.origin}/v1/chat/completions`, 'gpt-4o-mini', {
       Authorization: 'Bearer sk-bench-upstream-direct',
@@ -164,41 +164,6 @@ async function startOurs() {
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${join(HERE, 'cpu-profile.cjs')}`;
   const workers = process.env.BENCH_WORKERS;
   return startApp(build.root, { url: database.url, env, args: workers ? ['--num_workers', workers] : [] });
-}
-
-/**
- * The caller: an internal user in a team with a budget, with a key that has a budget and rpm/tpm limits
- * far above what the bench sends, so every check runs and none refuses.
- */
-async function seedCaller(base) {
-  const master = { Authorization: `Bearer ${MASTER}` };
-  const team = await post(base, '/team/new', { team_alias: 'bench-team', max_budget: 1_000_000 }, master);
-  await post(
-    base,
-    '/user/new',
-    { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000 },
-    master,
-  );
-  await post(
-    base,
-    '/team/member_add',
-    { team_id: team.team_id, member: { user_id: 'bench-user', role: 'user' } },
-    master,
-  );
-  const key = await post(
-    base,
-    '/key/generate',
-    {
-      user_id: 'bench-user',
-      team_id: team.team_id,
-      models: ['bench-gpt'],
-      max_budget: 1_000_000,
-      rpm_limit: 100_000_000,
-      tpm_limit: 2_000_000_000,
-    },
-    master,
-  );
-  return key.key;
 }
 
 /** `pid` serves the target: its CPU time per answer is measured (the upstream's for `direct`). */

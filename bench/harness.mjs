@@ -243,3 +243,38 @@ export function inTurns(list, round) {
 }
 
 export const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+
+/**
+ * The benches' caller: an internal user in a team with a budget, with a key that has a budget and an
+ * rpm limit far above what a bench sends (so every check runs and none refuses), plus `keyFields`.
+ * Returns the key.
+ */
+export async function seedCaller(base, masterKey, keyFields) {
+  const master = { Authorization: `Bearer ${masterKey}` };
+  const team = await post(base, '/team/new', { team_alias: 'bench-team', max_budget: 1_000_000 }, master);
+  await post(
+    base,
+    '/user/new',
+    { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000 },
+    master,
+  );
+  await post(
+    base,
+    '/team/member_add',
+    { team_id: team.team_id, member: { user_id: 'bench-user', role: 'user' } },
+    master,
+  );
+  const key = await post(
+    base,
+    '/key/generate',
+    {
+      user_id: 'bench-user',
+      team_id: team.team_id,
+      max_budget: 1_000_000,
+      rpm_limit: 100_000_000,
+      ...keyFields,
+    },
+    master,
+  );
+  return key.key;
+}

@@ -24,7 +24,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { builds, connect, createDatabase, freePort, post, quantile, startApp } from './harness.mjs';
+import { builds, connect, createDatabase, freePort, quantile, seedCaller, startApp } from './harness.mjs';
 import { childPidRunning, cpuMsOf, loadavg, redisAnswers } from './gateway-processes.mjs';
 
 const RATE = Number(process.env.BENCH_MCP_RATE ?? 200);
@@ -91,7 +91,7 @@ async function main() {
   try {
     ours = await startOurs(build, database.url, configDir, upstreamUrl, redis);
     const pid = childPidRunning('dist/main.js');
-    const key = await seedCaller(ours.base);
+    const key = await seedCaller(ours.base, MASTER, { object_permission: { mcp_servers: [SERVER_NAME] } });
     const direct = { name: 'direct', url: upstreamUrl, headers: {}, pid: upstream.pid, answered: 0 };
     const gateway = {
       name: 'ours',
@@ -184,37 +184,6 @@ async function startOurs(build, url, configDir, upstreamUrl, redis) {
   if (process.env.BENCH_CPU_PROF)
     env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${fileURLToPath(new URL('cpu-profile.cjs', import.meta.url))}`;
   return startApp(build.root, { url, env });
-}
-
-/** An internal user in a team with a budget, with a key on the server that has a budget and an rpm limit. */
-async function seedCaller(base) {
-  const master = { Authorization: `Bearer ${MASTER}` };
-  const team = await post(base, '/team/new', { team_alias: 'bench-team', max_budget: 1_000_000 }, master);
-  await post(
-    base,
-    '/user/new',
-    { user_id: 'bench-user', user_role: 'internal_user', max_budget: 1_000_000 },
-    master,
-  );
-  await post(
-    base,
-    '/team/member_add',
-    { team_id: team.team_id, member: { user_id: 'bench-user', role: 'user' } },
-    master,
-  );
-  const key = await post(
-    base,
-    '/key/generate',
-    {
-      user_id: 'bench-user',
-      team_id: team.team_id,
-      max_budget: 1_000_000,
-      rpm_limit: 100_000_000,
-      object_permission: { mcp_servers: [SERVER_NAME] },
-    },
-    master,
-  );
-  return key.key;
 }
 
 /** `n` connected SDK clients of the target (each its own transport and keep-alive connection). */
