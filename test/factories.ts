@@ -67,6 +67,19 @@ export async function createKey(
   return { raw, token };
 }
 
+/** A key whose object permission is `permission` (e.g. `{ mcp_servers: [...] }`), with `keyFields`. */
+export async function createKeyWithPermission(
+  prisma: PrismaService,
+  permission: Data<Prisma.LiteLLM_ObjectPermissionTableUncheckedCreateInput>,
+  keyFields: Data<Prisma.LiteLLM_VerificationTokenUncheckedCreateInput> = {},
+) {
+  const { object_permission_id } = await prisma.liteLLM_ObjectPermissionTable.create({ data: permission });
+  return createKey(prisma, { object_permission_id, ...keyFields });
+}
+
+/** An MCP server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
+export const mcpServerName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
+
 export const createBlockedKey = (
   prisma: PrismaService,
   data: Data<Prisma.LiteLLM_VerificationTokenUncheckedCreateInput> = {},

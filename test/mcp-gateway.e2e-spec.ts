@@ -1,27 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { uniq } from './app.factory';
-import { createKey, createMcpServer } from './factories';
+import { createKey, createKeyWithPermission, createMcpServer, mcpServerName } from './factories';
 import { startMcpSseUpstream, startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
-
-/** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
-const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
-
-/** A key whose object permission lists `servers` (ids or names) in `mcp_servers`. */
-async function keyWithMcpServers(
-  prisma: PrismaService,
-  servers: string[],
-  extra: Record<string, unknown> = {},
-) {
-  const permission = await prisma.liteLLM_ObjectPermissionTable.create({
-    data: { mcp_servers: servers, ...extra },
-  });
-  return createKey(prisma, { object_permission_id: permission.object_permission_id });
-}
 
 async function connect(url: string, headers: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'e2e', version: '1.0.0' });
@@ -35,8 +19,8 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
   let base: string;
   let alpha: FakeMcpUpstream;
   let beta: FakeMcpUpstream;
-  const alphaName = serverName('alpha');
-  const betaName = serverName('beta');
+  const alphaName = mcpServerName('alpha');
+  const betaName = mcpServerName('beta');
   let alphaId: string;
   let key: { raw: string; token: string };
 
@@ -58,7 +42,7 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     });
     await createMcpServer(h.prisma, { alias: betaName, url: beta.url, transport: 'http' });
     alphaId = a.server_id;
-    key = await keyWithMcpServers(h.prisma, [alphaId]);
+    key = await createKeyWithPermission(h.prisma, { mcp_servers: [alphaId] });
     // Rows written behind the API's back: the registry reloads as after a management change.
     await h.app.get(McpRegistryService).reload();
   });
@@ -118,7 +102,10 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
   });
 
   it("narrows a server's tools by the key's mcp_tool_permissions and refuses the others", async () => {
-    const narrow = await keyWithMcpServers(h.prisma, [], { mcp_tool_permissions: { [alphaId]: ['echo'] } });
+    const narrow = await createKeyWithPermission(h.prisma, {
+      mcp_servers: [],
+      mcp_tool_permissions: { [alphaId]: ['echo'] },
+    });
     const client = await connect(`${base}/mcp`, { 'x-litellm-api-key': narrow.raw });
     const names = (await client.listTools()).tools.map((t) => t.name);
     const calls = alpha.rpcs().filter((m) => m === 'tools/call').length;
@@ -131,13 +118,16 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
 
   it('grants the servers of an MCP access group named in the key permission', async () => {
     const grouped = await createMcpServer(h.prisma, {
-      alias: serverName('grouped'),
+      alias: mcpServerName('grouped'),
       url: beta.url,
       transport: 'http',
       mcp_access_groups: ['e2e-group'],
     });
     await h.app.get(McpRegistryService).reload();
-    const member = await keyWithMcpServers(h.prisma, [], { mcp_access_groups: ['e2e-group'] });
+    const member = await createKeyWithPermission(h.prisma, {
+      mcp_servers: [],
+      mcp_access_groups: ['e2e-group'],
+    });
     const client = await connect(`${base}/mcp`, { 'x-litellm-api-key': member.raw });
     const names = (await client.listTools()).tools.map((t) => t.name);
     await client.close();
@@ -163,7 +153,7 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
   it('sends the stored bearer token, static headers, named extra headers and x-mcp-{alias}-* headers upstream', async () => {
     const gamma = await startMcpUpstream({ tools: [{ name: 'ping' }] });
     try {
-      const alias = serverName('gamma');
+      const alias = mcpServerName('gamma');
       await createMcpServer(h.prisma, {
         alias,
         url: gamma.url,
@@ -208,14 +198,14 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     });
     try {
       const byok = await createMcpServer(h.prisma, {
-        alias: serverName('byok'),
+        alias: mcpServerName('byok'),
         url: byokUp.url,
         transport: 'http',
         auth_type: 'api_key',
         is_byok: true,
       });
       const oauth = await createMcpServer(h.prisma, {
-        alias: serverName('oauth'),
+        alias: mcpServerName('oauth'),
         url: oauthUp.url,
         transport: 'http',
         auth_type: 'oauth2',
@@ -259,7 +249,7 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
       tools: [{ name: 'count', answer: () => String(runs.push(1)) }],
     });
     try {
-      const alias = serverName('stateful');
+      const alias = mcpServerName('stateful');
       await createMcpServer(h.prisma, { alias, url: up.url, transport: 'http', allow_all_keys: true });
       await h.app.get(McpRegistryService).reload();
       const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
@@ -280,7 +270,7 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
   it('reaches an upstream on the SSE transport (transport: sse)', async () => {
     const up = await startMcpSseUpstream({ tools: [{ name: 'old' }] });
     try {
-      const alias = serverName('sse');
+      const alias = mcpServerName('sse');
       await createMcpServer(h.prisma, { alias, url: up.url, transport: 'sse', allow_all_keys: true });
       await h.app.get(McpRegistryService).reload();
       const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
@@ -296,7 +286,7 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
 
   it('x-mcp-access-groups narrows the aggregate /mcp to the servers of those groups (still only allowed ones)', async () => {
     const tagged = await createMcpServer(h.prisma, {
-      alias: serverName('tagged'),
+      alias: mcpServerName('tagged'),
       url: beta.url,
       transport: 'http',
       mcp_access_groups: ['narrow-group'],

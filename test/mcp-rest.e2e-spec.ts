@@ -2,37 +2,32 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpHealthJob } from '../src/domains/mcp/registry/mcp-health.job';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { CronLeaseService } from '../src/scheduler/cron-lease.service';
 import { SchedulerService } from '../src/scheduler/scheduler.service';
-import { MASTER_KEY, uniq } from './app.factory';
-import { bearer, createKey, createMcpServer, createTeam, createUserWithKey } from './factories';
+import { MASTER_KEY } from './app.factory';
+import {
+  bearer,
+  createKey,
+  createKeyWithPermission,
+  createMcpServer,
+  createTeam,
+  createUserWithKey,
+  mcpServerName,
+} from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
 import { eventually } from './pods';
 import { BUS_TRANSPORTS, TEST_REDIS_URL, useTwoApps } from './two-apps';
-
-/** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
-const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
-
-async function keyWith(
-  prisma: PrismaService,
-  permission: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-) {
-  const p = await prisma.liteLLM_ObjectPermissionTable.create({ data: permission });
-  return createKey(prisma, { object_permission_id: p.object_permission_id, ...extra });
-}
 
 describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp-rest/tools/call)', () => {
   // Own database: allow_all_keys servers of other files would join every key's list.
   const h = useE2e({ freshDatabase: 'mcp_rest' });
   let alpha: FakeMcpUpstream;
   let beta: FakeMcpUpstream;
-  const alphaName = serverName('alpha');
-  const betaName = serverName('beta');
+  const alphaName = mcpServerName('alpha');
+  const betaName = mcpServerName('beta');
   let alphaId: string;
   let betaId: string;
   let key: { raw: string; token: string };
@@ -59,7 +54,7 @@ describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp
     ).server_id;
     betaId = (await createMcpServer(h.prisma, { alias: betaName, url: beta.url, transport: 'http' }))
       .server_id;
-    key = await keyWith(h.prisma, { mcp_servers: [alphaId] });
+    key = await createKeyWithPermission(h.prisma, { mcp_servers: [alphaId] });
     await h.app.get(McpRegistryService).reload();
   });
   afterAll(async () => {
@@ -105,14 +100,14 @@ describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp
   it('should report a failing server as LiteLLM does: server_error when asked for, partial_failure when all fail', async () => {
     const down = (
       await createMcpServer(h.prisma, {
-        alias: serverName('down'),
+        alias: mcpServerName('down'),
         url: 'http://127.0.0.1:9/mcp',
         transport: 'http',
       })
     ).server_id;
     await h.app.get(McpRegistryService).reload();
-    const both = await keyWith(h.prisma, { mcp_servers: [alphaId, down] });
-    const onlyDown = await keyWith(h.prisma, { mcp_servers: [down] });
+    const both = await createKeyWithPermission(h.prisma, { mcp_servers: [alphaId, down] });
+    const onlyDown = await createKeyWithPermission(h.prisma, { mcp_servers: [down] });
     const some = await h.get('/mcp-rest/tools/list', bearer(both.raw)).expect(200);
     expect(some.body).toMatchObject({ error: null, message: 'Successfully retrieved tools' });
     expect(some.body.tools.map((t: { name: string }) => t.name).sort()).toEqual(['add', 'echo']);
@@ -154,7 +149,7 @@ describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp
       `User not allowed to call this tool. Allowed MCP servers: [${alphaName}]`,
     );
     await h.post('/mcp-rest/tools/call', { name: 'secret', server_id: betaId }, bearer(key.raw)).expect(403);
-    const narrow = await keyWith(h.prisma, {
+    const narrow = await createKeyWithPermission(h.prisma, {
       mcp_servers: [],
       mcp_tool_permissions: { [alphaId]: ['echo'] },
     });
@@ -167,7 +162,7 @@ describe('GET /v1/mcp/tools and the MCP REST façade (/mcp-rest/tools/list, /mcp
   });
 
   it("should apply the key's rpm_limit: the second call in the minute is 429 and never reaches the upstream", async () => {
-    const limited = await keyWith(h.prisma, { mcp_servers: [alphaId] }, { rpm_limit: 1 });
+    const limited = await createKeyWithPermission(h.prisma, { mcp_servers: [alphaId] }, { rpm_limit: 1 });
     const before = calls(alpha);
     await h.post('/mcp-rest/tools/call', { name: `${alphaName}-echo` }, bearer(limited.raw)).expect(200);
     await h.post('/mcp-rest/tools/call', { name: `${alphaName}-echo` }, bearer(limited.raw)).expect(429);
@@ -277,7 +272,7 @@ describe('MCP visibility by address: mcp_internal_ip_ranges, X-Forwarded-For, pu
     // A stored server whose upstream is down: the answer says so, the row is left to the list and the job.
     const down = await h
       .post('/v1/mcp/server', {
-        server_name: serverName('down'),
+        server_name: mcpServerName('down'),
         transport: 'http',
         url: 'http://127.0.0.1:9/mcp',
       })
@@ -291,7 +286,7 @@ describe('MCP visibility by address: mcp_internal_ip_ranges, X-Forwarded-For, pu
     const { userId } = await createUserWithKey(h.prisma, 'internal_user');
     const member = bearer((await createKey(h.prisma, { user_id: userId, team_id: team.team_id })).raw);
     const submission = (body: Record<string, unknown>) => ({
-      server_name: serverName('sub'),
+      server_name: mcpServerName('sub'),
       transport: 'http',
       url: 'https://mcp.example.com/mcp',
       ...body,
@@ -326,7 +321,7 @@ describe.each(BUS_TRANSPORTS)('make_public across pods (%s)', (_transport, env) 
       .post('/v1/mcp/server')
       .set(bearer(MASTER_KEY))
       .send({
-        server_name: serverName('pub'),
+        server_name: mcpServerName('pub'),
         transport: 'http',
         url: 'https://mcp.example.com/mcp',
         available_on_public_internet: false,
@@ -356,7 +351,7 @@ describe('the scheduled MCP health job (registered by the MCP module with the sc
     const make = async (body: Record<string, unknown>) =>
       (
         await createMcpServer(h.prisma, {
-          alias: serverName('job'),
+          alias: mcpServerName('job'),
           url: upstream.url,
           transport: 'http',
           ...body,

@@ -7,14 +7,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { SpendAggregatorService } from '../src/domains/spend/ledger/spend-aggregator.service';
 import { SpendLedgerService } from '../src/domains/spend/ledger/spend-ledger.service';
-import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { uniq } from './app.factory';
-import { createKey, createMcpServer, createUser } from './factories';
+import { createKeyWithPermission, createMcpServer, createUser, mcpServerName } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
-
-/** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
-const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
 
 /** The app's base URL, listening on a free port. */
 async function listen(h: { app: { getHttpServer(): import('node:http').Server } }): Promise<string> {
@@ -29,17 +25,11 @@ async function connect(url: string, headers: Record<string, string>): Promise<Cl
   return client;
 }
 
-/** A key of `userId` allowed on `servers`, with the key fields given (e.g. `max_budget`). */
-async function keyOn(prisma: PrismaService, servers: string[], data: Record<string, unknown> = {}) {
-  const permission = await prisma.liteLLM_ObjectPermissionTable.create({ data: { mcp_servers: servers } });
-  return createKey(prisma, { object_permission_id: permission.object_permission_id, ...data });
-}
-
 describe('MCP tool calls in the spend ledger', () => {
   const h = useE2e();
   let base: string;
   let upstream: FakeMcpUpstream;
-  const name = serverName('spend');
+  const name = mcpServerName('spend');
   let serverId: string;
 
   beforeAll(async () => {
@@ -76,7 +66,11 @@ describe('MCP tool calls in the spend ledger', () => {
 
   it('should write mcp_namespaced_tool_name, one tool index row and a Daily row keyed by the tool', async () => {
     const user = await createUser(h.prisma);
-    const key = await keyOn(h.prisma, [serverId], { user_id: user.user_id });
+    const key = await createKeyWithPermission(
+      h.prisma,
+      { mcp_servers: [serverId] },
+      { user_id: user.user_id },
+    );
     await call(key.raw, 'fetch');
     const [log] = await h.prisma.liteLLM_SpendLogs.findMany({
       where: { api_key: key.token, call_type: 'call_mcp_tool' },
@@ -154,7 +148,11 @@ describe('MCP tool calls in the spend ledger', () => {
   });
   it("should price a call from mcp_server_cost_info (the tool's own price, else the default) and count it in the key and user spend", async () => {
     const user = await createUser(h.prisma);
-    const key = await keyOn(h.prisma, [serverId], { user_id: user.user_id });
+    const key = await createKeyWithPermission(
+      h.prisma,
+      { mcp_servers: [serverId] },
+      { user_id: user.user_id },
+    );
     await call(key.raw, 'search');
     await call(key.raw, 'fetch');
     const logs = await h.prisma.liteLLM_SpendLogs.findMany({
@@ -177,7 +175,7 @@ describe('MCP tool calls in the spend ledger', () => {
   });
 
   it("should refuse the next call of a key whose priced tool calls reached its max_budget, with LiteLLM's budget error, without calling upstream", async () => {
-    const key = await keyOn(h.prisma, [serverId], { max_budget: 0.6 });
+    const key = await createKeyWithPermission(h.prisma, { mcp_servers: [serverId] }, { max_budget: 0.6 });
     for (let i = 0; i < 3; i++) expect((await call(key.raw, 'search')).isError).toBeFalsy();
     const before = upstream.rpcs().filter((r) => r === 'tools/call').length;
     const res = await fetch(`${base}/mcp/${name}`, {
@@ -236,7 +234,7 @@ describe('MCP tool prices of config.yaml servers', () => {
 
   it('should charge the default_cost_per_query of a config.yaml server', async () => {
     const base = await listen(h);
-    const key = await keyOn(h.prisma, ['cfg_priced']);
+    const key = await createKeyWithPermission(h.prisma, { mcp_servers: ['cfg_priced'] });
     const client = await connect(`${base}/mcp/cfg_priced`, { 'x-litellm-api-key': key.raw });
     await client.callTool({ name: 'cfg_priced-lookup', arguments: {} });
     await client.close();

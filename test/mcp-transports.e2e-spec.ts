@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { PrismaService } from '../src/platform/prisma/prisma.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
 import { McpSseSessions } from '../src/domains/mcp/gateway/mcp-sse-sessions';
 import { McpUpstreamService } from '../src/domains/mcp/gateway/mcp-upstream.service';
-import { uniq } from './app.factory';
-import { createKey, createMcpServer } from './factories';
+import { createKeyWithPermission, createMcpServer, mcpServerName } from './factories';
 import { startMcpUpstream, type FakeMcpUpstream } from './fakes/mcp-upstream';
 import { useE2e } from './harness';
 import { alive } from './pods';
-
-/** A server name without LiteLLM's tool-prefix separator (`-`), unique per run. */
-const serverName = (label: string) => `${label}_${uniq('').replace(/-/g, '_')}`;
-
-async function keyWithMcpServers(prisma: PrismaService, servers: string[]) {
-  const permission = await prisma.liteLLM_ObjectPermissionTable.create({ data: { mcp_servers: servers } });
-  return createKey(prisma, { object_permission_id: permission.object_permission_id });
-}
 
 async function sseClient(url: string, headers: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'e2e-sse', version: '1.0.0' });
@@ -34,8 +24,8 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
   let base: string;
   let alpha: FakeMcpUpstream;
   let beta: FakeMcpUpstream;
-  const alphaName = serverName('alpha');
-  const betaName = serverName('beta');
+  const alphaName = mcpServerName('alpha');
+  const betaName = mcpServerName('beta');
   let key: { raw: string; token: string };
 
   beforeAll(async () => {
@@ -55,7 +45,7 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
       credentials: { auth_value: 'alpha-secret' },
     });
     await createMcpServer(h.prisma, { alias: betaName, url: beta.url, transport: 'http' });
-    key = await keyWithMcpServers(h.prisma, [a.server_id]);
+    key = await createKeyWithPermission(h.prisma, { mcp_servers: [a.server_id] });
     await h.app.get(McpRegistryService).reload();
   });
   afterAll(async () => {
@@ -92,7 +82,7 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
   });
 
   it('refuses the next message of an open stream once its key is blocked', async () => {
-    const own = await keyWithMcpServers(h.prisma, []);
+    const own = await createKeyWithPermission(h.prisma, { mcp_servers: [] });
     const client = await sseClient(`${base}/mcp/sse`, { 'x-litellm-api-key': own.raw });
     await client.listTools();
     await h.post('/key/block', { key: own.raw }).expect(200);
@@ -126,14 +116,14 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
     const gamma = await startMcpUpstream({ tools: [{ name: 'who' }], requireBearer: 'from-the-client' });
     try {
       const row = await createMcpServer(h.prisma, {
-        alias: serverName('gamma'),
+        alias: mcpServerName('gamma'),
         url: gamma.url,
         transport: 'http',
         auth_type: 'bearer_token',
         credentials: { auth_value: 'stored-value' },
       });
       await h.app.get(McpRegistryService).reload();
-      const own = await keyWithMcpServers(h.prisma, [row.server_id]);
+      const own = await createKeyWithPermission(h.prisma, { mcp_servers: [row.server_id] });
       const client = await sseClient(`${base}/mcp/sse`, {
         'x-litellm-api-key': own.raw,
         'x-mcp-auth': 'from-the-client',
@@ -152,7 +142,7 @@ describe('MCP gateway over the legacy SSE transport (GET /mcp/sse + POST /mcp/ss
     const deleg = await startMcpUpstream({ tools: [{ name: 'mine' }], requireBearer: 'upstream-token' });
     try {
       const row = await createMcpServer(h.prisma, {
-        alias: serverName('deleg'),
+        alias: mcpServerName('deleg'),
         url: deleg.url,
         transport: 'http',
         auth_type: 'oauth2',
@@ -289,7 +279,7 @@ describe('stdio MCP servers: config file only, allowed commands only, one child 
 
   it('never starts a stdio server stored in the database, and the API refuses to create one (400)', async () => {
     const row = await createMcpServer(h.prisma, {
-      alias: serverName('stored_stdio'),
+      alias: mcpServerName('stored_stdio'),
       transport: 'stdio',
       command: 'node',
       args: [script],
@@ -300,7 +290,7 @@ describe('stdio MCP servers: config file only, allowed commands only, one child 
     await client.close();
     const created = await h
       .post('/v1/mcp/server', {
-        server_name: serverName('api_stdio'),
+        server_name: mcpServerName('api_stdio'),
         transport: 'stdio',
         command: 'node',
         args: [script],
