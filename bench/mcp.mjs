@@ -3,16 +3,19 @@
 // in its own process; the callers are SDK clients in this process (a pool of them, one connection each).
 // Ours runs with everything on: a key with a budget and rpm limit in a team with a budget, the tool priced
 // (mcp_info.mcp_server_cost_info), its spend row written before each answer. Two measurements:
-//   (a) a fixed rate (200 calls/s for 20 s, evenly spaced, latency from when each call was due): p50/p99
-//       both ways and the p99 the gateway adds (goal ≤ 5 ms);
+//   (a) a fixed rate (200 calls/s for 20 s each way, evenly spaced, latency from when each call was due,
+//       direct and ours taking turns second by second so both see the same machine): p50/p99 both ways
+//       and the p99 the gateway adds (goal ≤ 5 ms);
 //   (b) a fixed concurrency (each client loops): calls/s both ways.
 // Then the ledger: one call_mcp_tool spend row per call answered through ours, nothing left pending.
 // Figures are printed, never asserted.
 // Usage: npm run build && node bench/mcp.mjs
 //   BENCH_MCP_RATE (200), BENCH_MCP_SECONDS (20), BENCH_MCP_CONCURRENCY (20), BENCH_MCP_CONC_SECONDS (10),
-//   BENCH_MCP_CLIENTS (20, the SDK clients of the fixed-rate run), BENCH_LOG_LEVEL (our LOG_LEVEL, warn),
+//   BENCH_MCP_CLIENTS (20, the SDK clients of the fixed-rate run), BENCH_MCP_SLOT_MS (1000, the turns of (a)),
+//   BENCH_LOG_LEVEL (our LOG_LEVEL, warn),
 //   BENCH_REDIS_URL (redis://127.0.0.1:6379/13; off when it does not answer), BENCH_DATABASE_URL, BENCH_BUILD,
-//   BENCH_CPU_PROF=/dir (a .cpuprofile of our process during its fixed-concurrency run, bench/cpu-profile.cjs)
+//   BENCH_CPU_PROF=/dir (.cpuprofiles of our process: <pid>-1 its fixed-rate run, <pid>-2 its fixed-concurrency
+//   run; bench/cpu-profile.cjs, summarised by bench/cpu-profile-top.mjs)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -32,6 +35,7 @@ const SECONDS = Number(process.env.BENCH_MCP_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_MCP_CONCURRENCY ?? 20);
 const CONC_SECONDS = Number(process.env.BENCH_MCP_CONC_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_MCP_CLIENTS ?? 20);
+const SLOT_MS = Number(process.env.BENCH_MCP_SLOT_MS ?? 1000);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const MASTER = 'sk-bench-master-key';
 const SERVER_NAME = 'bench_tools';
@@ -114,10 +118,13 @@ async function main() {
     }
 
     console.log(
-      `\n(a) fixed rate: ${RATE} calls/s for ${SECONDS} s over ${CLIENTS} clients each way; loadavg ${loadavg()}`,
+      `\n(a) fixed rate: ${RATE} calls/s for ${SECONDS} s each way over ${CLIENTS} clients each, in alternating ` +
+        `${SLOT_MS} ms slots (direct, ours, direct, …: both see the same machine); loadavg ${loadavg()}`,
     );
-    const rated = {};
-    for (const t of [direct, gateway]) rated[t.name] = await fixedRate(t);
+    const profiled = process.env.BENCH_CPU_PROF && pid;
+    if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
+    const rated = await fixedRate([direct, gateway]);
+    if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write <pid>-1.cpuprofile
     for (const [name, r] of Object.entries(rated)) {
       console.log(
         `  ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(5)} calls/s   p50 ${ms(r.p50)} ms   p99 ${ms(r.p99)} ms   ` +
@@ -139,7 +146,7 @@ async function main() {
       const profiled = t === gateway && process.env.BENCH_CPU_PROF && pid;
       if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
       looped[t.name] = await closedLoop(t, pool);
-      if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write
+      if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write <pid>-2.cpuprofile
       await Promise.all(pool.map((c) => c.close()));
     }
     for (const [name, r] of Object.entries(looped)) {
@@ -211,27 +218,54 @@ async function warmUp(t, pool) {
   for (let i = 0; i < WARMUP_CALLS; i += pool.length) await Promise.all(pool.map((c) => callOnce(t, c)));
 }
 
-/** Calls evenly spaced at RATE for SECONDS, round-robin over the pool; latency counts from when each was due. */
-async function fixedRate(t) {
-  const total = Math.round(RATE * SECONDS);
-  const latencies = [];
-  let errors = 0;
+/**
+ * Calls evenly spaced at RATE, round-robin over each target's pool, the targets taking turns in
+ * SLOT_MS slots until each had SECONDS of calls; latency counts from when each call was due. A
+ * target's CPU is its process's over the whole run, per call of that target (the upstream process
+ * serves both targets' calls: its figure is per upstream call).
+ */
+async function fixedRate(targets) {
+  const perSlot = Math.max(1, Math.round((RATE * SLOT_MS) / 1000));
+  const total = Math.round(RATE * SECONDS) * targets.length;
+  const results = targets.map(() => ({ latencies: [], errors: 0, sent: 0 }));
   const inFlight = new Set();
-  const cpuBefore = t.pid ? cpuMsOf(t.pid) : undefined;
+  const cpuBefore = targets.map((t) => (t.pid ? cpuMsOf(t.pid) : undefined));
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const call = callOnce(t, t.pool[i % t.pool.length]).then(
-      () => latencies.push(performance.now() - due),
-      () => (errors += 1),
+    const which = Math.floor(i / perSlot) % targets.length;
+    const t = targets[which];
+    const r = results[which];
+    const call = callOnce(t, t.pool[r.sent++ % t.pool.length]).then(
+      () => r.latencies.push(performance.now() - due),
+      () => (r.errors += 1),
     );
     inFlight.add(call);
     void call.finally(() => inFlight.delete(call));
   }
   await Promise.all(inFlight);
-  return summary(t, latencies, errors, (performance.now() - start) / 1000, cpuBefore);
+  const seconds = (performance.now() - start) / 1000;
+  const upstreamCalls = results.reduce((n, r) => n + r.latencies.length, 0);
+  return Object.fromEntries(
+    targets.map((t, i) => {
+      const r = results[i];
+      const cpuMs = cpuBefore[i] === undefined ? undefined : cpuMsOf(t.pid) - cpuBefore[i];
+      const calls = t.name === 'direct' ? upstreamCalls : r.latencies.length;
+      return [
+        t.name,
+        {
+          rps: r.latencies.length / (seconds / targets.length),
+          p50: quantile(r.latencies, 0.5),
+          p99: quantile(r.latencies, 0.99),
+          n: r.latencies.length,
+          errors: r.errors,
+          cpuUs: cpuMs === undefined || calls === 0 ? undefined : (1000 * cpuMs) / calls,
+        },
+      ];
+    }),
+  );
 }
 
 /** Each client calls in a loop, one call at a time, for CONC_SECONDS. */

@@ -267,6 +267,60 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     }
   });
 
+  it('reads an upstream that answers streamable HTTP on an SSE stream, and keeps using its connection', async () => {
+    const up = await startMcpUpstream({
+      sseAnswers: true,
+      tools: [{ name: 'add', answer: (a) => String(Number(a.a) + Number(a.b)) }],
+    });
+    try {
+      const alias = mcpServerName('ssean');
+      await createMcpServer(h.prisma, { alias, url: up.url, transport: 'http', allow_all_keys: true });
+      await h.app.get(McpRegistryService).reload();
+      const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      const sums = [];
+      for (const a of [1, 2, 3])
+        sums.push((await client.callTool({ name: `${alias}-add`, arguments: { a, b: 10 } })).content);
+      await client.close();
+      expect(names).toEqual([`${alias}-add`]);
+      expect(sums).toEqual([11, 12, 13].map((n) => [{ type: 'text', text: String(n) }]));
+      // One handshake for the pooled connection, then one POST per request.
+      expect(up.rpcs().filter((m) => m === 'initialize')).toHaveLength(1);
+    } finally {
+      await up.close();
+    }
+  });
+
+  it("relays an upstream's JSON-RPC error as that error, and logs the call as a failure", async () => {
+    const up = await startMcpUpstream({
+      tools: [
+        {
+          name: 'strict',
+          rpcError: { code: -32602, message: 'Invalid arguments for strict: a is required' },
+        },
+      ],
+    });
+    try {
+      const alias = mcpServerName('rpcerr');
+      await createMcpServer(h.prisma, { alias, url: up.url, transport: 'http', allow_all_keys: true });
+      await h.app.get(McpRegistryService).reload();
+      const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
+      const failed = await client.callTool({ name: `${alias}-strict`, arguments: {} }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: number; message?: string },
+      );
+      await client.close();
+      expect(failed?.code).toBe(-32602);
+      expect(failed?.message).toContain('Invalid arguments for strict: a is required');
+      const rows = await h.prisma.liteLLM_SpendLogs.findMany({
+        where: { api_key: key.token, mcp_namespaced_tool_name: `${alias}-strict` },
+      });
+      expect(rows.map((r) => r.status)).toEqual(['failure']);
+    } finally {
+      await up.close();
+    }
+  });
+
   it('reaches an upstream on the SSE transport (transport: sse)', async () => {
     const up = await startMcpSseUpstream({ tools: [{ name: 'old' }] });
     try {

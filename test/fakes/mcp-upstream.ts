@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** One tool of a fake upstream: its name and what it answers (text) for the call's arguments. */
 export interface FakeTool {
   name: string;
   description?: string;
   answer?: (args: Record<string, unknown>) => string;
+  /** The call fails with this JSON-RPC error instead of answering (a protocol error, not `isError`). */
+  rpcError?: { code: number; message: string };
 }
 
 export interface McpUpstreamRequest {
@@ -42,6 +44,8 @@ export interface FakeMcpOptions {
   requireHeaders?: Record<string, string>;
   /** Sessions (`mcp-session-id`), as most real servers: a request of an unknown session is 404. */
   stateful?: boolean;
+  /** Answers on an SSE stream (the SDK server's default) rather than as a JSON body. */
+  sseAnswers?: boolean;
 }
 
 /** The body of the stub's own 401: tests tell it from the gateway's LiteLLM envelope by `from`. */
@@ -62,7 +66,7 @@ export async function startMcpUpstream(opts: FakeMcpOptions): Promise<FakeMcpUps
       requests.push({ method: req.method ?? '', headers: req.headers, rpc: rpcMethod(body) });
       if (!authorised(req, opts)) return refuse(res, url);
       if (opts.stateful) return serveSession(opts.tools, sessions, req, res, body);
-      await serveMcp(opts.tools, req, res, body);
+      await serveMcp(opts.tools, req, res, body, !opts.sseAnswers);
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -174,18 +178,22 @@ function toolServer(tools: FakeTool[]): Server {
   server.setRequestHandler(CallToolRequestSchema, (request) => {
     const tool = tools.find((t) => t.name === request.params.name);
     if (!tool) return { content: [{ type: 'text', text: `no tool ${request.params.name}` }], isError: true };
+    if (tool.rpcError) throw new McpError(tool.rpcError.code, tool.rpcError.message);
     const text = tool.answer ? tool.answer(request.params.arguments ?? {}) : `${tool.name} ok`;
     return { content: [{ type: 'text', text }] };
   });
   return server;
 }
 
-async function serveMcp(tools: FakeTool[], req: IncomingMessage, res: ServerResponse, body: unknown) {
+async function serveMcp(
+  tools: FakeTool[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  enableJsonResponse: boolean,
+) {
   const server = toolServer(tools);
-  const transport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse });
   res.on('close', () => {
     void transport.close();
     void server.close();

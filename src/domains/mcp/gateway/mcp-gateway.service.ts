@@ -17,7 +17,8 @@ import type { McpDecision } from './mcp-admission';
 import { toolAllowed } from './mcp-permissions';
 import type { McpScope } from './mcp-scope.service';
 import { upstreamHeaders } from './mcp-upstream-headers';
-import { McpUpstreamService, UpstreamRefusal } from './mcp-upstream.service';
+import { McpUpstreamService } from './mcp-upstream.service';
+import { UpstreamRefusal, UpstreamRpcError, type RpcErrorObject } from './mcp-upstream-errors';
 import { listedTool, routeToolName } from './mcp-tools';
 import { toolCallEvent } from './mcp-spend';
 
@@ -68,20 +69,23 @@ export class McpGatewayService {
   async handle(call: McpCall, message: JsonRpcMessage): Promise<McpAnswer> {
     if (message.id === undefined || message.id === null) return { status: 202 };
     const id = message.id;
-    switch (message.method) {
-      case 'initialize':
-        return ok(id, await this.initialize(call, message.params));
-      case 'ping':
-        return ok(id, {});
-      case 'tools/list':
-        return ok(id, { tools: await this.listTools(call) });
-      case 'tools/call':
-        return ok(id, await this.callTool(call, message.params ?? {}));
-      default:
-        return {
-          status: 200,
-          body: { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } },
-        };
+    try {
+      switch (message.method) {
+        case 'initialize':
+          return ok(id, await this.initialize(call, message.params));
+        case 'ping':
+          return ok(id, {});
+        case 'tools/list':
+          return ok(id, { tools: await this.listTools(call) });
+        case 'tools/call':
+          return ok(id, await this.callTool(call, message.params ?? {}));
+        default:
+          return rpcError(id, { code: -32601, message: 'Method not found' });
+      }
+    } catch (e) {
+      // The upstream's own JSON-RPC error (an unknown tool, bad arguments) goes back as it was.
+      if (e instanceof UpstreamRpcError) return rpcError(id, e.rpc);
+      throw e;
     }
   }
 
@@ -211,6 +215,10 @@ export class McpGatewayService {
 
 function ok(id: string | number, result: unknown): McpAnswer {
   return { status: 200, body: { jsonrpc: '2.0', id, result } };
+}
+
+function rpcError(id: string | number, error: RpcErrorObject): McpAnswer {
+  return { status: 200, body: { jsonrpc: '2.0', id, error } };
 }
 
 function refusal(text: string): CallToolResult {

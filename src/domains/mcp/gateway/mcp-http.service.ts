@@ -7,7 +7,7 @@ import { McpAdmissionService } from './mcp-admission';
 import { type JsonRpcMessage, type McpAnswer, McpGatewayService } from './mcp-gateway.service';
 import { MCP_REGISTRY } from './mcp-registry.token';
 import { McpScopeService } from './mcp-scope.service';
-import { UpstreamRefusal } from './mcp-upstream.service';
+import { UpstreamRefusal } from './mcp-upstream-errors';
 import { normaliseIp } from './mcp-visibility';
 
 /** First path segments of other routes whose second segment is `mcp` (`/v1/mcp/server`): not legacy MCP paths. */

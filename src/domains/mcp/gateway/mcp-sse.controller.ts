@@ -9,7 +9,7 @@ import { type JsonRpcMessage, McpGatewayService } from './mcp-gateway.service';
 import { MCP_REGISTRY } from './mcp-registry.token';
 import { McpScopeService } from './mcp-scope.service';
 import { McpSseSessions } from './mcp-sse-sessions';
-import { UpstreamRefusal } from './mcp-upstream.service';
+import { UpstreamRefusal } from './mcp-upstream-errors';
 import { normaliseIp } from './mcp-visibility';
 
 /** Where the `endpoint` event sends the client's messages (LiteLLM's `SseServerTransport` path). */

@@ -3,49 +3,34 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Agent } from 'undici';
 import { ApiError } from '../../../platform/common/errors/api-error';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { redactSentHeaders, withRedactedMessage } from '../registry/mcp-redaction';
 import type { McpRegistry, McpServer } from '../registry/mcp-server';
+import { SdkConnection, type McpConnection } from './mcp-connection';
 import { MCP_REGISTRY } from './mcp-registry.token';
 import { stdioRefusal } from './mcp-stdio';
+import { StreamableHttpConnection } from './mcp-streamable-connection';
+import { UpstreamRefusal, UpstreamRpcError, UpstreamSessionGone } from './mcp-upstream-errors';
 
 /** Idle connections are closed after this long. */
 const IDLE_MS = 5 * 60_000;
 
-/**
- * An upstream refused the gateway's request (401/403 and friends): relayed to the client as the
- * upstream said it, `WWW-Authenticate` included, so an OAuth client can start its flow (rule 1).
- */
-export class UpstreamRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly upstreamBody: string,
-    readonly wwwAuthenticate: string | null,
-  ) {
-    super(`MCP upstream refused the request with ${status}`);
-  }
-}
-
 interface Pooled {
-  client: Promise<Client>;
+  connection: Promise<McpConnection>;
   lastUsed: number;
-  /** Set by the connection's fetch when the upstream answers 401/403. */
+  /** Set by an SDK transport's fetch when the upstream answers 401/403. */
   refusal?: UpstreamRefusal;
 }
 
 /**
- * Connections to upstream MCP servers through the SDK's own Client (initialize handshake, session
- * id, protocol-version header, JSON or SSE answers), pooled per server and header set so a tool
- * call costs one upstream round trip once warm. The SDK rather than hand-written JSON-RPC: an
- * upstream may answer in SSE or require a session, and the SDK already speaks every variant.
+ * Connections to upstream MCP servers, pooled per server and header set so a tool call costs one
+ * upstream round trip once warm: streamable HTTP through the gateway's lean client on one undici
+ * keep-alive pool (mcp-streamable-connection.ts), legacy SSE and stdio through the SDK's Client.
  * A stdio server (config file only, allowed commands only: mcp-stdio.ts) is one child process per
  * server, whatever the caller's headers; a child that exits is dropped and the next call starts a
  * new one; every child is killed when the app shuts down (the SDK's close: SIGTERM, then SIGKILL).
@@ -55,6 +40,12 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger('mcp-upstream');
   private readonly pool = new Map<string, Pooled>();
   private readonly sweeper = setInterval(() => this.sweep(), IDLE_MS).unref();
+  private readonly agent = new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 300_000,
+    connections: 256,
+    connect: { timeout: 10_000 },
+  });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -71,35 +62,22 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  async listTools(server: McpServer, headers: Record<string, string>): Promise<Tool[]> {
-    return this.withClient(server, headers, async (c) => {
-      const tools: Tool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await c.listTools(cursor ? { cursor } : undefined);
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return tools;
-    });
+  listTools(server: McpServer, headers: Record<string, string>): Promise<Tool[]> {
+    return this.withConnection(server, headers, (c) => c.listTools());
   }
 
-  async callTool(
+  callTool(
     server: McpServer,
     headers: Record<string, string>,
     name: string,
     args: Record<string, unknown> | undefined,
   ): Promise<CallToolResult> {
-    return this.withClient(
-      server,
-      headers,
-      (c) => c.callTool({ name, arguments: args }) as Promise<CallToolResult>,
-    );
+    return this.withConnection(server, headers, (c) => c.callTool(name, args));
   }
 
   /** Opens (or reuses) the connection; an upstream that refuses the handshake is relayed. */
   async connect(server: McpServer, headers: Record<string, string>): Promise<void> {
-    await this.withClient(server, headers, async () => undefined);
+    await this.withConnection(server, headers, async () => undefined);
   }
 
   /**
@@ -107,16 +85,15 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
    * restart or expiry, where the MCP spec says to start a new session) is retried once on a fresh
    * connection: the upstream never ran the request, so the retry cannot run a tool twice.
    */
-  private async withClient<T>(
+  private async withConnection<T>(
     server: McpServer,
     headers: Record<string, string>,
-    use: (client: Client) => Promise<T>,
+    use: (connection: McpConnection) => Promise<T>,
   ): Promise<T> {
-    const reused = this.pool.has(poolKey(server, headers));
     try {
       return await this.once(server, headers, use);
     } catch (e) {
-      if (!reused || !(e instanceof StreamableHTTPError) || e.code !== 404) throw e;
+      if (!(e instanceof UpstreamSessionGone)) throw e;
       return this.once(server, headers, use);
     }
   }
@@ -124,43 +101,47 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
   private async once<T>(
     server: McpServer,
     headers: Record<string, string>,
-    use: (client: Client) => Promise<T>,
+    use: (connection: McpConnection) => Promise<T>,
   ): Promise<T> {
     const id = poolKey(server, headers);
     let entry = this.pool.get(id);
     if (!entry) {
-      const created: Pooled = { client: Promise.resolve(undefined as never), lastUsed: Date.now() };
-      created.client = this.open(server, headers, created);
+      const created: Pooled = { connection: Promise.resolve(undefined as never), lastUsed: Date.now() };
+      created.connection = this.open(server, headers, created);
       this.pool.set(id, created);
       entry = created;
     }
     entry.lastUsed = Date.now();
     try {
-      return await use(await entry.client);
+      return await use(await entry.connection);
     } catch (e) {
+      // The upstream answered with a JSON-RPC error: the session is fine.
+      if (e instanceof UpstreamRpcError) throw e;
       const refused = entry.refusal;
       // A broken or refused connection is not reused; the next request opens a fresh one.
       if (this.pool.get(id) === entry) this.pool.delete(id);
-      void entry.client.then((c) => c.close()).catch(() => undefined);
+      void entry.connection.then((c) => c.close()).catch(() => undefined);
       // An upstream's error may echo what it was sent: the credentials never reach a log or a client.
       throw refused ?? withRedactedMessage(e, headers);
     }
   }
 
-  private async open(server: McpServer, headers: Record<string, string>, entry: Pooled): Promise<Client> {
-    const client = new Client({ name: 'litellm-proxy', version: '1.0.0' }, { capabilities: {} });
-    const transport = this.transportOf(server, headers, entry);
+  private async open(
+    server: McpServer,
+    headers: Record<string, string>,
+    entry: Pooled,
+  ): Promise<McpConnection> {
     if (server.transport === 'stdio') {
-      // The child exited (or was closed): the next call starts a new one.
-      client.onclose = () => {
-        const id = poolKey(server, headers);
-        if (this.pool.get(id) === entry) this.pool.delete(id);
-      };
+      const refusal = stdioRefusal(server, this.config.gateway.mcpStdioAllowedCommands);
+      if (refusal) throw new ApiError(403, refusal);
     }
     try {
-      await client.connect(transport);
+      if (server.transport !== 'stdio' && server.transport !== 'sse')
+        return await StreamableHttpConnection.open(this.agent, this.urlOf(server), server.name, headers);
+      return await this.openSdk(server, headers, entry);
     } catch (e) {
       if (entry.refusal) throw entry.refusal;
+      if (e instanceof UpstreamRefusal) throw e;
       this.logger.warn({
         msg: 'MCP upstream connect failed',
         server: server.name,
@@ -168,13 +149,28 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
       });
       throw new ApiError(502, `Could not connect to MCP server ${server.name}`);
     }
-    return client;
   }
 
-  private transportOf(server: McpServer, headers: Record<string, string>, entry: Pooled): Transport {
+  private async openSdk(
+    server: McpServer,
+    headers: Record<string, string>,
+    entry: Pooled,
+  ): Promise<McpConnection> {
+    const client = new Client({ name: 'litellm-proxy', version: '1.0.0' }, { capabilities: {} });
+    const transport = this.sdkTransportOf(server, headers, entry);
     if (server.transport === 'stdio') {
-      const refusal = stdioRefusal(server, this.config.gateway.mcpStdioAllowedCommands);
-      if (refusal) throw new ApiError(403, refusal);
+      // The child exited (or was closed): the next call starts a new one.
+      client.onclose = () => {
+        const id = poolKey(server, headers);
+        if (this.pool.get(id) === entry) this.pool.delete(id);
+      };
+    }
+    await client.connect(transport);
+    return new SdkConnection(client, server.name);
+  }
+
+  private sdkTransportOf(server: McpServer, headers: Record<string, string>, entry: Pooled): Transport {
+    if (server.transport === 'stdio') {
       return new StdioClientTransport({
         command: server.command!,
         args: server.args,
@@ -182,7 +178,6 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
         stderr: 'ignore',
       });
     }
-    if (!server.url) throw new ApiError(500, `MCP server ${server.name} has no url`);
     const watching: typeof fetch = async (input, init) => {
       // Every request of a pooled connection carries the transport's one abort signal, and fetch drops
       // its listener only when the request is garbage-collected: thousands piled up under load (each
@@ -201,25 +196,28 @@ export class McpUpstreamService implements OnApplicationBootstrap, OnModuleDestr
       }
       return res;
     };
-    const url = new URL(server.url);
-    return server.transport === 'sse'
-      ? new SSEClientTransport(url, { requestInit: { headers }, fetch: watching })
-      : new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: watching });
+    return new SSEClientTransport(this.urlOf(server), { requestInit: { headers }, fetch: watching });
+  }
+
+  private urlOf(server: McpServer): URL {
+    if (!server.url) throw new ApiError(500, `MCP server ${server.name} has no url`);
+    return new URL(server.url);
   }
 
   private sweep(now = Date.now()) {
     for (const [id, entry] of this.pool) {
       if (now - entry.lastUsed < IDLE_MS) continue;
       this.pool.delete(id);
-      void entry.client.then((c) => c.close()).catch(() => undefined);
+      void entry.connection.then((c) => c.close()).catch(() => undefined);
     }
   }
 
   async onModuleDestroy() {
     clearInterval(this.sweeper);
-    const clients = [...this.pool.values()];
+    const connections = [...this.pool.values()];
     this.pool.clear();
-    await Promise.all(clients.map((e) => e.client.then((c) => c.close()).catch(() => undefined)));
+    await Promise.all(connections.map((e) => e.connection.then((c) => c.close()).catch(() => undefined)));
+    await this.agent.close();
   }
 }
 
