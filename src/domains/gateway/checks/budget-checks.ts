@@ -118,15 +118,12 @@ export function checkBudgets(
 }
 
 function blocks(check: BudgetCheck, spend: number): boolean {
-  switch (check.kind) {
-    case 'key':
-    case 'org':
-    case 'user':
-    case 'team_member':
-      return spend >= check.max;
-    default:
-      return spend > check.max;
-  }
+  return blocksAtMax(check.kind) ? spend >= check.max : spend > check.max;
+}
+
+/** Key, organization, user and team member budgets block at their max already; the others above it. */
+export function blocksAtMax(kind: BudgetCheck['kind']): boolean {
+  return kind === 'key' || kind === 'org' || kind === 'user' || kind === 'team_member';
 }
 
 function budgetMessage(check: BudgetCheck, spend: number): string {

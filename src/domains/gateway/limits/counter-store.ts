@@ -21,6 +21,16 @@ export interface SlotCounts {
   parallel: number;
 }
 
+/**
+ * Counters that must exist and be below their max before a request is counted (the request's
+ * budget counters, read in the same Redis call as the limits are counted).
+ */
+export interface CounterGuard {
+  keys: string[];
+  /** Per key: blocked at `max` already (`inclusive`), else only above it. */
+  limits: { max: number; inclusive: boolean }[];
+}
+
 export interface CounterHit {
   /** Some slot is over a limit; the request's parallel slots were given back already. */
   over: boolean;

@@ -221,3 +221,58 @@ describe('RateLimiterService without limits', () => {
     expect(rateLimitWindowSeconds({ LITELLM_RATE_LIMIT_WINDOW_SIZE: 'soon' })).toBe(60);
   });
 });
+
+describe('RateLimiterService.acquireGuarded (budget counters read in the same Redis call)', () => {
+  /** Counters of their own per test; `spend` is what a live budget counter holds. */
+  async function setUp(spends: (number | undefined)[]) {
+    const redis = await redisService();
+    const keys = spends.map(() => `spend:key:guard-${randomUUID()}`);
+    for (const [i, spend] of spends.entries())
+      if (spend !== undefined) await redis.client!.set(keys[i], spend);
+    return { service: new RateLimiterService(redis), keys };
+  }
+
+  it('counts the request when every guard counter is live and below its max', async () => {
+    const { service, keys } = await setUp([4.5, 10]);
+    const d = key({ rpm: 2 });
+    const guard = {
+      keys,
+      limits: [
+        { max: 5, inclusive: true },
+        { max: 10, inclusive: false }, // at its max, but only above blocks
+      ],
+    };
+    const ticket = await service.acquireGuarded([d], guard, T0);
+    expect(ticket?.headers['x-ratelimit-api_key-remaining-requests']).toBe('1');
+    await service.acquireGuarded([d], guard, T0 + 1);
+    // The limits still hold behind the guard.
+    await expect(service.acquireGuarded([d], guard, T0 + 2)).rejects.toThrow(/Limit type: requests/);
+  });
+
+  it.each([
+    ['a counter at its max (inclusive)', [5, 1], true],
+    ['a counter above its max', [1, 10.5], false],
+    ['a missing counter', [undefined, 1], true],
+  ])('counts nothing and answers undefined for %s', async (_case, spends, inclusive) => {
+    const { service, keys } = await setUp(spends);
+    const d = key({ rpm: 1 });
+    const guard = {
+      keys,
+      limits: [
+        { max: 5, inclusive },
+        { max: 10, inclusive: false },
+      ],
+    };
+    expect(await service.acquireGuarded([d], guard, T0)).toBeUndefined();
+    // Nothing was counted: the one request of the minute is still there.
+    const ticket = await service.acquire([d], T0 + 1);
+    expect(ticket.headers['x-ratelimit-api_key-remaining-requests']).toBe('0');
+  });
+
+  it('answers undefined without Redis, and for a request without limits', async () => {
+    const guard = { keys: ['spend:key:none'], limits: [{ max: 1, inclusive: true }] };
+    expect(await new RateLimiterService(noRedis()).acquireGuarded([key({ rpm: 5 })], guard)).toBeUndefined();
+    const { service, keys } = await setUp([0]);
+    expect(await service.acquireGuarded([key({})], { ...guard, keys }, T0)).toBeUndefined();
+  });
+});

@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { ApiError } from '../../../platform/common/errors/api-error';
 import type { RedisService } from '../../../platform/redis/redis.module';
-import { MemoryCounterStore, type CounterSlot, type CounterStore, type SlotCounts } from './counter-store';
+import {
+  MemoryCounterStore,
+  type CounterGuard,
+  type CounterHit,
+  type CounterSlot,
+  type CounterStore,
+  type SlotCounts,
+} from './counter-store';
 import type { RateLimitDescriptor, RateLimitTicket } from './rate-limit';
 import { RedisCounterStore } from './redis-counter-store';
 
@@ -62,7 +69,41 @@ export class RateLimiterService {
     const limited = descriptors.filter(hasLimit);
     if (limited.length === 0) return UNLIMITED;
     const slots = limited.map(slotOf);
-    const { store, over, counts } = await this.hit(slots, now);
+    const { store, ...hit } = await this.hit(slots, now);
+    return this.admitted(limited, slots, store, hit);
+  }
+
+  /**
+   * `acquire` behind a guard of counters (the request's budget counters), in one Redis call: the
+   * request is counted only when every guard counter exists and is below its max. Undefined when
+   * nothing was counted: a guard counter was missing or at its max, the request has no limits, or
+   * Redis is not counting right now; the caller then checks its budgets the slow way (seeding, the
+   * refusal's message) and calls `acquire`.
+   */
+  async acquireGuarded(
+    descriptors: readonly RateLimitDescriptor[],
+    guard: CounterGuard,
+    now = Date.now(),
+  ): Promise<RateLimitTicket | undefined> {
+    const limited = descriptors.filter(hasLimit);
+    if (limited.length === 0 || !this.redis?.ready) return undefined;
+    const slots = limited.map(slotOf);
+    let hit: CounterHit | { stopped: unknown };
+    try {
+      hit = await this.redis.guardedHit(guard, slots, now, this.windowMs);
+    } catch {
+      return undefined; // the slow path says why (and counts in memory)
+    }
+    if ('stopped' in hit) return undefined;
+    return this.admitted(limited, slots, this.redis, hit);
+  }
+
+  private admitted(
+    limited: RateLimitDescriptor[],
+    slots: CounterSlot[],
+    store: CounterStore,
+    { over, counts }: CounterHit,
+  ): RateLimitTicket {
     const statuses = limited.flatMap((d, i) => statusesOf(d, counts[i]));
     const headers = headersOf(statuses);
     if (over) throw this.rejection(statuses, headers);

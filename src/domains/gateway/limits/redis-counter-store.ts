@@ -4,31 +4,60 @@ import {
   requestsKey,
   tokensKey,
   windowKey,
+  type CounterGuard,
   type CounterHit,
   type CounterSlot,
   type CounterStore,
 } from './counter-store';
 
+const NO_GUARD: CounterGuard = { keys: [], limits: [] };
+
 /**
- * Counts one request on every slot (KEYS: window, requests, tokens, parallel per slot; ARGV: now,
- * window ms, then rpm, tpm, max parallel per slot, -1 for none) and answers
- * `{over, start, requests, tokens, parallel, ...}`. A window older than the window size starts
- * again at `now`, with its tokens dropped; the in-flight counter outlives windows. When any slot is
- * over, the request's parallel places are given back in the same call: a rejected request keeps
- * its request count (LiteLLM) but holds no parallel place. Tokens come back as strings because Lua
- * numbers are truncated to integers on the way out.
+ * Counts one request on every slot and answers `{over, start, requests, tokens, parallel, ...}`.
+ * KEYS: the guard counters (ARGV[3] of them), then window, requests, tokens, parallel per slot.
+ * ARGV: now, window ms, the guard count, max and inclusive (1/0) per guard, then rpm, tpm, max
+ * parallel per slot (-1 for none). Guards are counters that must exist and be below their max (at
+ * or above with inclusive) before anything is counted: the budget counters of the request, so the
+ * budget check and the limits cost one round trip. A guard missing or at its max counts nothing
+ * and answers `{2, value or false per guard}` (the caller seeds and checks the slow way).
+ * A window older than the window size starts again at `now`, with its tokens dropped; the
+ * in-flight counter outlives windows. When any slot is over, the request's parallel places are
+ * given back in the same call: a rejected request keeps its request count (LiteLLM) but holds no
+ * parallel place. Tokens and guard values come back as strings because Lua numbers are truncated
+ * to integers on the way out.
  */
 const ACQUIRE_LUA = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-local slots = #KEYS / 4
+local guards = tonumber(ARGV[3])
+local values = {}
+local stop = false
+for g = 1, guards do
+  local value = redis.call('GET', KEYS[g])
+  values[g] = value
+  if not value then
+    stop = true
+  else
+    local max = tonumber(ARGV[2 + g * 2])
+    local spend = tonumber(value)
+    if (ARGV[3 + g * 2] == '1' and spend >= max) or spend > max then stop = true end
+  end
+end
+if stop then
+  local out = {2}
+  for g = 1, guards do table.insert(out, values[g]) end
+  return out
+end
+local keyBase = guards
+local argBase = 3 + guards * 2
+local slots = (#KEYS - guards) / 4
 local out = {0}
 local over = 0
 for s = 0, slots - 1 do
-  local wk, rk, tk, pk = KEYS[s * 4 + 1], KEYS[s * 4 + 2], KEYS[s * 4 + 3], KEYS[s * 4 + 4]
-  local rpm = tonumber(ARGV[s * 3 + 3])
-  local tpm = tonumber(ARGV[s * 3 + 4])
-  local maxParallel = tonumber(ARGV[s * 3 + 5])
+  local wk, rk, tk, pk = KEYS[keyBase + s * 4 + 1], KEYS[keyBase + s * 4 + 2], KEYS[keyBase + s * 4 + 3], KEYS[keyBase + s * 4 + 4]
+  local rpm = tonumber(ARGV[argBase + s * 3 + 1])
+  local tpm = tonumber(ARGV[argBase + s * 3 + 2])
+  local maxParallel = tonumber(ARGV[argBase + s * 3 + 3])
   local start = tonumber(redis.call('GET', wk))
   local requests
   if not start or now - start >= window then
@@ -57,8 +86,9 @@ for s = 0, slots - 1 do
 end
 if over == 1 then
   for s = 0, slots - 1 do
-    if tonumber(ARGV[s * 3 + 5]) >= 0 then
-      if redis.call('DECR', KEYS[s * 4 + 4]) <= 0 then redis.call('DEL', KEYS[s * 4 + 4]) end
+    if tonumber(ARGV[argBase + s * 3 + 3]) >= 0 then
+      local pk = KEYS[keyBase + s * 4 + 4]
+      if redis.call('DECR', pk) <= 0 then redis.call('DEL', pk) end
     end
   end
 end
@@ -109,20 +139,41 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async hit(slots: CounterSlot[], now: number, windowMs: number): Promise<CounterHit> {
+    return (await this.guardedHit(NO_GUARD, slots, now, windowMs)) as CounterHit;
+  }
+
+  /**
+   * `hit`, but only when every guard counter exists and is below its max; otherwise nothing is
+   * counted and the answer is undefined with the guards' values (undefined where missing).
+   */
+  async guardedHit(
+    guard: CounterGuard,
+    slots: CounterSlot[],
+    now: number,
+    windowMs: number,
+  ): Promise<CounterHit | { stopped: (number | undefined)[] }> {
     const keys = slots.flatMap((s) => [
       windowKey(s.prefix),
       requestsKey(s.prefix),
       tokensKey(s.prefix),
       parallelKey(s.prefix),
     ]);
+    const guards = guard.limits.flatMap((l) => [l.max, l.inclusive ? 1 : 0]);
     const limits = slots.flatMap((s) => [s.rpm ?? -1, s.tpm ?? -1, s.maxParallel ?? -1]);
     const reply = (await this.scripts.litellmRateLimitAcquire(
-      keys.length,
+      guard.keys.length + keys.length,
+      ...guard.keys,
       ...keys,
       now,
       windowMs,
+      guard.keys.length,
+      ...guards,
       ...limits,
-    )) as (string | number)[];
+    )) as (string | number | null)[];
+    if (Number(reply[0]) === 2)
+      return {
+        stopped: guard.keys.map((_, i) => (reply[i + 1] === null ? undefined : Number(reply[i + 1]))),
+      };
     const counts = slots.map((_, i) => ({
       windowStart: Number(reply[i * 4 + 1]),
       requests: Number(reply[i * 4 + 2]),

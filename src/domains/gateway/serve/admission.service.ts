@@ -4,10 +4,12 @@ import type { AuthContext } from '../../../platform/auth/auth-context';
 import { badRequest, unauthorized } from '../../../platform/common/errors/api-error';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
-import { keyModelEntity } from '../../spend/ledger/spend-event';
+import { counterKey } from '../../spend/ledger/counter-seeds';
+import { keyModelEntity, type SpendEntity } from '../../spend/ledger/spend-event';
 import {
   assertWithinBudgets,
   assertWithinKeyModelBudget,
+  blocksAtMax,
   budgetEntities,
   type BudgetCheck,
   isZeroCost,
@@ -20,7 +22,7 @@ import { rateLimitDescriptors } from '../checks/rate-limit-descriptors';
 import { type EndUserFacts, type RequestSubject, unrestrictedSubject } from '../checks/request-subject';
 import { loadEndUser, loadRequestSubject, loadTagBudgets } from '../checks/request-subject.loader';
 import { DeploymentsService } from '../deployments/deployments.service';
-import type { RateLimitTicket } from '../limits/rate-limit';
+import type { RateLimitDescriptor, RateLimitTicket } from '../limits/rate-limit';
 import { RateLimiterService } from '../limits/rate-limiter.service';
 
 const SUBJECT_SLOT = 'gateway:subject';
@@ -86,8 +88,14 @@ export class AdmissionService {
       zeroCost: isZeroCost(this.deployments.group(group)),
       now: now.getTime(),
     });
-    await this.checkBudgets(subject, checks, keyModelBudget(subject, requested, group), group);
-    const ticket = await this.limiter.acquire(rateLimitDescriptors(subject, endUser, group), now.getTime());
+    const ticket = await this.countWithinBudgets(
+      subject,
+      checks,
+      keyModelBudget(subject, requested, group),
+      group,
+      rateLimitDescriptors(subject, endUser, group),
+      now.getTime(),
+    );
     return { subject, group, endUser, endUserId, tags, ticket, fallbacks };
   }
 
@@ -105,21 +113,38 @@ export class AdmissionService {
   }
 
   /**
-   * The budgets, then the key's `model_max_budget` entry for this model, from one read of the live
-   * counters. The per-model spend is the key's lifetime spend on the group (its `model_spend`), as
-   * we keep no windowed counter: `time_period` is not applied (README, Where we differ).
+   * The budgets, the key's `model_max_budget` entry for this model, then the rate limits: one Redis
+   * call when the budget counters are live and within their max (the limiter counts the request
+   * behind them as a guard), else the budgets from the counters (seeding the missing ones; over one,
+   * LiteLLM's refusal) and then the limits. The per-model spend is the key's lifetime spend on the
+   * group (its `model_spend`), as we keep no windowed counter: `time_period` is not applied (README,
+   * Where we differ). Also the MCP gateway's checks for a tool call (no model: `group` undefined).
    */
-  private async checkBudgets(
+  async countWithinBudgets(
     subject: RequestSubject,
     checks: readonly BudgetCheck[],
     modelBudget: KeyModelBudget | null,
-    group: string,
-  ) {
-    if (checks.length === 0 && !modelBudget) return;
-    const entities = modelBudget ? [...checks, keyModelEntity(subject.key.token, group)] : checks;
+    group: string | undefined,
+    descriptors: readonly RateLimitDescriptor[],
+    now: number,
+  ): Promise<RateLimitTicket> {
+    const entities: SpendEntity[] =
+      modelBudget && group ? [...checks, keyModelEntity(subject.key.token, group)] : [...checks];
+    if (entities.length === 0) return this.limiter.acquire(descriptors, now);
+    const guard = {
+      keys: entities.map(counterKey),
+      limits: [
+        ...checks.map((c) => ({ max: c.max, inclusive: blocksAtMax(c.kind) })),
+        ...(entities.length > checks.length ? [{ max: modelBudget!.budgetLimit, inclusive: false }] : []),
+      ],
+    };
+    const ticket = await this.limiter.acquireGuarded(descriptors, guard, now);
+    if (ticket) return ticket;
     const spends = await this.counters.spendOf(entities);
     assertWithinBudgets(checks, spends);
-    if (modelBudget) assertWithinKeyModelBudget(subject, modelBudget, spends[checks.length]);
+    if (entities.length > checks.length)
+      assertWithinKeyModelBudget(subject, modelBudget!, spends[checks.length]);
+    return this.limiter.acquire(descriptors, now);
   }
 
   /** The caller's limits, from auth's key cache; read once per cache life of the key. */

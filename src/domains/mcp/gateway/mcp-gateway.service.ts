@@ -3,9 +3,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { AdmissionService } from '../../gateway/serve/admission.service';
 import { rateLimitDescriptors } from '../../gateway/checks/rate-limit-descriptors';
-import { RateLimiterService } from '../../gateway/limits/rate-limiter.service';
-import { assertWithinBudgets, budgetEntities } from '../../gateway/checks/budget-checks';
-import type { RequestSubject } from '../../gateway/checks/request-subject';
+import { budgetEntities } from '../../gateway/checks/budget-checks';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { entitiesOf, type SpendEvent } from '../../spend/ledger/spend-event';
 import { SpendLedgerService } from '../../spend/ledger/spend-ledger.service';
@@ -60,7 +58,6 @@ export class McpGatewayService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly upstream: McpUpstreamService,
     private readonly admission: AdmissionService,
-    private readonly limiter: RateLimiterService,
     private readonly ledger: SpendLedgerService,
     private readonly counters: BudgetCountersService,
     private readonly tokens: McpTokenRefreshService,
@@ -148,8 +145,13 @@ export class McpGatewayService {
     }
     const subject = await this.admission.subjectOf(caller.auth);
     const start = new Date();
-    await this.checkBudgets(subject, start);
-    const ticket = await this.limiter.acquire(
+    // The caller's budgets (key, project, team, organization, user, team member) as for an LLM call:
+    // over one, LiteLLM's 400 `budget_exceeded` before anything goes upstream; then its limits.
+    const ticket = await this.admission.countWithinBudgets(
+      subject,
+      budgetEntities(subject, undefined, { now: start.getTime() }),
+      null,
+      undefined,
       rateLimitDescriptors(subject, undefined, name),
       start.getTime(),
     );
@@ -177,17 +179,6 @@ export class McpGatewayService {
         }),
       );
     }
-  }
-
-  /**
-   * The caller's budgets (key, project, team, organization, user, team member) against the live
-   * counters, as for an LLM call: over one, the call is refused with LiteLLM's 400 `budget_exceeded`
-   * before anything goes upstream.
-   */
-  private async checkBudgets(subject: RequestSubject, now: Date): Promise<void> {
-    const checks = budgetEntities(subject, undefined, { now: now.getTime() });
-    if (checks.length === 0) return;
-    assertWithinBudgets(checks, await this.counters.spendOf(checks));
   }
 
   /** The call's spend-log row (durable on return), then its price on the live counters. */
