@@ -207,12 +207,12 @@ export class GatewayService {
     );
     const event = this.spendEvent(call, deployment, usage, price.cost, 'success', firstEventAt);
     if (!price.priced) event.unpriced = true;
-    await this.ledger.record(event);
     const entities = entitiesOf(event);
     // The counter of the key's per-model budget, for keys that have one (the admission check reads it).
     if (hasModelBudgets(call.admission.subject))
       entities.push(keyModelEntity(event.apiKey, event.modelGroup));
-    await this.counters.add(entities, price.cost);
+    // Row and counters together (BudgetCountersService.add says why that is safe).
+    await Promise.all([this.ledger.record(event), this.counters.add(entities, price.cost)]);
     return price.cost;
   }
 

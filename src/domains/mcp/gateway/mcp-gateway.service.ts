@@ -181,10 +181,9 @@ export class McpGatewayService {
     }
   }
 
-  /** The call's spend-log row (durable on return), then its price on the live counters. */
+  /** The call's spend-log row (durable on return) and its price on the live counters, together. */
   private async settle(event: SpendEvent): Promise<void> {
-    await this.ledger.record(event);
-    await this.counters.add(entitiesOf(event), event.spend);
+    await Promise.all([this.ledger.record(event), this.counters.add(entitiesOf(event), event.spend)]);
   }
 
   /**

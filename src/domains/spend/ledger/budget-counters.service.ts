@@ -19,9 +19,12 @@ const FORGET_AGAIN_MS = 500;
  * the request-time budget checks without touching the database: Redis counters shared by every pod
  * (one MGET per request), else counters in this process. A missing counter is seeded from the ledger
  * (the row's spend plus its pending logs) with SET NX, so N pods seeding at once do not add N times;
- * `add` (after the request's log is committed) increments only counters that exist, so a later seed,
- * which reads that log, never counts it twice. A seed racing with an `add` may be off by that one
- * request until the counter expires (at most `COUNTER_TTL_SECONDS`).
+ * `add` increments only counters that exist, so a seed, which reads the request's log, never counts
+ * it twice. `add` runs beside the log's write, not after it (one round trip less per request): a
+ * counter may show the spend a moment before its row commits, which only makes a budget check
+ * stricter, and a write that fails leaves the counter that much high until it expires. A seed
+ * racing with an `add` may be off by that one request until the counter expires (at most
+ * `COUNTER_TTL_SECONDS`).
  */
 @Injectable()
 export class BudgetCountersService implements OnApplicationBootstrap {
@@ -85,7 +88,7 @@ export class BudgetCountersService implements OnApplicationBootstrap {
     return Promise.all(values.map((v, i) => (v !== undefined ? v : this.seed(keys[i], entities[i]))));
   }
 
-  /** Adds a request's cost to the counters that exist (call it after the spend log is recorded). */
+  /** Adds a request's cost to the counters that exist (beside the write of its spend log). */
   async add(entities: readonly SpendEntity[], amount: number): Promise<void> {
     if (entities.length === 0 || !Number.isFinite(amount) || amount === 0) return;
     try {
