@@ -1,12 +1,13 @@
-// Benchmark: MCP tools/call through our gateway (/mcp/{server}) against the same upstream called directly.
+// Benchmark: MCP tools/call through our gateway (/mcp/{server}) against the same upstream called directly and
+// through the gateway bench's bare pass-through proxy (bench/bare-proxy.mjs: the floor any proxy hop costs here).
 // The upstream is an MCP server built with the official SDK (streamable HTTP, JSON answers, one cheap tool)
 // in its own process; the callers are SDK clients in this process (a pool of them, one connection each).
 // Ours runs with everything on: a key with a budget and rpm limit in a team with a budget, the tool priced
 // (mcp_info.mcp_server_cost_info), its spend row written before each answer. Two measurements:
 //   (a) a fixed rate (200 calls/s for 20 s each way, evenly spaced, latency from when each call was due,
-//       direct and ours taking turns second by second so both see the same machine): p50/p99 both ways
-//       and the p99 the gateway adds (goal ≤ 5 ms);
-//   (b) a fixed concurrency (each client loops): calls/s both ways.
+//       direct, bare proxy and ours taking turns second by second so all see the same machine): p50/p99
+//       each way and the p99 the bare proxy and ours add (goal for ours ≤ 5 ms);
+//   (b) a fixed concurrency (each client loops): calls/s each way.
 // Then the ledger: one call_mcp_tool spend row per call answered through ours, nothing left pending.
 // Figures are printed, never asserted.
 // Usage: npm run build && node bench/mcp.mjs
@@ -28,7 +29,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { builds, connect, createDatabase, freePort, quantile, seedCaller, startApp } from './harness.mjs';
-import { childPidRunning, cpuMsOf, loadavg, redisAnswers } from './gateway-processes.mjs';
+import { childPidRunning, cpuMsOf, loadavg, redisAnswers, startBareProxy } from './gateway-processes.mjs';
 
 const RATE = Number(process.env.BENCH_MCP_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_MCP_SECONDS ?? 20);
@@ -93,11 +94,28 @@ async function main() {
   const configDir = mkdtempSync(join(tmpdir(), 'bench-mcp-'));
   const redis = (await redisAnswers(REDIS_URL)) ? REDIS_URL : undefined;
   let ours;
+  let bare;
   try {
     ours = await startOurs(build, database.url, configDir, upstreamUrl, redis);
+    bare = await startBareProxy(await freePort(), new URL(upstreamUrl).origin);
     const pid = childPidRunning('dist/main.js');
     const key = await seedCaller(ours.base, MASTER, { object_permission: { mcp_servers: [SERVER_NAME] } });
-    const direct = { name: 'direct', url: upstreamUrl, headers: {}, pid: upstream.pid, answered: 0 };
+    const direct = {
+      name: 'direct',
+      url: upstreamUrl,
+      headers: {},
+      pid: upstream.pid,
+      answered: 0,
+      tool: TOOL,
+    };
+    const bareProxy = {
+      name: 'bare',
+      url: `${bare.origin}/mcp`,
+      headers: {},
+      pid: bare.child.pid,
+      answered: 0,
+      tool: TOOL,
+    };
     const gateway = {
       name: 'ours',
       url: `${ours.base}/mcp/${SERVER_NAME}`,
@@ -106,25 +124,25 @@ async function main() {
       answered: 0,
       tool: `${SERVER_NAME}-${TOOL}`,
     };
-    direct.tool = TOOL;
+    const targets = [direct, bareProxy, gateway];
 
     console.log(
       `MCP bench: ${build.name}; tools/call of one cheap tool over the SDK's streamable HTTP client; ` +
         `Redis ${redis ?? 'off (no answer)'}; our LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'warn'}; loadavg ${loadavg()}`,
     );
-    for (const t of [direct, gateway]) {
+    for (const t of targets) {
       const pool = await clients(t, CLIENTS);
       await warmUp(t, pool);
       t.pool = pool;
     }
 
     console.log(
-      `\n(a) fixed rate: ${RATE} calls/s for ${SECONDS} s each way over ${CLIENTS} clients each, in alternating ` +
-        `${SLOT_MS} ms slots (direct, ours, direct, …: both see the same machine); loadavg ${loadavg()}`,
+      `\n(a) fixed rate: ${RATE} calls/s for ${SECONDS} s each way over ${CLIENTS} clients each, the three taking ` +
+        `turns in ${SLOT_MS} ms slots (direct, bare proxy, ours, direct, …: all see the same machine); loadavg ${loadavg()}`,
     );
     const profiled = process.env.BENCH_CPU_PROF && pid;
     if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
-    const rated = await fixedRate([direct, gateway]);
+    const rated = await fixedRate(targets);
     if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write <pid>-1.cpuprofile
     for (const [name, r] of Object.entries(rated)) {
       console.log(
@@ -132,17 +150,25 @@ async function main() {
           `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/call   n=${r.n}${r.errors ? `   ${r.errors} errors!` : ''}`,
       );
     }
-    const addedP99 = rated.ours.p99 - rated.direct.p99;
+    const added = (name) => ({
+      p50: rated[name].p50 - rated.direct.p50,
+      p99: rated[name].p99 - rated.direct.p99,
+    });
+    const bareAdded = added('bare');
+    const oursAdded = added('ours');
     console.log(
-      `  added by ours: p50 ${ms(rated.ours.p50 - rated.direct.p50)} ms, p99 ${ms(addedP99)} ms ` +
-        `(goal p99 ≤ 5 ms: ${addedP99 <= 5 ? 'met' : 'NOT met'}); p99 ratio ours/direct ${(rated.ours.p99 / rated.direct.p99).toFixed(2)}`,
+      `  added by the bare proxy (a pass-through that checks and logs nothing): p50 ${ms(bareAdded.p50)} ms, p99 ${ms(bareAdded.p99)} ms`,
+    );
+    console.log(
+      `  added by ours: p50 ${ms(oursAdded.p50)} ms, p99 ${ms(oursAdded.p99)} ms ` +
+        `(goal p99 ≤ 5 ms: ${oursAdded.p99 <= 5 ? 'met' : 'NOT met'}); ours − bare proxy: p99 ${ms(rated.ours.p99 - rated.bare.p99)} ms`,
     );
 
     console.log(
       `\n(b) fixed concurrency: ${CONCURRENCY} clients calling in a loop for ${CONC_SECONDS} s each way; loadavg ${loadavg()}`,
     );
     const looped = {};
-    for (const t of [direct, gateway]) {
+    for (const t of targets) {
       const pool = await clients(t, CONCURRENCY);
       const profiled = t === gateway && process.env.BENCH_CPU_PROF && pid;
       if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
@@ -156,12 +182,16 @@ async function main() {
           `CPU ${r.cpuUs?.toFixed(0) ?? '-'} µs/call   n=${r.n}${r.errors ? `   ${r.errors} errors!` : ''}`,
       );
     }
-    console.log(`  ours / direct calls/s: ${((100 * looped.ours.rps) / looped.direct.rps).toFixed(0)}%`);
-    await Promise.all([direct, gateway].flatMap((t) => t.pool.map((c) => c.close())));
+    const share = (a, b) => `${((100 * looped[a].rps) / looped[b].rps).toFixed(0)}%`;
+    console.log(
+      `  calls/s: ours / direct ${share('ours', 'direct')}, ours / bare proxy ${share('ours', 'bare')}`,
+    );
+    await Promise.all(targets.flatMap((t) => t.pool.map((c) => c.close())));
     await checkLedger(database.url, gateway.answered);
     console.log(`\nloadavg at the end: ${loadavg()}`);
   } finally {
     await ours?.stop();
+    await bare?.stop();
     upstream.kill('SIGTERM');
     await database.drop();
     rmSync(configDir, { recursive: true, force: true });
