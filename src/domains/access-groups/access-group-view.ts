@@ -3,6 +3,9 @@ import type { PrismaService } from '../../platform/prisma/prisma.service';
 
 type Db = Prisma.TransactionClient | PrismaService;
 
+/** The MCP domain's names of its servers (LiteLLM_MCPServerTable is the MCP domain's table). */
+export type McpServerNames = (ids: readonly string[]) => Promise<Map<string, string | null>>;
+
 export interface Resource {
   id: string;
   name: string | null;
@@ -26,10 +29,11 @@ const distinct = (lists: string[][]) => [...new Set(lists.flat())];
 export async function accessGroupViews(
   db: Db,
   groups: LiteLLM_AccessGroupTable[],
+  mcpServerNames: McpServerNames,
 ): Promise<AccessGroupView[]> {
   if (groups.length === 0) return [];
   const groupIds = groups.map((g) => g.access_group_id);
-  const [teams, servers, agents, keys] = await Promise.all([
+  const [teams, serverNames, agents, keys] = await Promise.all([
     db.liteLLM_TeamTable.findMany({
       where: {
         OR: [
@@ -40,10 +44,7 @@ export async function accessGroupViews(
       select: { team_id: true, team_alias: true, access_group_ids: true },
       orderBy: { team_id: 'asc' },
     }),
-    db.liteLLM_MCPServerTable.findMany({
-      where: { server_id: { in: distinct(groups.map((g) => g.access_mcp_server_ids)) } },
-      select: { server_id: true, alias: true, server_name: true },
-    }),
+    mcpServerNames(distinct(groups.map((g) => g.access_mcp_server_ids))),
     db.liteLLM_AgentsTable.findMany({
       where: { agent_id: { in: distinct(groups.map((g) => g.access_agent_ids)) } },
       select: { agent_id: true, agent_name: true },
@@ -54,7 +55,6 @@ export async function accessGroupViews(
     }),
   ]);
   const teamNames = new Map(teams.map((t) => [t.team_id, t.team_alias]));
-  const serverNames = new Map(servers.map((s) => [s.server_id, s.alias ?? s.server_name]));
   const agentNames = new Map(agents.map((a) => [a.agent_id, a.agent_name]));
   const keyNames = new Map(keys.map((k) => [k.token, k.key_alias ?? k.key_name]));
   const label = (ids: string[], names: Map<string, string | null>) =>

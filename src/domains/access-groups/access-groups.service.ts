@@ -9,7 +9,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound } from '../../platf
 import { hashApiKey } from '../../platform/common/hashing';
 import { PrismaService } from '../../platform/prisma/prisma.service';
 import { AccessGroupHolders, auditLinks, HolderKind, LinkChange } from './access-group-links';
-import { AccessGroupView, accessGroupViews, attachedTeamIds } from './access-group-view';
+import { AccessGroupView, accessGroupViews, attachedTeamIds, type McpServerNames } from './access-group-view';
 import type { AccessGroupCreateRequest, AccessGroupUpdateRequest } from './access-groups.dto';
 
 const GROUP_TABLE = 'LiteLLM_AccessGroupTable';
@@ -42,11 +42,19 @@ interface Delta {
 export class AccessGroupsService {
   private readonly holders = new Map<HolderKind, AccessGroupHolders>();
 
+  /** Until the MCP domain plugs in its names (`useMcpServerNames`), servers are shown without one. */
+  private mcpNames: McpServerNames = () => Promise.resolve(new Map());
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly changes: ChangesService,
   ) {}
+
+  /** The MCP domain, which owns LiteLLM_MCPServerTable, names the groups' servers (at start-up). */
+  useMcpServerNames(names: McpServerNames): void {
+    this.mcpNames = names;
+  }
 
   /** The teams and keys domains register the writers of their `access_group_ids` here at start-up. */
   useHolders(kind: HolderKind, holders: AccessGroupHolders): void {
@@ -94,7 +102,7 @@ export class AccessGroupsService {
         },
         TRANSACTION,
       );
-      return (await accessGroupViews(this.prisma, [group]))[0];
+      return (await accessGroupViews(this.prisma, [group], this.mcpNames))[0];
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicateGroup(req.access_group_name);
       throw e;
@@ -107,14 +115,14 @@ export class AccessGroupsService {
     const groups = await this.prisma.liteLLM_AccessGroupTable.findMany({
       orderBy: [{ created_at: 'desc' }, { access_group_id: 'asc' }],
     });
-    return accessGroupViews(this.prisma, groups);
+    return accessGroupViews(this.prisma, groups, this.mcpNames);
   }
 
   async getAccessGroup(id: string, auth: AuthContext): Promise<AccessGroupView> {
     assertAdminView(auth);
     const group = await this.prisma.liteLLM_AccessGroupTable.findUnique({ where: { access_group_id: id } });
     if (!group) throw groupNotFound(id);
-    return (await accessGroupViews(this.prisma, [group]))[0];
+    return (await accessGroupViews(this.prisma, [group], this.mcpNames))[0];
   }
 
   /**
@@ -176,7 +184,7 @@ export class AccessGroupsService {
         },
         TRANSACTION,
       );
-      return (await accessGroupViews(this.prisma, [group]))[0];
+      return (await accessGroupViews(this.prisma, [group], this.mcpNames))[0];
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicateGroup(req.access_group_name ?? '');
       throw e;

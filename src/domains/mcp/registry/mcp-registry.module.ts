@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SchedulerModule } from '../../../scheduler/scheduler.module';
+import { AccessGroupsModule } from '../../access-groups/access-groups.module';
 import { McpDiscoveryController } from './mcp-discovery.controller';
 import { McpDiscoveryService } from './mcp-discovery.service';
 import { McpHealthController } from './mcp-health.controller';
@@ -24,7 +25,7 @@ import { McpUserCredentialsService } from './mcp-user-credentials.service';
  * `McpHealthService` (on-demand checks); `McpHealthJob` registers the scheduled check with the scheduler.
  */
 @Module({
-  imports: [SchedulerModule],
+  imports: [SchedulerModule, AccessGroupsModule],
   // Health and submissions first: /v1/mcp/server/health and …/submissions must win over /v1/mcp/server/{server_id}.
   controllers: [
     McpHealthController,

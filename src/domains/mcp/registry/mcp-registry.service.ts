@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { BusMirror } from '../../../platform/auth/bus-mirror';
 import { InvalidationBus } from '../../../platform/auth/invalidation-bus';
 import type { AppConfig } from '../../../platform/config/app-config';
 import { APP_CONFIG } from '../../../platform/config/config.module';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
+import { AccessGroupsService } from '../../access-groups/access-groups.service';
 import {
   clientIpPolicy,
   internalRanges,
@@ -38,7 +39,7 @@ const SERVED = { OR: [{ approval_status: 'active' }, { approval_status: null }] 
  * invalidation bus) and when the bus reconnects.
  */
 @Injectable()
-export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
+export class McpRegistryService implements McpRegistry, OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('mcp-registry');
   private readonly configServers: readonly McpServer[];
   private snapshot: Snapshot;
@@ -50,12 +51,18 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly prisma: PrismaService,
     bus: InvalidationBus,
+    private readonly accessGroups: AccessGroupsService,
   ) {
     this.mirror = new BusMirror(bus, 'mcp', () => this.loadTable(), 'the MCP servers');
     this.configServers = config.gateway.mcpServers.map(serverFromConfig);
     this.internal = internalRanges(config.gateway.mcpInternalIpRanges);
     this.ipPolicy = clientIpPolicy(config.gateway);
     this.snapshot = this.buildSnapshot(this.configServers, []);
+  }
+
+  /** Access groups list MCP servers by name: this domain, which owns their table, names them. */
+  onModuleInit() {
+    this.accessGroups.useMcpServerNames((ids) => this.displayNames(ids));
   }
 
   async onApplicationBootstrap() {
@@ -98,6 +105,15 @@ export class McpRegistryService implements McpRegistry, OnApplicationBootstrap {
   /** Config servers only (they have no row), e.g. for routes that read rows first. */
   configServer(serverId: string): McpServer | undefined {
     return this.configServers.find((s) => s.serverId === serverId);
+  }
+
+  /** Server id → alias (else server name) of these rows, any approval status: other domains' views. */
+  async displayNames(ids: readonly string[]): Promise<Map<string, string | null>> {
+    const rows = await this.prisma.liteLLM_MCPServerTable.findMany({
+      where: { server_id: { in: [...ids] } },
+      select: { server_id: true, alias: true, server_name: true },
+    });
+    return new Map(rows.map((row) => [row.server_id, row.alias ?? row.server_name]));
   }
 
   async userCredential(userId: string, serverId: string): Promise<string | undefined> {
