@@ -13,7 +13,7 @@
 // Usage: npm run build && node bench/mcp.mjs
 //   BENCH_MCP_RATE (200), BENCH_MCP_SECONDS (20), BENCH_MCP_CONCURRENCY (20), BENCH_MCP_CONC_SECONDS (10),
 //   BENCH_MCP_CLIENTS (20, the SDK clients of the fixed-rate run), BENCH_MCP_SLOT_MS (1000, the turns of (a)),
-//   BENCH_LOG_LEVEL (our LOG_LEVEL, warn),
+//   BENCH_LOG_LEVEL (our LOG_LEVEL, warn), BENCH_NODE_OPTIONS (our process's, e.g. --max-semi-space-size=32),
 //   BENCH_REDIS_URL (redis://127.0.0.1:6379/13; off when it does not answer), BENCH_DATABASE_URL, BENCH_BUILD,
 //   BENCH_CPU_PROF=/dir (.cpuprofiles of our process: <pid>-1 its fixed-rate run, <pid>-2 its fixed-concurrency
 //   run; bench/cpu-profile.cjs, summarised by bench/cpu-profile-top.mjs)
@@ -219,8 +219,10 @@ async function startOurs(build, url, configDir, upstreamUrl, redis) {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
   if (redis) env.REDIS_URL = redis;
+  const nodeOptions = [process.env.NODE_OPTIONS, process.env.BENCH_NODE_OPTIONS];
   if (process.env.BENCH_CPU_PROF)
-    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${fileURLToPath(new URL('cpu-profile.cjs', import.meta.url))}`;
+    nodeOptions.push(`--require=${fileURLToPath(new URL('cpu-profile.cjs', import.meta.url))}`);
+  if (nodeOptions.some(Boolean)) env.NODE_OPTIONS = nodeOptions.filter(Boolean).join(' ');
   return startApp(build.root, { url, env });
 }
 
