@@ -9,7 +9,9 @@ import { Logger } from '@nestjs/common';
 import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpTokenRefreshService } from '../src/domains/mcp/oauth/mcp-token-refresh.service';
 import { McpRegistryService } from '../src/domains/mcp/registry/mcp-registry.service';
+import { McpUserCredentialsService } from '../src/domains/mcp/registry/mcp-user-credentials.service';
 import type { AppConfig } from '../src/platform/config/app-config';
 import { APP_CONFIG } from '../src/platform/config/config.module';
 import { decryptSecret, encryptSecret, secretsKey } from '../src/platform/common/secrets';
@@ -297,6 +299,28 @@ describe('MCP OAuth through the gateway (authorization code + PKCE, stored and r
       where: { user_id_server_id: { user_id: user.userId, server_id: serverId } },
       data: { credential_b64: encryptSecret(JSON.stringify(payload), saltKey) },
     });
+  });
+
+  it("refreshes a token once when two pods find it due at the same moment (the second uses the first one's)", async () => {
+    const { payload } = await storedPayload();
+    const due = JSON.stringify({ ...payload, expires_at: new Date(Date.now() - 1000).toISOString() });
+    await h.prisma.liteLLM_MCPUserCredentials.update({
+      where: { user_id_server_id: { user_id: user.userId, server_id: serverId } },
+      data: { credential_b64: encryptSecret(due, saltKey) },
+    });
+    const refreshes = () => stub.calls('/token').filter((r) => r.form.grant_type === 'refresh_token').length;
+    const before = refreshes();
+    // Each service de-duplicates only its own refreshes, as each pod does: two of them are two pods.
+    const credentials = h.app.get(McpUserCredentialsService);
+    const pods = [new McpTokenRefreshService(credentials), new McpTokenRefreshService(credentials)];
+    const server = h.app.get(McpRegistryService).byId(serverId)!;
+    const [a, b] = (await Promise.all(pods.map((pod) => pod.fresh(user.userId, server, due)))).map(
+      (text) => JSON.parse(text) as { access_token: string },
+    );
+    expect(refreshes()).toBe(before + 1);
+    expect(a.access_token).not.toBe(payload.access_token);
+    expect(b.access_token).toBe(a.access_token);
+    expect((await storedPayload()).payload.access_token).toBe(a.access_token);
   });
 
   it('serves the discovery documents for an oauth2 server, and 404 for other or unknown names', async () => {

@@ -12,8 +12,10 @@ export const REFRESH_MARGIN_MS = 60_000;
  * expiry"). The gateway hands over the credential it read; when it is an OAuth payload that has
  * expired or expires within 60 s and holds a refresh_token, it is refreshed at the server's
  * token_url with the server's stored client credentials, stored (one upsert of that user's row),
- * and the new one used. One refresh per (user, server) at a time in this pod; a refresh that fails
- * uses what another pod stored meanwhile, else the old token (the upstream's 401 is relayed).
+ * and the new one used. One refresh per (user, server) at a time in this pod, and across pods: the
+ * refresh holds the user's row (McpUserCredentialsService.refreshOauthCredential), so a pod that
+ * comes second uses the token the first stored. A refresh that fails uses what another pod stored
+ * meanwhile, else the old token (the upstream's 401 is relayed).
  */
 @Injectable()
 export class McpTokenRefreshService {
@@ -42,20 +44,24 @@ export class McpTokenRefreshService {
     stored: string,
   ): Promise<string> {
     try {
-      const token = await postTokenRequest(server.tokenUrl!, {
-        grant_type: 'refresh_token',
-        refresh_token: payload.refresh_token,
-        client_id: server.credentials.clientId,
-        client_secret: server.credentials.clientSecret,
+      const next = await this.credentials.refreshOauthCredential(userId, server.serverId, async (current) => {
+        // Another pod refreshed it while this one waited for the row: theirs is used, not refreshed again.
+        if (current && current.access_token !== payload.access_token) return undefined;
+        const token = await postTokenRequest(server.tokenUrl!, {
+          grant_type: 'refresh_token',
+          refresh_token: payload.refresh_token,
+          client_id: server.credentials.clientId,
+          client_secret: server.credentials.clientSecret,
+        });
+        if (typeof token.access_token !== 'string')
+          throw new Error('the token endpoint answered no access_token');
+        const input = tokenInput(token);
+        // A server that does not rotate refresh tokens answers none: the old one stays valid.
+        input.refresh_token ??= payload.refresh_token;
+        input.scopes ??= payload.scopes ?? null;
+        return input;
       });
-      if (typeof token.access_token !== 'string')
-        throw new Error('the token endpoint answered no access_token');
-      const input = tokenInput(token);
-      // A server that does not rotate refresh tokens answers none: the old one stays valid.
-      input.refresh_token ??= payload.refresh_token;
-      input.scopes ??= payload.scopes ?? null;
-      const next = await this.credentials.storeOauthCredential(userId, server.serverId, input);
-      return JSON.stringify(next);
+      return next ? JSON.stringify(next) : stored;
     } catch (e) {
       this.logger.warn({
         msg: 'MCP OAuth token refresh failed',

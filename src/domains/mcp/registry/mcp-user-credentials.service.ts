@@ -13,6 +13,9 @@ import type { McpServer } from './mcp-server';
 
 export const MCP_USER_CREDENTIALS_TABLE = 'LiteLLM_MCPUserCredentials';
 
+/** A token refresh holds its row this long at most (the token request included). */
+const REFRESH_TRANSACTION_MS = 45_000;
+
 /** A per-user OAuth token as LiteLLM stores it in `credential_b64` (JSON, encrypted). */
 export interface McpOauthCredential {
   type: 'oauth2';
@@ -142,19 +145,38 @@ export class McpUserCredentialsService {
     token: OauthTokenInput,
     actor?: Actor,
   ): Promise<McpOauthCredential> {
-    const now = new Date();
-    const payload: McpOauthCredential = {
-      type: 'oauth2',
-      access_token: token.access_token,
-      connected_at: now.toISOString(),
-    };
-    if (token.refresh_token) payload.refresh_token = token.refresh_token;
-    if (token.expires_in !== undefined && token.expires_in !== null)
-      payload.expires_at = new Date(now.getTime() + token.expires_in * 1000).toISOString();
-    if (token.scopes?.length) payload.scopes = token.scopes;
+    const payload = oauthPayloadOf(token);
     if (actor) await this.write(actor, userId, serverId, JSON.stringify(payload));
     else await this.upsert(this.prisma, userId, serverId, JSON.stringify(payload));
     return payload;
+  }
+
+  /**
+   * A refresh of the user's stored OAuth token, one pod at a time: the row is locked (`FOR UPDATE`)
+   * while `refresh` runs, so a pod that comes second sees the first one's token when it gets the
+   * lock. `refresh` gets the token stored now and answers the token to store, or undefined to keep
+   * it; what is stored then is returned. A `refresh` that throws leaves the row as it was.
+   */
+  async refreshOauthCredential(
+    userId: string,
+    serverId: string,
+    refresh: (current: McpOauthCredential | undefined) => Promise<OauthTokenInput | undefined>,
+  ): Promise<McpOauthCredential | undefined> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const [row] = await tx.$queryRaw<{ credential_b64: string }[]>`
+          SELECT credential_b64 FROM "LiteLLM_MCPUserCredentials"
+          WHERE user_id = ${userId} AND server_id = ${serverId} FOR UPDATE`;
+        const current = row ? this.oauthPayload(row.credential_b64) : undefined;
+        const token = await refresh(current);
+        if (!token) return current;
+        const payload = oauthPayloadOf(token);
+        await this.upsert(tx, userId, serverId, JSON.stringify(payload));
+        return payload;
+      },
+      // The token endpoint is called inside: its own deadline, plus the wait for another pod's turn.
+      { maxWait: 10_000, timeout: REFRESH_TRANSACTION_MS },
+    );
   }
 
   // ---- Rows ------------------------------------------------------------------------------------
@@ -237,4 +259,18 @@ function isExpired(payload: McpOauthCredential): boolean {
   if (!payload.expires_at) return false;
   const at = Date.parse(payload.expires_at);
   return Number.isFinite(at) && Date.now() > at;
+}
+
+/** LiteLLM's stored payload of a token answer, `expires_at` counted from now. */
+function oauthPayloadOf(token: OauthTokenInput, now = new Date()): McpOauthCredential {
+  const payload: McpOauthCredential = {
+    type: 'oauth2',
+    access_token: token.access_token,
+    connected_at: now.toISOString(),
+  };
+  if (token.refresh_token) payload.refresh_token = token.refresh_token;
+  if (token.expires_in !== undefined && token.expires_in !== null)
+    payload.expires_at = new Date(now.getTime() + token.expires_in * 1000).toISOString();
+  if (token.scopes?.length) payload.scopes = token.scopes;
+  return payload;
 }
