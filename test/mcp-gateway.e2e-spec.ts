@@ -291,6 +291,38 @@ describe('MCP gateway through the official MCP SDK (two SDK upstreams)', () => {
     }
   });
 
+  it('answers 502 while an upstream is down, logs the failed call, and reconnects once it is back', async () => {
+    const tools = [{ name: 'ping', answer: () => 'pong' }];
+    let up = await startMcpUpstream({ tools });
+    const port = Number(new URL(up.url).port);
+    try {
+      const alias = mcpServerName('flaky');
+      await createMcpServer(h.prisma, { alias, url: up.url, transport: 'http', allow_all_keys: true });
+      await h.app.get(McpRegistryService).reload();
+      const client = await connect(`${base}/mcp/${alias}`, { 'x-litellm-api-key': key.raw });
+      const call = () => client.callTool({ name: `${alias}-ping`, arguments: {} });
+      expect((await call()).content).toEqual([{ type: 'text', text: 'pong' }]);
+      await up.close();
+      const down = await call().then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(down?.message).toContain('502');
+      up = await startMcpUpstream({ tools, port });
+      expect((await call()).content).toEqual([{ type: 'text', text: 'pong' }]);
+      await client.close();
+      // The pooled session was dropped with the failure: the new upstream got a handshake of its own.
+      expect(up.rpcs()).toEqual(['initialize', 'notifications/initialized', 'tools/call']);
+      const rows = await h.prisma.liteLLM_SpendLogs.findMany({
+        where: { api_key: key.token, mcp_namespaced_tool_name: `${alias}-ping` },
+        orderBy: { startTime: 'asc' },
+      });
+      expect(rows.map((r) => r.status)).toEqual(['success', 'failure', 'success']);
+    } finally {
+      await up.close();
+    }
+  });
+
   it("relays an upstream's JSON-RPC error as that error, and logs the call as a failure", async () => {
     const up = await startMcpUpstream({
       tools: [

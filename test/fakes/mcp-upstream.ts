@@ -46,6 +46,8 @@ export interface FakeMcpOptions {
   stateful?: boolean;
   /** Answers on an SSE stream (the SDK server's default) rather than as a JSON body. */
   sseAnswers?: boolean;
+  /** Listens on this port (an upstream restarted where the gateway knew it); default: any free one. */
+  port?: number;
 }
 
 /** The body of the stub's own 401: tests tell it from the gateway's LiteLLM envelope by `from`. */
@@ -69,7 +71,7 @@ export async function startMcpUpstream(opts: FakeMcpOptions): Promise<FakeMcpUps
       await serveMcp(opts.tools, req, res, body, !opts.sseAnswers);
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http.listen(opts.port ?? 0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
   return {
     url,
