@@ -88,14 +88,13 @@ export class RateLimiterService {
     const limited = descriptors.filter(hasLimit);
     if (limited.length === 0 || !this.redis?.ready) return undefined;
     const slots = limited.map(slotOf);
-    let hit: CounterHit | { stopped: unknown };
+    let hit: CounterHit | undefined;
     try {
       hit = await this.redis.guardedHit(guard, slots, now, this.windowMs);
     } catch {
       return undefined; // the slow path says why (and counts in memory)
     }
-    if ('stopped' in hit) return undefined;
-    return this.admitted(limited, slots, this.redis, hit);
+    return hit && this.admitted(limited, slots, this.redis, hit);
   }
 
   private admitted(

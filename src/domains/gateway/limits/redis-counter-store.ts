@@ -19,34 +19,23 @@ const NO_GUARD: CounterGuard = { keys: [], limits: [] };
  * parallel per slot (-1 for none). Guards are counters that must exist and be below their max (at
  * or above with inclusive) before anything is counted: the budget counters of the request, so the
  * budget check and the limits cost one round trip. A guard missing or at its max counts nothing
- * and answers `{2, value or false per guard}` (the caller seeds and checks the slow way).
+ * and answers `{2}` (the caller seeds and checks the slow way).
  * A window older than the window size starts again at `now`, with its tokens dropped; the
  * in-flight counter outlives windows. When any slot is over, the request's parallel places are
  * given back in the same call: a rejected request keeps its request count (LiteLLM) but holds no
- * parallel place. Tokens and guard values come back as strings because Lua numbers are truncated
- * to integers on the way out.
+ * parallel place. Tokens come back as strings because Lua numbers are truncated to integers on
+ * the way out.
  */
 const ACQUIRE_LUA = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local guards = tonumber(ARGV[3])
-local values = {}
-local stop = false
 for g = 1, guards do
   local value = redis.call('GET', KEYS[g])
-  values[g] = value
-  if not value then
-    stop = true
-  else
-    local max = tonumber(ARGV[2 + g * 2])
-    local spend = tonumber(value)
-    if (ARGV[3 + g * 2] == '1' and spend >= max) or spend > max then stop = true end
-  end
-end
-if stop then
-  local out = {2}
-  for g = 1, guards do table.insert(out, values[g]) end
-  return out
+  if not value then return {2} end
+  local max = tonumber(ARGV[2 + g * 2])
+  local spend = tonumber(value)
+  if (ARGV[3 + g * 2] == '1' and spend >= max) or spend > max then return {2} end
 end
 local keyBase = guards
 local argBase = 3 + guards * 2
@@ -139,19 +128,19 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async hit(slots: CounterSlot[], now: number, windowMs: number): Promise<CounterHit> {
-    return (await this.guardedHit(NO_GUARD, slots, now, windowMs)) as CounterHit;
+    return (await this.guardedHit(NO_GUARD, slots, now, windowMs))!;
   }
 
   /**
    * `hit`, but only when every guard counter exists and is below its max; otherwise nothing is
-   * counted and the answer is undefined with the guards' values (undefined where missing).
+   * counted and the answer is undefined.
    */
   async guardedHit(
     guard: CounterGuard,
     slots: CounterSlot[],
     now: number,
     windowMs: number,
-  ): Promise<CounterHit | { stopped: (number | undefined)[] }> {
+  ): Promise<CounterHit | undefined> {
     const keys = slots.flatMap((s) => [
       windowKey(s.prefix),
       requestsKey(s.prefix),
@@ -169,11 +158,8 @@ export class RedisCounterStore implements CounterStore {
       guard.keys.length,
       ...guards,
       ...limits,
-    )) as (string | number | null)[];
-    if (Number(reply[0]) === 2)
-      return {
-        stopped: guard.keys.map((_, i) => (reply[i + 1] === null ? undefined : Number(reply[i + 1]))),
-      };
+    )) as (string | number)[];
+    if (Number(reply[0]) === 2) return undefined;
     const counts = slots.map((_, i) => ({
       windowStart: Number(reply[i * 4 + 1]),
       requests: Number(reply[i * 4 + 2]),

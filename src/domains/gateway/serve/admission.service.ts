@@ -88,11 +88,11 @@ export class AdmissionService {
       zeroCost: isZeroCost(this.deployments.group(group)),
       now: now.getTime(),
     });
+    const modelBudget = keyModelBudget(subject, requested, group);
     const ticket = await this.countWithinBudgets(
       subject,
       checks,
-      keyModelBudget(subject, requested, group),
-      group,
+      modelBudget && { budget: modelBudget, group },
       rateLimitDescriptors(subject, endUser, group),
       now.getTime(),
     );
@@ -118,32 +118,30 @@ export class AdmissionService {
    * behind them as a guard), else the budgets from the counters (seeding the missing ones; over one,
    * LiteLLM's refusal) and then the limits. The per-model spend is the key's lifetime spend on the
    * group (its `model_spend`), as we keep no windowed counter: `time_period` is not applied (README,
-   * Where we differ). Also the MCP gateway's checks for a tool call (no model: `group` undefined).
+   * Where we differ). Also the MCP gateway's checks for a tool call (no model: `perModel` null).
    */
   async countWithinBudgets(
     subject: RequestSubject,
     checks: readonly BudgetCheck[],
-    modelBudget: KeyModelBudget | null,
-    group: string | undefined,
+    perModel: { budget: KeyModelBudget; group: string } | null,
     descriptors: readonly RateLimitDescriptor[],
     now: number,
   ): Promise<RateLimitTicket> {
-    const entities: SpendEntity[] =
-      modelBudget && group ? [...checks, keyModelEntity(subject.key.token, group)] : [...checks];
+    const entities: SpendEntity[] = perModel
+      ? [...checks, keyModelEntity(subject.key.token, perModel.group)]
+      : [...checks];
     if (entities.length === 0) return this.limiter.acquire(descriptors, now);
-    const guard = {
-      keys: entities.map(counterKey),
-      limits: [
-        ...checks.map((c) => ({ max: c.max, inclusive: blocksAtMax(c.kind) })),
-        ...(entities.length > checks.length ? [{ max: modelBudget!.budgetLimit, inclusive: false }] : []),
-      ],
-    };
-    const ticket = await this.limiter.acquireGuarded(descriptors, guard, now);
+    const limits = checks.map((c) => ({ max: c.max, inclusive: blocksAtMax(c.kind) }));
+    if (perModel) limits.push({ max: perModel.budget.budgetLimit, inclusive: false });
+    const ticket = await this.limiter.acquireGuarded(
+      descriptors,
+      { keys: entities.map(counterKey), limits },
+      now,
+    );
     if (ticket) return ticket;
     const spends = await this.counters.spendOf(entities);
     assertWithinBudgets(checks, spends);
-    if (entities.length > checks.length)
-      assertWithinKeyModelBudget(subject, modelBudget!, spends[checks.length]);
+    if (perModel) assertWithinKeyModelBudget(subject, perModel.budget, spends[checks.length]);
     return this.limiter.acquire(descriptors, now);
   }
 

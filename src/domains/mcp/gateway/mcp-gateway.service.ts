@@ -151,7 +151,6 @@ export class McpGatewayService {
       subject,
       budgetEntities(subject, undefined, { now: start.getTime() }),
       null,
-      undefined,
       rateLimitDescriptors(subject, undefined, name),
       start.getTime(),
     );
