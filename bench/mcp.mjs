@@ -283,20 +283,9 @@ async function fixedRate(targets) {
   const upstreamCalls = results.reduce((n, r) => n + r.latencies.length, 0);
   return Object.fromEntries(
     targets.map((t, i) => {
-      const r = results[i];
-      const cpuMs = cpuBefore[i] === undefined ? undefined : cpuMsOf(t.pid) - cpuBefore[i];
-      const calls = t.name === 'direct' ? upstreamCalls : r.latencies.length;
-      return [
-        t.name,
-        {
-          rps: r.latencies.length / (seconds / targets.length),
-          p50: quantile(r.latencies, 0.5),
-          p99: quantile(r.latencies, 0.99),
-          n: r.latencies.length,
-          errors: r.errors,
-          cpuUs: cpuMs === undefined || calls === 0 ? undefined : (1000 * cpuMs) / calls,
-        },
-      ];
+      const { latencies, errors } = results[i];
+      const calls = t.name === 'direct' ? upstreamCalls : latencies.length;
+      return [t.name, summary(t, latencies, errors, seconds / targets.length, cpuBefore[i], calls)];
     }),
   );
 }
@@ -324,7 +313,8 @@ async function closedLoop(t, pool) {
   return summary(t, latencies, errors, (performance.now() - start) / 1000, cpuBefore);
 }
 
-function summary(t, latencies, errors, seconds, cpuBefore) {
+/** A target's figures; its process's CPU is per call it served (`calls`, by default the ones measured). */
+function summary(t, latencies, errors, seconds, cpuBefore, calls = latencies.length) {
   const cpuMs = cpuBefore === undefined ? undefined : cpuMsOf(t.pid) - cpuBefore;
   return {
     rps: latencies.length / seconds,
@@ -332,7 +322,7 @@ function summary(t, latencies, errors, seconds, cpuBefore) {
     p99: quantile(latencies, 0.99),
     n: latencies.length,
     errors,
-    cpuUs: cpuMs === undefined || latencies.length === 0 ? undefined : (1000 * cpuMs) / latencies.length,
+    cpuUs: cpuMs === undefined || calls === 0 ? undefined : (1000 * cpuMs) / calls,
   };
 }
 

@@ -9,6 +9,24 @@ export interface McpConnection {
   close(): Promise<void>;
 }
 
+/** One page of a `tools/list` answer. */
+export interface ToolsPage {
+  tools: Tool[];
+  nextCursor?: string;
+}
+
+/** Every tool of a server: `tools/list` pages, following `nextCursor` until the last. */
+export async function everyTool(page: (cursor: string | undefined) => Promise<ToolsPage>): Promise<Tool[]> {
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page(cursor);
+    tools.push(...next.tools);
+    cursor = next.nextCursor || undefined;
+  } while (cursor);
+  return tools;
+}
+
 /**
  * A session through the MCP SDK's own client: stdio children and legacy SSE upstreams (streamable
  * HTTP has its own lean client, mcp-streamable-connection.ts). The SDK's JSON-RPC errors become
@@ -20,15 +38,8 @@ export class SdkConnection implements McpConnection {
     private readonly server: string,
   ) {}
 
-  async listTools(): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.rpc(() => this.client.listTools(cursor ? { cursor } : undefined));
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tools;
+  listTools(): Promise<Tool[]> {
+    return everyTool((cursor) => this.rpc(() => this.client.listTools(cursor ? { cursor } : undefined)));
   }
 
   callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {

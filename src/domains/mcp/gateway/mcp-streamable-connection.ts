@@ -9,7 +9,7 @@ import {
 import { ApiError } from '../../../platform/common/errors/api-error';
 import { SseParser } from '../../gateway/providers/sse-parser';
 import { redactSentHeaders } from '../registry/mcp-redaction';
-import type { McpConnection } from './mcp-connection';
+import { everyTool, type McpConnection } from './mcp-connection';
 import {
   UpstreamRefusal,
   UpstreamRpcError,
@@ -77,19 +77,16 @@ export class StreamableHttpConnection implements McpConnection {
     return connection;
   }
 
-  async listTools(): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
+  listTools(): Promise<Tool[]> {
+    return everyTool(async (cursor) => {
       const page = (await this.request('tools/list', cursor ? { cursor } : undefined)) as {
         tools?: unknown;
         nextCursor?: unknown;
       };
       if (!Array.isArray(page.tools)) throw this.malformed('a tools/list result without tools');
-      tools.push(...(page.tools as Tool[]));
-      cursor = typeof page.nextCursor === 'string' && page.nextCursor ? page.nextCursor : undefined;
-    } while (cursor);
-    return tools;
+      const nextCursor = typeof page.nextCursor === 'string' ? page.nextCursor : undefined;
+      return { tools: page.tools as Tool[], nextCursor };
+    });
   }
 
   async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
