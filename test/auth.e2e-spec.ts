@@ -1,4 +1,7 @@
+import type { Prisma } from '@prisma/client';
+import { AdmissionService } from '../src/domains/gateway/serve/admission.service';
 import { AuthCacheService } from '../src/platform/auth/auth-cache.service';
+import { AuthService } from '../src/platform/auth/auth.service';
 import { MASTER_KEY, uniq } from './app.factory';
 import {
   bearer,
@@ -142,6 +145,57 @@ describe('authentication and the error envelope', () => {
     await updateDeprecatedKey(h.prisma, old.token, { revoke_at: new Date(Date.now() - 1) });
     await h.app.get(AuthCacheService).invalidateKey(newToken);
     await http().get('/user/available_roles').set(bearer(old.raw)).expect(401);
+  });
+
+  describe('a key that is not cached, asked for by many requests at once', () => {
+    const readsOf = (spy: jest.SpyInstance, table: string) =>
+      spy.mock.calls.filter(([query]) => (query as Prisma.Sql).text.includes(table)).length;
+    afterEach(() => jest.restoreAllMocks());
+
+    it('should read the key once for all of them', async () => {
+      const { raw, token } = await createKey(h.prisma);
+      const reads = jest.spyOn(h.prisma, 'queryRows');
+      const auth = h.app.get(AuthService);
+      const contexts = await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(raw)));
+      expect(contexts.map((c) => c.key?.token)).toEqual(Array(20).fill(token));
+      expect(readsOf(reads, '"LiteLLM_VerificationToken" v')).toBe(1);
+    });
+
+    it("should read the gateway's request subject once for all of them", async () => {
+      const { raw } = await createKey(h.prisma);
+      const auth = await h.app.get(AuthService).authenticate(raw);
+      const reads = jest.spyOn(h.prisma, 'queryRows');
+      const admission = h.app.get(AdmissionService);
+      const subjects = await Promise.all(Array.from({ length: 20 }, () => admission.subjectOf(auth)));
+      expect(new Set(subjects).size).toBe(1);
+      expect(readsOf(reads, '"LiteLLM_VerificationToken" v')).toBe(1);
+    });
+
+    it('should not hand a request that arrives after an invalidation the read that began before it', async () => {
+      const { raw, token } = await createKey(h.prisma);
+      const auth = h.app.get(AuthService);
+      // The first request reads the key unblocked, and its answer is held until the key is
+      // blocked and invalidated.
+      let readDone!: () => void;
+      const didRead = new Promise<void>((resolve) => (readDone = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const read = h.prisma.queryRows.bind(h.prisma);
+      jest.spyOn(h.prisma, 'queryRows').mockImplementationOnce(async (query) => {
+        const rows = await read(query);
+        readDone();
+        await held;
+        return rows;
+      });
+      const first = auth.authenticate(raw);
+      await didRead;
+      await updateKey(h.prisma, token, { blocked: true });
+      await h.app.get(AuthCacheService).invalidateKey(token);
+      const second = auth.authenticate(raw);
+      release();
+      await expect(second).rejects.toMatchObject({ status: 401 });
+      await expect(first).resolves.toMatchObject({ key: { token } }); // read before the block
+    });
   });
 
   it('should answer 404 in the envelope for an unknown route', async () => {

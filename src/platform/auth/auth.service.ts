@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { unauthorized } from '../common/errors/api-error';
 import { abbreviateKey, hashApiKey, safeEqual } from '../common/hashing';
+import { SingleFlight } from '../common/single-flight';
 import { PrismaService } from '../prisma/prisma.service';
 import { AuthCacheService } from './auth-cache.service';
 import type { AuthContext, AuthSubject } from './auth-context';
@@ -41,6 +42,7 @@ interface SubjectRow {
 @Injectable()
 export class AuthService implements OrgContextResolver {
   private readonly masterKeyHash: string | undefined;
+  private readonly lookups = new SingleFlight<AuthSubject | undefined>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -125,6 +127,11 @@ export class AuthService implements OrgContextResolver {
     const cached = this.cache.get(hash, now.getTime());
     if (cached) return cached;
     const generation = this.cache.currentGeneration();
+    return this.lookups.run(`${generation} ${hash}`, () => this.lookUp(hash, generation, now));
+  }
+
+  /** The key's rows, cached (unless an invalidation came meanwhile); shared by concurrent misses. */
+  private async lookUp(hash: string, generation: number, now: Date): Promise<AuthSubject | undefined> {
     let subject = await this.loadSubject(hash);
     if (!subject) {
       const deprecated = await this.prisma.liteLLM_DeprecatedVerificationToken.findFirst({
@@ -144,7 +151,7 @@ export class AuthService implements OrgContextResolver {
   }
 
   private async loadSubject(hash: string): Promise<AuthSubject | undefined> {
-    const rows = await this.prisma.$queryRaw<SubjectRow[]>(Prisma.sql`
+    const rows = await this.prisma.queryRows<SubjectRow>(Prisma.sql`
       SELECT v.token, v.key_alias, v.user_id, v.team_id, v.organization_id, v.project_id, v.expires, v.blocked,
              v.allowed_routes, v.models, v.metadata,
              (u.user_id IS NOT NULL) AS owner_exists, u.user_role AS owner_role, u.metadata AS owner_metadata,

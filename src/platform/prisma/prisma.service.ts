@@ -94,9 +94,10 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 
   /** `query` as pg runs it: a named (prepared) statement, rows parsed as `$queryRaw` parses them. */
   private prepared(query: Prisma.Sql) {
+    const text = query.text; // built anew by each read of the getter
     return {
-      name: this.statementName(query.text),
-      text: query.text,
+      name: this.statementName(text),
+      text,
       values: query.values,
       types: PRISMA_TYPES,
     };
