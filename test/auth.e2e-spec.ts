@@ -171,11 +171,8 @@ describe('authentication and the error envelope', () => {
       expect(readsOf(reads, '"LiteLLM_VerificationToken" v')).toBe(1);
     });
 
-    it('should not hand a request that arrives after an invalidation the read that began before it', async () => {
-      const { raw, token } = await createKey(h.prisma);
-      const auth = h.app.get(AuthService);
-      // The first request reads the key unblocked, and its answer is held until the key is
-      // blocked and invalidated.
+    /** Holds the next read's answer (the read itself runs at once) until `release`. */
+    function holdNextRead() {
       let readDone!: () => void;
       const didRead = new Promise<void>((resolve) => (readDone = resolve));
       let release!: () => void;
@@ -187,6 +184,14 @@ describe('authentication and the error envelope', () => {
         await held;
         return rows;
       });
+      return { didRead, release };
+    }
+
+    it('should not hand a request that arrives after an invalidation the read that began before it', async () => {
+      const { raw, token } = await createKey(h.prisma);
+      const auth = h.app.get(AuthService);
+      // The first request reads the key unblocked; its answer is held until the key is blocked.
+      const { didRead, release } = holdNextRead();
       const first = auth.authenticate(raw);
       await didRead;
       await updateKey(h.prisma, token, { blocked: true });
@@ -195,6 +200,23 @@ describe('authentication and the error envelope', () => {
       release();
       await expect(second).rejects.toMatchObject({ status: 401 });
       await expect(first).resolves.toMatchObject({ key: { token } }); // read before the block
+    });
+
+    it("should not hand a later request the gateway's read of a key that began before an invalidation", async () => {
+      const { raw, token } = await createKey(h.prisma, { rpm_limit: 10 });
+      const auth = await h.app.get(AuthService).authenticate(raw);
+      const admission = h.app.get(AdmissionService);
+      const { didRead, release } = holdNextRead();
+      const first = admission.subjectOf(auth);
+      await didRead;
+      await updateKey(h.prisma, token, { rpm_limit: 20 });
+      await h.app.get(AuthCacheService).invalidateKey(token);
+      const again = await h.app.get(AuthService).authenticate(raw);
+      const second = admission.subjectOf(again);
+      release();
+      await expect(second).resolves.toMatchObject({ key: { rpm: 20 } });
+      await expect(first).resolves.toMatchObject({ key: { rpm: 10 } });
+      await expect(admission.subjectOf(again)).resolves.toMatchObject({ key: { rpm: 20 } }); // the old read was not kept
     });
   });
 

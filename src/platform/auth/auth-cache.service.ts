@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { SingleFlight } from '../common/single-flight';
 import type { AuthSubject } from './auth-context';
 import { Invalidation, InvalidationBus } from './invalidation-bus';
 
@@ -24,6 +25,7 @@ export class AuthCacheService implements OnApplicationBootstrap {
   private readonly logger = new Logger('auth-cache');
   private readonly entries = new Map<string, Entry>();
   private generation = 0;
+  private readonly attachmentLoads = new SingleFlight<unknown>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -49,16 +51,24 @@ export class AuthCacheService implements OnApplicationBootstrap {
   }
 
   /**
-   * Data a higher layer read for this key (e.g. the gateway's limits), kept in the key's entry so
-   * every invalidation that evicts the key evicts it too. `undefined` when absent or the key is not
-   * cached (then the caller reads it again next time).
+   * Data a higher layer derives from this key's rows (the gateway's limits, its MCP permissions),
+   * kept in the key's entry so every invalidation that evicts the key evicts it too; `load` reads
+   * it when absent. Requests that miss it together share one load, and a load that began before an
+   * invalidation is neither kept nor joined by a request that came after it. Not kept when the key
+   * itself is not cached (then the next request loads again).
    */
-  attachment<T>(tokenHash: string, slot: string): T | undefined {
-    return this.entries.get(tokenHash)?.attachments?.get(slot) as T | undefined;
+  attachedOrLoad<T>(tokenHash: string, slot: string, load: () => Promise<T>): Promise<T> {
+    const cached = this.entries.get(tokenHash)?.attachments?.get(slot);
+    if (cached !== undefined) return Promise.resolve(cached as T);
+    const generation = this.generation;
+    return this.attachmentLoads.run(`${generation} ${slot} ${tokenHash}`, async () => {
+      const value = await load();
+      if (value !== undefined) this.attach(tokenHash, slot, value, generation);
+      return value;
+    }) as Promise<T>;
   }
 
-  /** Keeps `value` beside a cached key, unless an invalidation happened since `generation`. */
-  attach(tokenHash: string, slot: string, value: unknown, generation: number): void {
+  private attach(tokenHash: string, slot: string, value: unknown, generation: number): void {
     if (generation !== this.generation) return;
     const entry = this.entries.get(tokenHash);
     if (!entry) return;

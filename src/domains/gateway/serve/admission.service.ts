@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { AuthCacheService } from '../../../platform/auth/auth-cache.service';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { badRequest, unauthorized } from '../../../platform/common/errors/api-error';
-import { SingleFlight } from '../../../platform/common/single-flight';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { counterKey } from '../../spend/ledger/counter-seeds';
@@ -54,9 +53,6 @@ export interface Admission {
 export class AdmissionService {
   private readonly endUsers = new Map<string, { facts: EndUserFacts | undefined; until: number }>();
   private tagBudgets: { budgets: ReadonlyMap<string, number>; until: number } | undefined;
-
-  /** Concurrent requests of a key whose subject is not cached share one read of it. */
-  private readonly subjectLoads = new SingleFlight<RequestSubject | undefined>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -154,14 +150,9 @@ export class AdmissionService {
     // The master key: every model, no budget, no limit; its spend is logged under its hash.
     if (auth.isMasterKey || !auth.key) return unrestrictedSubject(auth.apiKey, auth.userId);
     const token = auth.key.token;
-    const cached = this.authCache.attachment<RequestSubject>(token, SUBJECT_SLOT);
-    if (cached) return cached;
-    const generation = this.authCache.currentGeneration();
-    const subject = await this.subjectLoads.run(`${generation} ${token}`, async () => {
-      const loaded = await loadRequestSubject(this.prisma, token);
-      if (loaded) this.authCache.attach(token, SUBJECT_SLOT, loaded, generation);
-      return loaded;
-    });
+    const subject = await this.authCache.attachedOrLoad(token, SUBJECT_SLOT, () =>
+      loadRequestSubject(this.prisma, token),
+    );
     // Deleted between the guard's lookup and this read: as if the guard had not found it.
     if (!subject) throw unauthorized('Authentication Error, Invalid proxy server token passed.');
     return subject;

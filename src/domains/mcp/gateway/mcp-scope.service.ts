@@ -45,12 +45,9 @@ export class McpScopeService {
   private async permissionsOf(auth: AuthContext): Promise<McpPermissions> {
     if (auth.isMasterKey || !auth.key || auth.role === 'proxy_admin') return UNRESTRICTED;
     const token = auth.key.token;
-    const cached = this.authCache.attachment<McpPermissions>(token, PERMISSIONS_SLOT);
-    if (cached) return cached;
-    const generation = this.authCache.currentGeneration();
-    const permissions = await loadMcpPermissions(this.prisma, token);
-    this.authCache.attach(token, PERMISSIONS_SLOT, permissions, generation);
-    return permissions;
+    return this.authCache.attachedOrLoad(token, PERMISSIONS_SLOT, () =>
+      loadMcpPermissions(this.prisma, token),
+    );
   }
 }
 
