@@ -17,3 +17,29 @@ export class SingleFlight<V> {
     return flight;
   }
 }
+
+/**
+ * Values read at most once per `ttlMs` each (by key), concurrent misses sharing the read: for
+ * lookups that no invalidation reaches and may lag their table by the TTL (the gateway's end users
+ * and tag budgets). Past `maxEntries` keys, everything is dropped and read again.
+ */
+export class ExpiringLoads<V> {
+  private readonly values = new Map<string, { value: V; until: number }>();
+  private readonly loads = new SingleFlight<V>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  get(key: string, now: number, load: () => Promise<V>): Promise<V> {
+    const hit = this.values.get(key);
+    if (hit && hit.until > now) return Promise.resolve(hit.value);
+    return this.loads.run(key, async () => {
+      const value = await load();
+      if (this.values.size >= this.maxEntries) this.values.clear();
+      this.values.set(key, { value, until: now + this.ttlMs });
+      return value;
+    });
+  }
+}

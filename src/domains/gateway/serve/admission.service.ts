@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthCacheService } from '../../../platform/auth/auth-cache.service';
 import type { AuthContext } from '../../../platform/auth/auth-context';
 import { badRequest, unauthorized } from '../../../platform/common/errors/api-error';
+import { ExpiringLoads } from '../../../platform/common/single-flight';
 import { PrismaService } from '../../../platform/prisma/prisma.service';
 import { BudgetCountersService } from '../../spend/ledger/budget-counters.service';
 import { counterKey } from '../../spend/ledger/counter-seeds';
@@ -51,8 +52,8 @@ export interface Admission {
  */
 @Injectable()
 export class AdmissionService {
-  private readonly endUsers = new Map<string, { facts: EndUserFacts | undefined; until: number }>();
-  private tagBudgets: { budgets: ReadonlyMap<string, number>; until: number } | undefined;
+  private readonly endUsers = new ExpiringLoads<EndUserFacts | undefined>(LOOKUP_TTL_MS);
+  private readonly tagBudgets = new ExpiringLoads<ReadonlyMap<string, number>>(LOOKUP_TTL_MS);
 
   constructor(
     private readonly prisma: PrismaService,
@@ -158,20 +159,12 @@ export class AdmissionService {
     return subject;
   }
 
-  private async endUser(id: string, now: number): Promise<EndUserFacts | undefined> {
-    const hit = this.endUsers.get(id);
-    if (hit && hit.until > now) return hit.facts;
-    const facts = await loadEndUser(this.prisma, id);
-    if (this.endUsers.size > 50_000) this.endUsers.clear();
-    this.endUsers.set(id, { facts, until: now + LOOKUP_TTL_MS });
-    return facts;
+  private endUser(id: string, now: number): Promise<EndUserFacts | undefined> {
+    return this.endUsers.get(id, now, () => loadEndUser(this.prisma, id));
   }
 
-  private async tagBudgetsAt(now: number): Promise<ReadonlyMap<string, number>> {
-    if (this.tagBudgets && this.tagBudgets.until > now) return this.tagBudgets.budgets;
-    const budgets = await loadTagBudgets(this.prisma);
-    this.tagBudgets = { budgets, until: now + LOOKUP_TTL_MS };
-    return budgets;
+  private tagBudgetsAt(now: number): Promise<ReadonlyMap<string, number>> {
+    return this.tagBudgets.get('', now, () => loadTagBudgets(this.prisma));
   }
 }
 
