@@ -19,7 +19,9 @@
 //   BENCH_LOG_LEVEL (our LOG_LEVEL, warn), BENCH_NODE_OPTIONS (our process's, e.g. --max-semi-space-size=32),
 //   BENCH_REDIS_URL (redis://127.0.0.1:6379/13; off when it does not answer), BENCH_DATABASE_URL, BENCH_BUILD,
 //   BENCH_CPU_PROF=/dir (.cpuprofiles of our process: <pid>-1 its first fixed-rate round, <pid>-2 its
-//   fixed-concurrency run; bench/cpu-profile.cjs, summarised by bench/cpu-profile-top.mjs)
+//   fixed-concurrency run; bench/cpu-profile.cjs, summarised by bench/cpu-profile-top.mjs),
+//   BENCH_REQUEST_TIMING=1 (the same two spans timed inside ours, with event-loop lags and GC pauses beside the
+//   slowest requests: bench/request-timing.cjs)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -41,6 +43,8 @@ const CONC_SECONDS = Number(process.env.BENCH_MCP_CONC_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_MCP_CLIENTS ?? 20);
 const SLOT_MS = Number(process.env.BENCH_MCP_SLOT_MS ?? 1000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_MCP_ROUNDS ?? 3));
+/** Our process's preloads (CPU profile, request timing) start and stop on SIGUSR2. */
+const SIGNALLED = Boolean(process.env.BENCH_CPU_PROF || process.env.BENCH_REQUEST_TIMING);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const MASTER = 'sk-bench-master-key';
 const SERVER_NAME = 'bench_tools';
@@ -147,10 +151,10 @@ async function main() {
     );
     const rounds = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const profiled = process.env.BENCH_CPU_PROF && pid && round === 1;
-      if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
+      const profiled = SIGNALLED && pid && round === 1;
+      if (profiled) process.kill(pid, 'SIGUSR2'); // our preloads: start
       const rated = await fixedRate(targets);
-      if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write <pid>-1.cpuprofile
+      if (profiled) process.kill(pid, 'SIGUSR2'); // stop (cpu-profile.cjs writes <pid>-1.cpuprofile)
       rounds.push(rated);
       if (ROUNDS > 1) console.log(`  round ${round}, loadavg ${loadavg()}`);
       printRated(rated);
@@ -171,10 +175,10 @@ async function main() {
     const looped = {};
     for (const t of targets) {
       const pool = await clients(t, CONCURRENCY);
-      const profiled = t === gateway && process.env.BENCH_CPU_PROF && pid;
-      if (profiled) process.kill(pid, 'SIGUSR2'); // bench/cpu-profile.cjs: start
+      const profiled = t === gateway && SIGNALLED && pid;
+      if (profiled) process.kill(pid, 'SIGUSR2'); // our preloads: start
       looped[t.name] = await closedLoop(t, pool);
-      if (profiled) process.kill(pid, 'SIGUSR2'); // stop and write <pid>-2.cpuprofile
+      if (profiled) process.kill(pid, 'SIGUSR2'); // stop (cpu-profile.cjs writes <pid>-2.cpuprofile)
       await Promise.all(pool.map((c) => c.close()));
     }
     for (const [name, r] of Object.entries(looped)) {
@@ -223,6 +227,8 @@ async function startOurs(build, url, configDir, upstreamUrl, redis) {
   const nodeOptions = [process.env.NODE_OPTIONS, process.env.BENCH_NODE_OPTIONS];
   if (process.env.BENCH_CPU_PROF)
     nodeOptions.push(`--require=${fileURLToPath(new URL('cpu-profile.cjs', import.meta.url))}`);
+  if (process.env.BENCH_REQUEST_TIMING)
+    nodeOptions.push(`--require=${fileURLToPath(new URL('request-timing.cjs', import.meta.url))}`);
   if (nodeOptions.some(Boolean)) env.NODE_OPTIONS = nodeOptions.filter(Boolean).join(' ');
   return startApp(build.root, { url, env });
 }
