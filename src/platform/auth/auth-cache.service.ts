@@ -25,7 +25,7 @@ export class AuthCacheService implements OnApplicationBootstrap {
   private readonly logger = new Logger('auth-cache');
   private readonly entries = new Map<string, Entry>();
   private generation = 0;
-  private readonly attachmentLoads = new SingleFlight<unknown>();
+  private readonly loads = new SingleFlight<unknown>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,6 +40,7 @@ export class AuthCacheService implements OnApplicationBootstrap {
     this.logger.log({ msg: 'auth cache invalidation ready', transport: this.bus.transport });
   }
 
+  /** The cached key while its entry lives. */
   get(tokenHash: string, now = Date.now()): AuthSubject | undefined {
     const entry = this.entries.get(tokenHash);
     if (!entry) return undefined;
@@ -51,21 +52,44 @@ export class AuthCacheService implements OnApplicationBootstrap {
   }
 
   /**
+   * The cached key, else `load`'s answer, cached for the TTL (capped at its `notAfter`, e.g. a
+   * rotated key's `revoke_at`). Requests that miss it together share one load, and a load that began
+   * before an invalidation is neither cached nor joined by a request that came after it.
+   */
+  getOrLoad(
+    tokenHash: string,
+    now: number,
+    load: () => Promise<{ subject: AuthSubject; notAfter?: number } | undefined>,
+  ): Promise<AuthSubject | undefined> {
+    const cached = this.get(tokenHash, now);
+    if (cached) return Promise.resolve(cached);
+    return this.sharedLoad(`key ${tokenHash}`, async (generation) => {
+      const found = await load();
+      if (found) this.set(tokenHash, found.subject, generation, now, found.notAfter);
+      return found?.subject;
+    });
+  }
+
+  /**
    * Data a higher layer derives from this key's rows (the gateway's limits, its MCP permissions),
    * kept in the key's entry so every invalidation that evicts the key evicts it too; `load` reads
-   * it when absent. Requests that miss it together share one load, and a load that began before an
-   * invalidation is neither kept nor joined by a request that came after it. Not kept when the key
-   * itself is not cached (then the next request loads again).
+   * it when absent, shared and fenced like `getOrLoad`'s. Not kept when the key itself is not
+   * cached (then the next request loads again).
    */
   attachedOrLoad<T>(tokenHash: string, slot: string, load: () => Promise<T>): Promise<T> {
     const cached = this.entries.get(tokenHash)?.attachments?.get(slot);
     if (cached !== undefined) return Promise.resolve(cached as T);
-    const generation = this.generation;
-    return this.attachmentLoads.run(`${generation} ${slot} ${tokenHash}`, async () => {
+    return this.sharedLoad(`${slot} ${tokenHash}`, async (generation) => {
       const value = await load();
       if (value !== undefined) this.attach(tokenHash, slot, value, generation);
       return value;
     }) as Promise<T>;
+  }
+
+  /** One load per key and invalidation generation: a later generation never joins an earlier load. */
+  private sharedLoad<T>(key: string, load: (generation: number) => Promise<T>): Promise<T> {
+    const generation = this.generation;
+    return this.loads.run(`${generation} ${key}`, () => load(generation)) as Promise<T>;
   }
 
   private attach(tokenHash: string, slot: string, value: unknown, generation: number): void {
@@ -75,19 +99,7 @@ export class AuthCacheService implements OnApplicationBootstrap {
     (entry.attachments ??= new Map()).set(slot, value);
   }
 
-  /** The generation to pass to `set` for a lookup starting now. */
-  currentGeneration(): number {
-    return this.generation;
-  }
-
-  /** `notAfter` caps the entry's life, e.g. at a rotated key's `revoke_at`. */
-  set(
-    tokenHash: string,
-    subject: AuthSubject,
-    generation: number,
-    now = Date.now(),
-    notAfter = Infinity,
-  ): void {
+  private set(tokenHash: string, subject: AuthSubject, generation: number, now: number, notAfter = Infinity) {
     if (generation !== this.generation || this.config.authCacheTtlSeconds === 0) return;
     if (this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;

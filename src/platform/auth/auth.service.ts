@@ -4,7 +4,6 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { unauthorized } from '../common/errors/api-error';
 import { abbreviateKey, hashApiKey, safeEqual } from '../common/hashing';
-import { SingleFlight } from '../common/single-flight';
 import { PrismaService } from '../prisma/prisma.service';
 import { AuthCacheService } from './auth-cache.service';
 import type { AuthContext, AuthSubject } from './auth-context';
@@ -42,7 +41,6 @@ interface SubjectRow {
 @Injectable()
 export class AuthService implements OrgContextResolver {
   private readonly masterKeyHash: string | undefined;
-  private readonly lookups = new SingleFlight<AuthSubject | undefined>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -123,31 +121,29 @@ export class AuthService implements OrgContextResolver {
   }
 
   /** Cached lookup by hash; falls back to a rotated key's grace-period entry. */
-  private async findSubject(hash: string, now: Date): Promise<AuthSubject | undefined> {
-    const cached = this.cache.get(hash, now.getTime());
-    if (cached) return cached;
-    const generation = this.cache.currentGeneration();
-    return this.lookups.run(`${generation} ${hash}`, () => this.lookUp(hash, generation, now));
+  private findSubject(hash: string, now: Date): Promise<AuthSubject | undefined> {
+    return this.cache.getOrLoad(hash, now.getTime(), () => this.lookUp(hash, now));
   }
 
-  /** The key's rows, cached (unless an invalidation came meanwhile); shared by concurrent misses. */
-  private async lookUp(hash: string, generation: number, now: Date): Promise<AuthSubject | undefined> {
-    let subject = await this.loadSubject(hash);
-    if (!subject) {
-      const deprecated = await this.prisma.liteLLM_DeprecatedVerificationToken.findFirst({
-        where: { token: hash, revoke_at: { gt: now } },
-        select: { active_token_id: true, revoke_at: true },
-      });
-      if (!deprecated) return undefined;
-      subject = await this.loadSubject(deprecated.active_token_id);
-      if (!subject) return undefined;
-      subject = { ...subject, key: { ...subject.key, viaDeprecatedToken: true } };
+  /** The key's rows; a rotated key's old hash only until its `revoke_at` (its cache life too). */
+  private async lookUp(
+    hash: string,
+    now: Date,
+  ): Promise<{ subject: AuthSubject; notAfter?: number } | undefined> {
+    const subject = await this.loadSubject(hash);
+    if (subject) return { subject };
+    const deprecated = await this.prisma.liteLLM_DeprecatedVerificationToken.findFirst({
+      where: { token: hash, revoke_at: { gt: now } },
+      select: { active_token_id: true, revoke_at: true },
+    });
+    if (!deprecated) return undefined;
+    const active = await this.loadSubject(deprecated.active_token_id);
+    if (!active) return undefined;
+    return {
+      subject: { ...active, key: { ...active.key, viaDeprecatedToken: true } },
       // The old value must stop working at revoke_at even if the cache would keep it longer.
-      this.cache.set(hash, subject, generation, now.getTime(), deprecated.revoke_at.getTime());
-      return subject;
-    }
-    this.cache.set(hash, subject, generation, now.getTime());
-    return subject;
+      notAfter: deprecated.revoke_at.getTime(),
+    };
   }
 
   private async loadSubject(hash: string): Promise<AuthSubject | undefined> {
